@@ -1,0 +1,5 @@
+//go:build !race
+
+package pamsim
+
+const raceEnabled = false
