@@ -1,0 +1,486 @@
+// Package api is the REST client for the 12Port PAM contract that pamctl
+// speaks (see docs/api-contract.md). It knows nothing of cobra, viper or
+// terminals: it takes Options, returns typed values and typed errors
+// (*HTTPError, *ResponseError, *TransportError), and hides paging.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxTries     = 3
+	DefaultMaxBodyBytes = 16 << 20
+	DefaultPageSize     = maxPageSize
+	DefaultConcurrency  = 4
+)
+
+// Options configure a Client.
+type Options struct {
+	// Server is the site's API base: https://host:6443/ztna/<tenant>/<site>.
+	Server string
+	// Token is the API token, sent as a Bearer credential.
+	Token string
+	// CAFile is an extra PEM bundle of trusted CAs.
+	CAFile string
+	// Insecure disables certificate verification.
+	Insecure bool
+	// Timeout bounds one try of one request, body included.
+	Timeout time.Duration
+	// UserAgent is sent as User-Agent.
+	UserAgent string
+	// Debug, when set, receives a log of each request and response with
+	// the token redacted.
+	Debug io.Writer
+	// MaxTries bounds the tries of an idempotent (GET) request.
+	MaxTries int
+	// BaseBackoff is the first retry delay (doubled each retry, with jitter).
+	BaseBackoff time.Duration
+	// MaxRetryAfter caps how long a Retry-After header may make us wait.
+	MaxRetryAfter time.Duration
+	// MaxBodyBytes bounds a response body.
+	MaxBodyBytes int64
+	// PageSize is the limit asked for per page when listing.
+	PageSize int
+	// Concurrency bounds the pages fetched at once after the first.
+	Concurrency int
+	// Transport replaces the HTTP transport (tests use httpmock).
+	Transport http.RoundTripper
+	// Sleep replaces time-based waiting between retries (tests).
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client talks to one 12Port site.
+type Client struct {
+	base  *url.URL
+	token string
+	opts  Options
+	http  *http.Client
+
+	ctxOnce sync.Mutex
+	ctx     *UserContext
+}
+
+// errRedirect marks a refused redirect: not worth a retry.
+var errRedirect = errors.New("the server redirected")
+
+// ServerURLError is a server URL that pamctl refuses to use.
+type ServerURLError struct {
+	URL    string
+	Reason string
+}
+
+func (e *ServerURLError) Error() string {
+	return fmt.Sprintf("server URL %q: %s", e.URL, e.Reason)
+}
+
+// ParseServerURL validates a site API base. Plain http:// is refused for
+// any host but loopback, so a token is never sent in clear over a network.
+func ParseServerURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, &ServerURLError{URL: raw, Reason: "is empty"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, &ServerURLError{URL: raw, Reason: "is not an absolute URL like https://pam.example.com:6443/ztna/<tenant>/<site>"}
+	}
+	if u.User != nil {
+		return nil, &ServerURLError{URL: u.Redacted(), Reason: "must not contain credentials; use an API token"}
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, &ServerURLError{URL: raw, Reason: "plain http:// is refused for a non-loopback host; use https://"}
+		}
+	default:
+		return nil, &ServerURLError{URL: raw, Reason: "scheme must be https"}
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, &ServerURLError{URL: raw, Reason: "must not have a query or fragment"}
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	if strings.HasSuffix(u.Path, "/api") {
+		u.Path = strings.TrimSuffix(u.Path, "/api")
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// New builds a client. It fails on a bad server URL or an unreadable CA file,
+// before any connection is made.
+func New(opts Options) (*Client, error) {
+	base, err := ParseServerURL(opts.Server)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxTries <= 0 {
+		opts.MaxTries = DefaultMaxTries
+	}
+	if opts.BaseBackoff <= 0 {
+		opts.BaseBackoff = 250 * time.Millisecond
+	}
+	if opts.MaxRetryAfter <= 0 {
+		opts.MaxRetryAfter = 30 * time.Second
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.PageSize <= 0 || opts.PageSize > maxPageSize {
+		opts.PageSize = DefaultPageSize
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "pamctl"
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleepCtx
+	}
+	rt := opts.Transport
+	if rt == nil {
+		t, err := newTransport(opts)
+		if err != nil {
+			return nil, err
+		}
+		rt = t
+	}
+	return &Client{
+		base:  base,
+		token: opts.Token,
+		opts:  opts,
+		http: &http.Client{
+			Transport: rt,
+			// A redirect could carry the bearer token to another host;
+			// the API does not redirect, so a redirect is an error.
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				return fmt.Errorf("%w to %s; check the server URL (the API base is https://host:6443/ztna/<tenant>/<site>)", errRedirect, req.URL.Redacted())
+			},
+		},
+	}, nil
+}
+
+func newTransport(opts Options) (*http.Transport, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if opts.CAFile != "" {
+		pem, err := os.ReadFile(opts.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", opts.CAFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	if opts.Insecure {
+		tlsConf.InsecureSkipVerify = true //nolint:gosec // the user asked for it, and is warned on every run
+	}
+	t.TLSClientConfig = tlsConf
+	t.Proxy = http.ProxyFromEnvironment
+	return t, nil
+}
+
+// Server is the site API base in use.
+func (c *Client) Server() string { return c.base.String() }
+
+// Host is the server's host name (for messages).
+func (c *Client) Host() string { return c.base.Host }
+
+func (c *Client) url(path string, q url.Values) string {
+	// IDs in path are already escaped with url.PathEscape.
+	s := strings.TrimRight(c.base.String(), "/") + path
+	if len(q) > 0 {
+		s += "?" + q.Encode()
+	}
+	return s
+}
+
+// getJSON GETs path and decodes the JSON answer into out, retrying as the
+// policy allows.
+func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any) error {
+	return c.do(ctx, http.MethodGet, path, q, nil, out)
+}
+
+// Raw performs an authenticated request under the API base and returns the
+// status and body. Non-2xx answers come back as *HTTPError. Only GET is
+// retried.
+func (c *Client) Raw(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	var q url.Values
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		parsed, err := url.ParseQuery(path[i+1:])
+		if err != nil {
+			return 0, nil, fmt.Errorf("query %q: %w", path[i+1:], err)
+		}
+		q = parsed
+		path = path[:i]
+	}
+	var raw json.RawMessage
+	err := c.do(ctx, method, path, q, body, &raw)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, raw, nil
+}
+
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
+	target := c.url(path, q)
+	idempotent := method == http.MethodGet || method == http.MethodHead
+	tries := 1
+	if idempotent {
+		tries = c.opts.MaxTries
+	}
+	var lastErr error
+	for attempt := 1; attempt <= tries; attempt++ {
+		if attempt > 1 {
+			wait := c.backoff(attempt - 1)
+			var he *HTTPError
+			if errors.As(lastErr, &he) && he.RetryAfter > 0 {
+				wait = min(he.RetryAfter, c.opts.MaxRetryAfter)
+			}
+			c.debugf("retrying %s %s in %s (try %d of %d)", method, target, wait.Round(time.Millisecond), attempt, tries)
+			if err := c.opts.Sleep(ctx, wait); err != nil {
+				return lastErr
+			}
+		}
+		status, respBody, err := c.once(ctx, method, target, body)
+		if err != nil {
+			lastErr = err
+			if ctx.Err() != nil {
+				return err
+			}
+			var te *TransportError
+			if idempotent && errors.As(err, &te) && !errors.Is(err, errRedirect) {
+				continue
+			}
+			return err
+		}
+		if status < 200 || status > 299 {
+			lastErr = respBody.httpError
+			if idempotent && retryableStatus(status) {
+				continue
+			}
+			return lastErr
+		}
+		if out == nil {
+			return nil
+		}
+		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
+			return err
+		}
+		return nil
+	}
+	return lastErr
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// backoff is exponential with full jitter in [d/2, d).
+func (c *Client) backoff(retry int) time.Duration {
+	d := c.opts.BaseBackoff << (retry - 1)
+	if d > 5*time.Second {
+		d = 5 * time.Second
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+type response struct {
+	contentType string
+	data        []byte
+	httpError   *HTTPError
+}
+
+// once performs one try: the per-try timeout covers the whole body.
+func (c *Client) once(ctx context.Context, method, target string, body []byte) (int, response, error) {
+	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	var rdr io.Reader
+	if body != nil {
+		rdr = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(tctx, method, target, rdr)
+	if err != nil {
+		return 0, response{}, fmt.Errorf("building request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	start := time.Now()
+	c.debugRequest(req, body)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		te := c.transportError(ctx, method, target, err)
+		c.debugf("<- %s %s: %s (%s)", method, target, te.Reason, time.Since(start).Round(time.Millisecond))
+		return 0, response{}, te
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
+	if err != nil {
+		te := c.transportError(ctx, method, target, err)
+		te.Reason = "reading the response: " + te.Reason
+		c.debugf("<- %s %s: HTTP %d, %s (%s)", method, target, resp.StatusCode, te.Reason, time.Since(start).Round(time.Millisecond))
+		return 0, response{}, te
+	}
+	c.debugResponse(resp, data, time.Since(start))
+	if int64(len(data)) > c.opts.MaxBodyBytes {
+		return 0, response{}, &ResponseError{Method: method, URL: target, Reason: fmt.Sprintf("the response is larger than %d MiB; narrow the request (filters, --limit)", c.opts.MaxBodyBytes>>20)}
+	}
+	r := response{contentType: resp.Header.Get("Content-Type"), data: data}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg, notJSON := describeBody(r.contentType, data)
+		r.httpError = &HTTPError{
+			StatusCode: resp.StatusCode, Method: method, URL: target,
+			Message: msg, NotJSON: notJSON,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
+		}
+	}
+	return resp.StatusCode, r, nil
+}
+
+func (c *Client) transportError(ctx context.Context, method, target string, err error) *TransportError {
+	te := &TransportError{Method: method, URL: target, Host: c.base.Host, Err: err, Unknown: true}
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	switch {
+	case ctx.Err() != nil:
+		te.Reason = "cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		te.Reason = fmt.Sprintf("no answer within the %s timeout (raise it with --timeout)", c.opts.Timeout)
+	case errors.As(err, &dnsErr):
+		te.Reason = fmt.Sprintf("cannot resolve host %q: %s", dnsErr.Name, dnsErr.Err)
+		te.Unknown = false
+	case errors.As(err, &unknownAuth):
+		te.Reason = fmt.Sprintf("TLS: the certificate of %s is signed by an unknown certificate authority; pass the CA bundle with --ca-file (or PAMCTL_CA_FILE)", c.base.Host)
+		te.Unknown = false
+	case errors.As(err, &hostErr):
+		te.Reason = fmt.Sprintf("TLS: the certificate is not valid for host %q (%s); use the host name the certificate was issued for", c.base.Hostname(), hostErr.Error())
+		te.Unknown = false
+	case errors.As(err, &certErr):
+		te.Reason = "TLS: certificate verification failed: " + certErr.Error()
+		te.Unknown = false
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		te.Reason = fmt.Sprintf("cannot connect to %s: %s", c.base.Host, rootCause(opErr))
+		te.Unknown = false
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		te.Reason = fmt.Sprintf("the connection to %s closed without an answer", c.base.Host)
+	default:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		te.Reason = fmt.Sprintf("connection to %s failed: %v", c.base.Host, err)
+	}
+	return te
+}
+
+func rootCause(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+func parseRetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func decodeJSON(method, target, contentType string, data []byte, out any) error {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return &ResponseError{Method: method, URL: target, Reason: "the server answered with an empty body where JSON was expected"}
+	}
+	if looksHTML(contentType, string(trimmed)) {
+		return &ResponseError{Method: method, URL: target, Reason: "the server answered with an HTML page, not the 12Port API (a proxy or SSO login page?); check the server URL and that the site is reachable without a browser login"}
+	}
+	if err := json.Unmarshal(trimmed, out); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn) && syn.Offset >= int64(len(trimmed)) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
+			return &ResponseError{Method: method, URL: target, Reason: fmt.Sprintf("the response body is truncated (%d bytes of incomplete JSON); the connection or a proxy cut it short, try again", len(trimmed))}
+		case errors.As(err, &typ):
+			return &ResponseError{Method: method, URL: target, Reason: fmt.Sprintf("unexpected response: field %q has a JSON %s where the contract has %s", typ.Field, typ.Value, typ.Type)}
+		default:
+			return &ResponseError{Method: method, URL: target, Reason: "the response is not valid JSON: " + excerpt(err.Error(), 160)}
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,143 @@
+package api
+
+// This file is the single place where the MODELED parts of the 12Port REST
+// contract live (see docs/api-contract.md). 12Port documents the base URL,
+// the Bearer header and GET /api/user/context with space.rid; every other
+// path, query parameter and JSON field name below is our model of how the
+// product's web UI talks to its API. When a live server's OpenAPI document
+// says otherwise, correct it here: nothing else in pamctl spells these names.
+
+import "net/url"
+
+// Paths, relative to the site's API base (https://host:6443/ztna/<tenant>/<site>).
+const (
+	pathUserContext   = "/api/user/context"       // documented
+	pathSessionList   = "/api/session/list"       // modeled
+	pathSession       = "/api/session/"           // modeled: + {id}
+	pathSessionEvents = "/events"                 // modeled: /api/session/{id}/events
+	pathTerminate     = "/api/session/terminate/" // modeled: + {id}, POST, no body
+	pathAssetList     = "/api/asset/list"         // modeled
+	pathAsset         = "/api/asset/"             // modeled: + {id}
+	pathEventList     = "/api/event/list"         // modeled
+)
+
+// Query parameter names (modeled).
+const (
+	qState    = "state"
+	qAsset    = "asset"
+	qUser     = "user"
+	qChannel  = "channel"
+	qFrom     = "from"
+	qTo       = "to"
+	qSort     = "sort"
+	qOrder    = "order"
+	qOffset   = "offset"
+	qLimit    = "limit"
+	qName     = "name"
+	qParent   = "parent"
+	qEvent    = "event"
+	qCategory = "category"
+)
+
+// Values the server uses (documented values except where noted).
+const (
+	StateActive    = "Active"
+	StateCompleted = "Completed"
+
+	// EventTerminateSession is the Events Report event a termination records.
+	EventTerminateSession = "Terminate Session"
+	// terminateMessagePrefix starts the documented event message
+	// "message=Session terminated, channel=<channel>".
+	terminateMessagePrefix = "message=Session terminated"
+
+	// maxPageSize is the server's clamp on limit (modeled: 500).
+	maxPageSize = 500
+)
+
+// nativeChannels are the native-client channel values; a session whose
+// channels are all native cannot be terminated from the web UI or the API.
+var nativeChannelPrefixes = []string{"RDPP", "SSHP:"}
+
+// UserContext is GET /api/user/context. Only space.rid is documented.
+type UserContext struct {
+	User  UserRef  `json:"user"`
+	Space SpaceRef `json:"space"`
+	Roles []string `json:"roles"`
+}
+
+// UserRef names the token's user.
+type UserRef struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+}
+
+// SpaceRef is the site; RID is the root container that asset listing needs.
+type SpaceRef struct {
+	RID  string `json:"rid"`
+	Name string `json:"name"`
+}
+
+// Session is one row of the Sessions Report (field names modeled on its
+// documented columns).
+type Session struct {
+	ID        string   `json:"id"`
+	AssetID   string   `json:"assetId"`
+	AssetName string   `json:"assetName"`
+	User      string   `json:"user"`
+	Created   Time     `json:"created"`
+	Updated   Time     `json:"updated"`
+	Completed Time     `json:"completed"`
+	State     string   `json:"state"`
+	Channels  []string `json:"channels"`
+}
+
+// Asset is an item of the asset list.
+type Asset struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	ParentID string `json:"parentId"`
+}
+
+// Event is one row of the Events Report.
+type Event struct {
+	ID        string `json:"id"`
+	Created   Time   `json:"created"`
+	Level     string `json:"level"`
+	Category  string `json:"category"`
+	Event     string `json:"event"`
+	Message   string `json:"message"`
+	User      string `json:"user"`
+	AssetID   string `json:"assetId"`
+	AssetName string `json:"assetName"`
+	SessionID string `json:"sessionId"`
+}
+
+// SessionEvent is one row of the Session Events Report.
+type SessionEvent struct {
+	Start   Time   `json:"start"`
+	Finish  Time   `json:"finish"`
+	Type    string `json:"type"`
+	Details string `json:"details"`
+}
+
+// page is the paging envelope of every list endpoint.
+type page[T any] struct {
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+	Items  []T `json:"items"`
+}
+
+// errorBody is the JSON error body.
+type errorBody struct {
+	Message string `json:"message"`
+}
+
+func sessionPath(id string) string   { return pathSession + url.PathEscape(id) }
+func terminatePath(id string) string { return pathTerminate + url.PathEscape(id) }
+func assetPath(id string) string     { return pathAsset + url.PathEscape(id) }
+func sessionEventsPath(id string) string {
+	return pathSession + url.PathEscape(id) + pathSessionEvents
+}

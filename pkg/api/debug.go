@@ -1,0 +1,90 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+const (
+	debugBodyExcerpt = 1024
+	redacted         = "[REDACTED]"
+)
+
+// The debug log is for humans reading stderr. Every line passes through
+// redact, so the token cannot reach it even if a server echoes it back.
+
+func (c *Client) debugf(format string, args ...any) {
+	if c.opts.Debug == nil {
+		return
+	}
+	fmt.Fprintf(c.opts.Debug, "* %s\n", c.redact(fmt.Sprintf(format, args...)))
+}
+
+func (c *Client) debugRequest(req *http.Request, body []byte) {
+	if c.opts.Debug == nil {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", req.Method, req.URL.String())
+	writeHeaders(&b, "> ", req.Header)
+	if len(body) > 0 {
+		fmt.Fprintf(&b, "> %s\n", c.bodyExcerpt(body))
+	}
+	fmt.Fprint(c.opts.Debug, c.redact(b.String()))
+}
+
+func (c *Client) debugResponse(resp *http.Response, body []byte, took time.Duration) {
+	if c.opts.Debug == nil {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "< HTTP %d %s (%s, %d bytes)\n", resp.StatusCode, http.StatusText(resp.StatusCode), took.Round(time.Millisecond), len(body))
+	writeHeaders(&b, "< ", resp.Header)
+	if len(body) > 0 {
+		fmt.Fprintf(&b, "< %s\n", c.bodyExcerpt(body))
+	}
+	fmt.Fprint(c.opts.Debug, c.redact(b.String()))
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			switch strings.ToLower(k) {
+			case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key":
+				if i := strings.IndexByte(v, ' '); i > 0 && strings.ToLower(k) != "cookie" && strings.ToLower(k) != "set-cookie" {
+					v = v[:i+1] + redacted
+				} else {
+					v = redacted
+				}
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, text.Safe(v))
+		}
+	}
+}
+
+// bodyExcerpt redacts before it cuts, so no fragment of the token survives.
+func (c *Client) bodyExcerpt(body []byte) string {
+	s := c.redact(string(body))
+	if len(s) > debugBodyExcerpt {
+		s = s[:debugBodyExcerpt] + fmt.Sprintf("… (%d more bytes)", len(s)-debugBodyExcerpt)
+	}
+	return text.Safe(s)
+}
+
+// redact removes the token wherever it appears.
+func (c *Client) redact(s string) string {
+	if c.token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.token, redacted)
+}

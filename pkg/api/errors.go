@@ -1,0 +1,134 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// HTTPError is a non-2xx answer from the server.
+type HTTPError struct {
+	StatusCode int
+	Method     string
+	URL        string
+	// Message is the server's {"message"} text, or a description of a body
+	// that was not the contract's JSON (an HTML login page, an empty body).
+	Message string
+	// NotJSON is set when the body was not a JSON error object.
+	NotJSON bool
+	// RetryAfter is the parsed Retry-After header, if any.
+	RetryAfter time.Duration
+}
+
+func (e *HTTPError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.StatusCode)
+	}
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Method, e.URL, e.StatusCode, msg)
+}
+
+// IsNotFound reports a 404 anywhere in err's chain.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports a 401. On 12Port a 401 can also mean the token's
+// user lacks the permission, not only that the token is bad.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsForbidden reports a 403.
+func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
+// IsConflict reports a 409 (session not active, or native-only).
+func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
+
+// IsAuth reports a 401 or 403.
+func IsAuth(err error) bool { return IsUnauthorized(err) || IsForbidden(err) }
+
+func hasStatus(err error, code int) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && he.StatusCode == code
+}
+
+// ResponseError is a 2xx answer pamctl could not use: HTML instead of JSON,
+// a truncated or malformed body, or one larger than the client accepts.
+type ResponseError struct {
+	Method string
+	URL    string
+	Reason string
+}
+
+func (e *ResponseError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Reason)
+}
+
+// TransportError is a request that got no HTTP answer: refused, reset,
+// timed out, unknown host, TLS failure. Unknown is set when the request may
+// have reached the server (so a POST's outcome is not known).
+type TransportError struct {
+	Method  string
+	URL     string
+	Host    string
+	Reason  string
+	Unknown bool
+	Err     error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Reason)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// IsUnknownOutcome reports a request whose effect on the server is not
+// known: it may or may not have been applied. Such a request is never
+// resent blindly; the caller reads the state back instead.
+func IsUnknownOutcome(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te) && te.Unknown
+}
+
+// describeBody turns a response body that is not the contract's JSON into a
+// short, safe description.
+func describeBody(contentType string, body []byte) (msg string, notJSON bool) {
+	trimmed := strings.TrimSpace(string(body))
+	if trimmed == "" {
+		return "empty response body", true
+	}
+	var eb errorBody
+	if json.Unmarshal(body, &eb) == nil && eb.Message != "" {
+		return text.Safe(truncate(eb.Message, 300)), false
+	}
+	if looksHTML(contentType, trimmed) {
+		return "the server answered with an HTML page, not the 12Port API (a proxy or SSO login page?); check the server URL and that the site is reachable without a browser login", true
+	}
+	return "unexpected response body: " + excerpt(trimmed, 120), true
+}
+
+func looksHTML(contentType, body string) bool {
+	if strings.Contains(strings.ToLower(contentType), "html") {
+		return true
+	}
+	l := strings.ToLower(body)
+	if len(l) > 64 {
+		l = l[:64]
+	}
+	return strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.HasPrefix(l, "<head") || strings.HasPrefix(l, "<body")
+}
+
+// excerpt returns at most n bytes of s, quoted so control characters are inert.
+func excerpt(s string, n int) string {
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return text.Safe(s)
+}

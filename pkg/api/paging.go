@@ -1,0 +1,119 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"sync"
+)
+
+// listAll fetches every page of a list endpoint (or the first limit items).
+// The first page tells the total; the remaining pages are then fetched with
+// at most opts.Concurrency requests in flight, assembled in order. The first
+// error (or a cancelled ctx) stops the rest.
+func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int) ([]T, error) {
+	size := c.opts.PageSize
+	if limit > 0 && limit < size {
+		size = limit
+	}
+	fetch := func(ctx context.Context, offset, n int) (*page[T], error) {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set(qOffset, itoa(offset))
+		pq.Set(qLimit, itoa(n))
+		var p page[T]
+		if err := c.getJSON(ctx, path, pq, &p); err != nil {
+			return nil, err
+		}
+		return &p, nil
+	}
+	first, err := fetch(ctx, 0, size)
+	if err != nil {
+		return nil, err
+	}
+	want := first.Total
+	if limit > 0 && limit < want {
+		want = limit
+	}
+	if len(first.Items) >= want || len(first.Items) == 0 {
+		return capItems(first.Items, want), nil
+	}
+	// The server may clamp the page size below what we asked for.
+	step := len(first.Items)
+	if first.Limit > 0 && first.Limit < step {
+		step = first.Limit
+	}
+	var offsets []int
+	for off := len(first.Items); off < want; off += step {
+		offsets = append(offsets, off)
+	}
+	// Pages are copied into one preallocated slice as they arrive, so a
+	// large listing holds each item once, not once per page and again in
+	// the result.
+	out := make([]T, want)
+	copy(out, first.Items)
+	got := make([]int, len(offsets))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		sem      = make(chan struct{}, c.opts.Concurrency)
+	)
+	for i, off := range offsets {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(i, off int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			n := min(step, want-off)
+			p, err := fetch(ctx, off, n)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				cancel()
+				return
+			}
+			got[i] = copy(out[off:off+n], p.Items)
+		}(i, off)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// A page that came back short (sessions ended while we paged) leaves a
+	// gap: close it, keeping the order.
+	w := len(first.Items)
+	for i, off := range offsets {
+		n := got[i]
+		if w != off {
+			copy(out[w:w+n], out[off:off+n])
+		}
+		w += n
+	}
+	return out[:w], nil
+}
+
+func capItems[T any](items []T, n int) []T {
+	if items == nil {
+		return []T{}
+	}
+	if n >= 0 && len(items) > n {
+		return items[:n]
+	}
+	return items
+}

@@ -1,0 +1,216 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// UserContext returns the token's user, site and roles. It is cached: every
+// command that needs it asks once.
+func (c *Client) UserContext(ctx context.Context) (*UserContext, error) {
+	c.ctxOnce.Lock()
+	defer c.ctxOnce.Unlock()
+	if c.ctx != nil {
+		return c.ctx, nil
+	}
+	var uc UserContext
+	if err := c.getJSON(ctx, pathUserContext, nil, &uc); err != nil {
+		return nil, err
+	}
+	if uc.Roles == nil {
+		uc.Roles = []string{}
+	}
+	c.ctx = &uc
+	return c.ctx, nil
+}
+
+// ListSessionsParams filter the Sessions Report. Zero values mean "no filter".
+type ListSessionsParams struct {
+	State   string // StateActive, StateCompleted, or "" for both
+	AssetID string
+	User    string
+	Channel string
+	From    time.Time
+	To      time.Time
+	Sort    string // created (default), updated, completed, user, asset
+	Order   string // desc (default), asc
+	// Limit caps the number of sessions returned; 0 means all.
+	Limit int
+}
+
+func (p ListSessionsParams) query() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set(qState, p.State)
+	set(qAsset, p.AssetID)
+	set(qUser, p.User)
+	set(qChannel, p.Channel)
+	if !p.From.IsZero() {
+		q.Set(qFrom, p.From.UTC().Format(time.RFC3339))
+	}
+	if !p.To.IsZero() {
+		q.Set(qTo, p.To.UTC().Format(time.RFC3339))
+	}
+	set(qSort, p.Sort)
+	set(qOrder, p.Order)
+	return q
+}
+
+// ListSessions returns every session matching p (or the first p.Limit),
+// paging transparently: after the first page the rest are fetched with
+// bounded concurrency, in order.
+func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) ([]Session, error) {
+	items, err := listAll[Session](ctx, c, pathSessionList, p.query(), p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		normalizeSession(&items[i])
+	}
+	return items, nil
+}
+
+// GetSession returns one session.
+func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
+	if err := ValidateID("session", id); err != nil {
+		return nil, err
+	}
+	var s Session
+	if err := c.getJSON(ctx, sessionPath(id), nil, &s); err != nil {
+		return nil, err
+	}
+	normalizeSession(&s)
+	return &s, nil
+}
+
+// TerminateSession asks the server to terminate one session. It is sent
+// once: a transport failure comes back as an unknown-outcome error
+// (IsUnknownOutcome), never as a silent retry.
+func (c *Client) TerminateSession(ctx context.Context, id string) (*Session, error) {
+	if err := ValidateID("session", id); err != nil {
+		return nil, err
+	}
+	var s Session
+	if err := c.do(ctx, http.MethodPost, terminatePath(id), nil, nil, &s); err != nil {
+		return nil, err
+	}
+	normalizeSession(&s)
+	return &s, nil
+}
+
+// SessionEvents returns the Session Events Report of one session.
+func (c *Client) SessionEvents(ctx context.Context, id string) ([]SessionEvent, error) {
+	if err := ValidateID("session", id); err != nil {
+		return nil, err
+	}
+	return listAll[SessionEvent](ctx, c, sessionEventsPath(id), url.Values{}, 0)
+}
+
+// ListEventsParams filter the Events Report.
+type ListEventsParams struct {
+	Event    string
+	Category string
+	From     time.Time
+	To       time.Time
+	Limit    int
+}
+
+// ListEvents returns the Events Report, newest first.
+func (c *Client) ListEvents(ctx context.Context, p ListEventsParams) ([]Event, error) {
+	q := url.Values{}
+	if p.Event != "" {
+		q.Set(qEvent, p.Event)
+	}
+	if p.Category != "" {
+		q.Set(qCategory, p.Category)
+	}
+	if !p.From.IsZero() {
+		q.Set(qFrom, p.From.UTC().Format(time.RFC3339))
+	}
+	if !p.To.IsZero() {
+		q.Set(qTo, p.To.UTC().Format(time.RFC3339))
+	}
+	return listAll[Event](ctx, c, pathEventList, q, p.Limit)
+}
+
+// ListAssets returns the assets whose name contains name (all when empty),
+// below the site's root container.
+func (c *Client) ListAssets(ctx context.Context, name string, limit int) ([]Asset, error) {
+	uc, err := c.UserContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Set(qParent, uc.Space.RID)
+	if name != "" {
+		q.Set(qName, name)
+	}
+	return listAll[Asset](ctx, c, pathAssetList, q, limit)
+}
+
+// GetAsset returns one asset by ID.
+func (c *Client) GetAsset(ctx context.Context, id string) (*Asset, error) {
+	if err := ValidateID("asset", id); err != nil {
+		return nil, err
+	}
+	var a Asset
+	if err := c.getJSON(ctx, assetPath(id), nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// IsTerminable reports whether a session has at least one web channel:
+// native-client-only sessions cannot be terminated.
+func IsTerminable(s *Session) bool {
+	for _, ch := range s.Channels {
+		if !IsNativeChannel(ch) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNativeChannel reports a native-client channel (RDPP, SSHP:*).
+func IsNativeChannel(ch string) bool {
+	for _, p := range nativeChannelPrefixes {
+		if strings.HasPrefix(ch, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTerminateEvent reports whether e is the Events Report record of the
+// termination of session id.
+func IsTerminateEvent(e *Event, id string) bool {
+	return strings.EqualFold(e.Event, EventTerminateSession) && e.SessionID == id &&
+		strings.HasPrefix(e.Message, terminateMessagePrefix)
+}
+
+// FirstWebChannel is the channel a termination event names.
+func FirstWebChannel(s *Session) string {
+	for _, ch := range s.Channels {
+		if !IsNativeChannel(ch) {
+			return ch
+		}
+	}
+	return ""
+}
+
+func normalizeSession(s *Session) {
+	if s.Channels == nil {
+		s.Channels = []string{}
+	}
+}
+
+// itoa is strconv.Itoa, named for the query builders.
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,156 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/config"
+	"github.com/pamctl/pamctl/pkg/httpmock"
+	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/prompt"
+)
+
+func TestNewCmdLogin(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    string
+		tty     bool
+		want    LoginOptions
+		wantErr string
+	}{
+		{name: "with-token on a pipe", args: "--with-token", want: LoginOptions{WithToken: true}},
+		{name: "interactive on a terminal", args: "", tty: true, want: LoginOptions{}},
+		{name: "no terminal and no --with-token", args: "", wantErr: "pass --with-token"},
+		{name: "token store file", args: "--with-token --token-store file", want: LoginOptions{WithToken: true, TokenStore: "file"}},
+		{name: "bad token store", args: "--with-token --token-store vault", wantErr: "want keyring or file"},
+		{name: "stray argument", args: "--with-token extra", wantErr: "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			ios.SetStdinTTY(tt.tty)
+			ios.SetStdoutTTY(tt.tty)
+			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+			var got *LoginOptions
+			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(ios.Out)
+			cmd.SetErr(ios.ErrOut)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want.WithToken, got.WithToken)
+			assert.Equal(t, tt.want.TokenStore, got.TokenStore)
+		})
+	}
+}
+
+const server = "https://pam.example.test:6443/ztna/acme/root"
+
+func setup(t *testing.T, reg *httpmock.Registry) (*LoginOptions, *config.Store, string) {
+	t.Helper()
+	keyring.MockInitWithError(errors.New("no keyring here"))
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "pamctl", "config.yaml")
+	cfg, err := config.Load(cfgPath)
+	require.NoError(t, err)
+	store := &config.Store{Keyring: config.SystemKeyring{}, FilePath: config.CredentialsPath(cfgPath)}
+	ios, _, _, _ := iostreams.Test()
+	opts := &LoginOptions{
+		IO:       ios,
+		Settings: func() (*config.Settings, error) { return &config.Settings{Profile: "default"}, nil },
+		Config:   func() (*config.Config, error) { return cfg, nil },
+		Store:    func() (*config.Store, error) { return store, nil },
+		NewClient: func(s *config.Settings, token string) (*api.Client, error) {
+			return api.New(api.Options{Server: s.Server, Token: token, Transport: reg})
+		},
+		Prompter: func() prompt.Prompter { return &prompt.Stub{} },
+		Server:   server,
+	}
+	t.Cleanup(func() { reg.Verify(t) })
+	return opts, store, cfgPath
+}
+
+func TestLoginRun(t *testing.T) {
+	t.Run("accepted token is stored after the check", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.JSONResponse(200, map[string]any{
+			"user": map[string]any{"name": "jdoe"}, "space": map[string]any{"rid": "r", "name": "root"}, "roles": []string{"Administrator"},
+		}))
+		opts, store, cfgPath := setup(t, reg)
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("  good-token\n")
+		require.NoError(t, loginRun(context.Background(), opts))
+		tok, where, err := store.Get("default", server, "")
+		require.NoError(t, err)
+		assert.Equal(t, "good-token", tok)
+		assert.Equal(t, config.StoreFile, where, "keyring failed, file fallback")
+		assert.Equal(t, "Bearer good-token", reg.Requests[0].Header.Get("Authorization"))
+		fi, err := os.Stat(cfgPath)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		errOut := opts.IO.ErrOut.(interface{ String() string }).String()
+		assert.Contains(t, errOut, "as jdoe (Administrator)")
+		assert.NotContains(t, errOut, "good-token")
+	})
+	t.Run("rejected token saves nothing", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.StringResponse(401, "application/json", `{"message":"invalid token"}`))
+		opts, store, cfgPath := setup(t, reg)
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("bad-token\n")
+		err := loginRun(context.Background(), opts)
+		var ae *cmdutil.AuthError
+		require.ErrorAs(t, err, &ae)
+		assert.Contains(t, err.Error(), "nothing was saved")
+		assert.NotContains(t, err.Error(), "bad-token")
+		assert.NoFileExists(t, store.FilePath)
+		assert.NoFileExists(t, cfgPath)
+	})
+	t.Run("interactive asks for the token hidden", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.JSONResponse(200, map[string]any{"user": map[string]any{"name": "jdoe"}, "roles": []string{}}))
+		opts, store, _ := setup(t, reg)
+		stub := &prompt.Stub{PasswordFunc: func(string) (string, error) { return "typed-token", nil }}
+		opts.Prompter = func() prompt.Prompter { return stub }
+		require.NoError(t, loginRun(context.Background(), opts))
+		assert.Equal(t, []string{"API token:"}, stub.Asked)
+		tok, _, err := store.Get("default", server, "")
+		require.NoError(t, err)
+		assert.Equal(t, "typed-token", tok)
+	})
+	t.Run("empty stdin", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		opts, _, _ := setup(t, reg)
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("\n")
+		err := loginRun(context.Background(), opts)
+		var fe *cmdutil.FlagError
+		require.ErrorAs(t, err, &fe)
+	})
+	t.Run("plain http to a remote host is refused before any request", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		opts, _, _ := setup(t, reg)
+		opts.Server = "http://pam.example.test/ztna/acme/root"
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("tok\n")
+		err := loginRun(context.Background(), opts)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "plain http:// is refused")
+		assert.Empty(t, reg.Requests)
+	})
+}

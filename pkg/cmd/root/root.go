@@ -1,0 +1,88 @@
+// Package root builds pamctl's command tree and its global flags.
+package root
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/output"
+)
+
+// Subcommands are the constructors of the top-level command groups; pamcmd
+// passes them in so this package does not import every verb.
+type Subcommands []func(f *cmdutil.Factory) *cobra.Command
+
+// NewCmdRoot builds the root command with the global flags bound to f.
+func NewCmdRoot(f *cmdutil.Factory, version string, subs Subcommands) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pamctl <command> <subcommand> [flags]",
+		Short: "See and terminate privileged sessions on 12Port PAM",
+		Long: `pamctl is the command line for 12Port PAM (12Port Horizon) administrators and
+incident responders: list who is connected to which asset, and terminate a
+privileged session with the same confirmation the web UI asks for, or
+without one from a runbook (--yes), with a verified outcome and an exit code.
+
+Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
+		Example: `  # who is connected to an asset right now
+  $ pamctl sessions list --asset db-prod-01
+
+  # end one session, after a confirmation
+  $ pamctl sessions terminate 0c6f1f0e-3c1b-4c53-9d1e-1f0b7c8e2a11
+
+  # runbook: revoke a compromised account everywhere
+  $ pamctl sessions terminate --user bwilliams --yes --reason "INC-4312"`,
+		Args:          cobra.NoArgs,
+		RunE:          cmdutil.ShowHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       version,
+		CompletionOptions: cobra.CompletionOptions{
+			DisableDefaultCmd: true,
+		},
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("output") {
+				if _, err := output.ParseFormat(f.Flags.Output); err != nil {
+					return &cmdutil.FlagError{Err: err}
+				}
+			}
+			if cmd.Flags().Changed("no-color") {
+				f.IOStreams.SetColorEnabled(false)
+			}
+			return nil
+		},
+	}
+	cmd.SetVersionTemplate("pamctl {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+
+	fl := f.Flags
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&fl.Server, "server", "", "site API base `URL`: https://host:6443/ztna/<tenant>/<site> (env PAMCTL_SERVER)")
+	pf.StringVar(&fl.Token, "token", "", "API `token` (visible in ps; prefer PAMCTL_TOKEN or auth login)")
+	pf.StringVar(&fl.Profile, "profile", "", "`name`d server and credentials from the config file (env PAMCTL_PROFILE)")
+	pf.StringVar(f.ConfigPath, "config", "", "config file `path` (env PAMCTL_CONFIG; default $XDG_CONFIG_HOME/pamctl/config.yaml)")
+	pf.StringVar(&fl.CAFile, "ca-file", "", "extra PEM CA bundle `path` for the server certificate (env PAMCTL_CA_FILE)")
+	pf.BoolVar(&fl.Insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (warned on every use)")
+	pf.StringVar(&fl.Timeout, "timeout", "", "per-request `duration` (env PAMCTL_TIMEOUT; default 30s)")
+	pf.BoolVar(&fl.Debug, "debug", false, "log HTTP requests and responses on stderr, secrets redacted (env PAMCTL_DEBUG=1)")
+	pf.StringVarP(&fl.Output, "output", "o", "", "output `format`: table, wide, json, yaml, csv (env PAMCTL_OUTPUT)")
+	pf.BoolVar(f.NoHeaders, "no-headers", false, "omit the header row of table, wide and csv output")
+	pf.Bool("no-color", false, "no ANSI colour (env NO_COLOR)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
+	fl.Changed = func(name string) bool {
+		fg := cmd.PersistentFlags().Lookup(name)
+		return fg != nil && fg.Changed
+	}
+
+	for _, sub := range subs {
+		cmd.AddCommand(sub(f))
+	}
+	cmd.AddCommand(
+		newHelpTopic("environment", "Environment variables pamctl reads", EnvironmentHelp),
+		newHelpTopic("exit-codes", "Exit codes and what they mean", ExitCodesHelp),
+	)
+	return cmd
+}

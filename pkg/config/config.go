@@ -1,0 +1,174 @@
+// Package config reads and writes pamctl's configuration file and resolves
+// the settings a command runs with (flag > env > profile > default). It owns
+// the one viper instance of the program; nothing else imports viper.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultProfile is used when none is named.
+const DefaultProfile = "default"
+
+// Profile is one named server and its connection settings. The token is not
+// here: it lives in the credentials store.
+type Profile struct {
+	Server     string `yaml:"server,omitempty" mapstructure:"server"`
+	CAFile     string `yaml:"ca-file,omitempty" mapstructure:"ca-file"`
+	Insecure   bool   `yaml:"insecure-skip-tls-verify,omitempty" mapstructure:"insecure-skip-tls-verify"`
+	Timeout    string `yaml:"timeout,omitempty" mapstructure:"timeout"`
+	Output     string `yaml:"output,omitempty" mapstructure:"output"`
+	TokenStore string `yaml:"token-store,omitempty" mapstructure:"token-store"`
+}
+
+// File is the on-disk shape of config.yaml.
+type File struct {
+	CurrentProfile string             `yaml:"current-profile,omitempty" mapstructure:"current-profile"`
+	Profiles       map[string]Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+}
+
+// Config is a loaded configuration file (possibly absent).
+type Config struct {
+	path string
+	file File
+	// Warnings are things the user should hear about (a file readable by
+	// others); the caller prints them on stderr.
+	Warnings []string
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/pamctl/config.yaml, falling back to
+// ~/.config/pamctl/config.yaml.
+func DefaultPath(lookup func(string) (string, bool)) string {
+	if dir, ok := lookup("XDG_CONFIG_HOME"); ok && dir != "" {
+		return filepath.Join(dir, "pamctl", "config.yaml")
+	}
+	home, _ := lookup("HOME")
+	if home == "" {
+		if h, err := os.UserHomeDir(); err == nil {
+			home = h
+		}
+	}
+	return filepath.Join(home, ".config", "pamctl", "config.yaml")
+}
+
+// Load reads path. A missing file is an empty configuration.
+func Load(path string) (*Config, error) {
+	c := &Config{path: path, file: File{Profiles: map[string]Profile{}}}
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	if w := permissionWarning(path, st); w != "" {
+		c.Warnings = append(c.Warnings, w)
+	}
+	v := viper.New()
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	if err := v.Unmarshal(&c.file); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	if c.file.Profiles == nil {
+		c.file.Profiles = map[string]Profile{}
+	}
+	return c, nil
+}
+
+func permissionWarning(path string, st fs.FileInfo) string {
+	if st.Mode().Perm()&0o077 != 0 {
+		return fmt.Sprintf("warning: %s is accessible by other users (mode %04o); run: chmod 600 %s", path, st.Mode().Perm(), path)
+	}
+	return ""
+}
+
+// Path is the file's location.
+func (c *Config) Path() string { return c.path }
+
+// CurrentProfile is the profile named in the file, or "default".
+func (c *Config) CurrentProfile() string {
+	if c.file.CurrentProfile != "" {
+		return c.file.CurrentProfile
+	}
+	return DefaultProfile
+}
+
+// Profile returns a profile and whether it exists.
+func (c *Config) Profile(name string) (Profile, bool) {
+	p, ok := c.file.Profiles[name]
+	return p, ok
+}
+
+// ProfileNames lists the profiles, sorted.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.file.Profiles))
+	for n := range c.file.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// SetProfile stores a profile (Save writes it).
+func (c *Config) SetProfile(name string, p Profile) { c.file.Profiles[name] = p }
+
+// SetCurrentProfile names the profile used when none is given.
+func (c *Config) SetCurrentProfile(name string) { c.file.CurrentProfile = name }
+
+// Save writes the file atomically with mode 0600 (directory 0700).
+func (c *Config) Save() error {
+	data, err := yaml.Marshal(c.file)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(c.path, data)
+}
+
+// writeFileAtomic writes data beside path and renames it into place, so a
+// crash never leaves a half-written file, and the file is never readable by
+// others, not even for a moment.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// ValidProfileName refuses names that would not survive as YAML keys or
+// keyring entries.
+func ValidProfileName(name string) error {
+	if name == "" || strings.ContainsAny(name, " \t\r\n/\\:@.") || len(name) > 64 {
+		return fmt.Errorf("profile name %q: use letters, digits, - and _ (at most 64)", name)
+	}
+	return nil
+}

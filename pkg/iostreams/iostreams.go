@@ -1,0 +1,79 @@
+// Package iostreams holds the process's streams and knows which of them are
+// terminals, so commands decide in one place whether they may prompt, use
+// colour, or print relative times.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the command's stdin, stdout and stderr.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	stdinTTY  bool
+	stdoutTTY bool
+	stderrTTY bool
+	colour    bool
+	width     int
+}
+
+// System wraps the process streams.
+func System() *IOStreams {
+	ios := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	ios.stdinTTY = isTerminal(os.Stdin)
+	ios.stdoutTTY = isTerminal(os.Stdout)
+	ios.stderrTTY = isTerminal(os.Stderr)
+	_, noColour := os.LookupEnv("NO_COLOR")
+	ios.colour = ios.stdoutTTY && !noColour && os.Getenv("TERM") != "dumb"
+	if ios.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			ios.width = w
+		}
+	}
+	return ios
+}
+
+func isTerminal(f *os.File) bool {
+	return term.IsTerminal(int(f.Fd()))
+}
+
+// Test returns streams over buffers, none of them a terminal.
+func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// IsStdinTTY reports whether stdin is a terminal.
+func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
+
+// IsStdoutTTY reports whether stdout is a terminal.
+func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
+
+// IsStderrTTY reports whether stderr is a terminal.
+func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// SetStdinTTY, SetStdoutTTY and SetStderrTTY let tests pretend.
+func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
+func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// CanPrompt reports whether a question may be asked: stdin and stdout must
+// both be terminals. A command that would need to ask fails fast otherwise;
+// it never hangs on a pipe.
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY }
+
+// ColorEnabled reports whether ANSI colour may be written to stdout.
+func (s *IOStreams) ColorEnabled() bool { return s.colour }
+
+// SetColorEnabled turns colour on or off (--no-color, tests).
+func (s *IOStreams) SetColorEnabled(v bool) { s.colour = v }
+
+// TerminalWidth is stdout's width, or 0 when unknown.
+func (s *IOStreams) TerminalWidth() int { return s.width }

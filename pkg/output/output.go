@@ -1,0 +1,90 @@
+// Package output renders pamctl's results in every -o format through one
+// code path: a list of items and its columns become a table, a wide table,
+// CSV, JSON or YAML. It is the only importer of tablewriter. Server text is
+// made inert here, once, for every format that can reach a terminal.
+package output
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Format is an -o value.
+type Format string
+
+// The -o formats of spec/CLI.md.
+const (
+	Table Format = "table"
+	Wide  Format = "wide"
+	JSON  Format = "json"
+	YAML  Format = "yaml"
+	CSV   Format = "csv"
+)
+
+// Formats lists the -o values, for help and completion.
+var Formats = []string{string(Table), string(Wide), string(JSON), string(YAML), string(CSV)}
+
+// ParseFormat validates an -o value.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if strings.EqualFold(s, f) {
+			return Format(f), nil
+		}
+	}
+	return "", fmt.Errorf("output format %q: want one of %s", s, strings.Join(Formats, ", "))
+}
+
+// IsStructured reports json and yaml, whose schema is stable.
+func (f Format) IsStructured() bool { return f == JSON || f == YAML }
+
+// Options say how to render.
+type Options struct {
+	Format    Format
+	NoHeaders bool
+	// TTY is set when stdout is a terminal: tables show ages ("12m ago")
+	// instead of RFC 3339 times, and all text is escaped.
+	TTY bool
+	Now func() time.Time
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// timeLike is time.Time or a type embedding it (api.Time).
+type timeLike interface {
+	IsZero() bool
+	UTC() time.Time
+}
+
+// Age is a short relative age: "45s ago", "12m ago", "3h ago", "2d ago".
+func Age(t, now time.Time) string {
+	d := now.Sub(t)
+	suffix := " ago"
+	if d < 0 {
+		d = -d
+		suffix = " from now"
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds%s", int(d.Seconds()), suffix)
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%s", int(d.Minutes()), suffix)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%s", int(d.Hours()), suffix)
+	default:
+		return fmt.Sprintf("%dd%s", int(d.Hours()/24), suffix)
+	}
+}
+
+// RFC3339 formats t in UTC, "" when unset.
+func RFC3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,151 @@
+package pamcmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/build"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/config"
+	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/prompt"
+)
+
+// Deps are what the process gives pamctl; tests replace them.
+type Deps struct {
+	IOStreams *iostreams.IOStreams
+	LookupEnv func(string) (string, bool)
+	Now       func() time.Time
+	Keyring   config.Keyring
+	Prompter  prompt.Prompter
+}
+
+// NewFactory wires the lazy dependencies. Each is computed once, on first
+// use, so commands that need none of them (help, version, completion) do no
+// I/O at all.
+func NewFactory(d Deps) *cmdutil.Factory {
+	if d.LookupEnv == nil {
+		d.LookupEnv = os.LookupEnv
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Keyring == nil {
+		d.Keyring = config.SystemKeyring{}
+	}
+	f := &cmdutil.Factory{
+		IOStreams:  d.IOStreams,
+		LookupEnv:  d.LookupEnv,
+		Now:        d.Now,
+		Flags:      &config.Flags{},
+		ConfigPath: new(string),
+		NoHeaders:  new(bool),
+	}
+	errOut := d.IOStreams.ErrOut
+
+	configPath := func() string {
+		if *f.ConfigPath != "" {
+			return *f.ConfigPath
+		}
+		if v, ok := d.LookupEnv(config.EnvConfig); ok && v != "" {
+			return v
+		}
+		return config.DefaultPath(d.LookupEnv)
+	}
+
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		cfg, err := config.Load(configPath())
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(errOut, w)
+		}
+		return cfg, nil
+	})
+
+	f.TokenStore = sync.OnceValues(func() (*config.Store, error) {
+		return &config.Store{Keyring: d.Keyring, FilePath: config.CredentialsPath(configPath())}, nil
+	})
+
+	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		store, err := f.TokenStore()
+		if err != nil {
+			return nil, err
+		}
+		s, err := config.Resolve(*f.Flags, d.LookupEnv, cfg, store)
+		for _, w := range store.Warnings {
+			fmt.Fprintln(errOut, w)
+		}
+		if err != nil {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		if s.TokenSource == config.SourceFlag {
+			fmt.Fprintln(errOut, "warning: --token is visible to other local users in the process list; prefer PAMCTL_TOKEN or `pamctl auth login`")
+		}
+		return s, nil
+	})
+
+	f.APIClient = sync.OnceValues(func() (*api.Client, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		if s.Server == "" {
+			return nil, &cmdutil.AuthError{Err: errors.New("no server configured: pass --server, set PAMCTL_SERVER, or run `pamctl auth login`")}
+		}
+		if s.Token == "" {
+			return nil, &cmdutil.AuthError{Err: fmt.Errorf("no API token for %s: set PAMCTL_TOKEN, or run `pamctl auth login`", s.Server)}
+		}
+		return NewClient(f, s, s.Token)
+	})
+
+	f.NewClient = func(s *config.Settings, token string) (*api.Client, error) {
+		return NewClient(f, s, token)
+	}
+
+	f.Prompter = func() prompt.Prompter {
+		if d.Prompter != nil {
+			return d.Prompter
+		}
+		return prompt.New(prompt.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	}
+	return f
+}
+
+// NewClient builds an API client for settings s with token (auth login
+// checks a token before it is stored, so the token is not always s.Token).
+func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Client, error) {
+	opts := api.Options{
+		Server:    s.Server,
+		Token:     token,
+		CAFile:    s.CAFile,
+		Insecure:  s.Insecure,
+		Timeout:   s.Timeout,
+		UserAgent: "pamctl/" + build.Get().Version,
+		Transport: f.Transport,
+	}
+	if s.Debug {
+		opts.Debug = f.IOStreams.ErrOut
+	}
+	c, err := api.New(opts)
+	if err != nil {
+		var ue *api.ServerURLError
+		if errors.As(err, &ue) {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		return nil, err
+	}
+	if s.Insecure {
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: TLS certificate verification is disabled for %s (--insecure-skip-tls-verify); the connection can be intercepted\n", c.Host())
+	}
+	return c, nil
+}

@@ -1,0 +1,143 @@
+// Package pamcmd is pamctl's entry point as a library: Main builds the
+// Factory and the command tree, runs the command, and turns every error
+// into one line on stderr and one exit code of spec/CLI.md, here and only
+// here. Tests (testscript) call Main in-process.
+package pamcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/build"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// Main runs pamctl with os.Args and the process streams, and returns the
+// exit code.
+func Main(ctx context.Context) int {
+	return Run(ctx, os.Args[1:], Deps{IOStreams: iostreams.System()})
+}
+
+// Run runs pamctl with args and deps, and returns the exit code.
+func Run(ctx context.Context, args []string, d Deps) int {
+	f := NewFactory(d)
+	cmd := NewRootCmd(f)
+	cmd.SetArgs(args)
+	cmd.SetIn(d.IOStreams.In)
+	cmd.SetOut(d.IOStreams.Out)
+	cmd.SetErr(d.IOStreams.ErrOut)
+	ran, err := cmd.ExecuteContextC(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = cmdutil.ErrCancel
+	}
+	return HandleError(d.IOStreams.ErrOut, ran, err)
+}
+
+// NewRootCmd is the full command tree.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	return newRoot(f, build.Get().Version)
+}
+
+// ExitCode maps an error to the exit codes of spec/CLI.md.
+func ExitCode(err error) int {
+	var (
+		flagErr *cmdutil.FlagError
+		exitErr *cmdutil.ExitError
+		authErr *cmdutil.AuthError
+		nfErr   *cmdutil.NotFoundError
+		urlErr  *api.ServerURLError
+	)
+	switch {
+	case err == nil:
+		return cmdutil.ExitOK
+	case errors.As(err, &exitErr):
+		return exitErr.Code
+	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, context.Canceled):
+		return cmdutil.ExitCancelled
+	case errors.As(err, &flagErr), errors.As(err, &urlErr), isCobraUsageError(err):
+		return cmdutil.ExitUsage
+	case errors.As(err, &authErr), api.IsAuth(err):
+		return cmdutil.ExitAuth
+	case errors.As(err, &nfErr), api.IsNotFound(err):
+		return cmdutil.ExitNotFound
+	}
+	return cmdutil.ExitFailure
+}
+
+// cobra reports unknown commands and argument-count errors as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// HandleError prints err as one line on stderr and returns the exit code.
+func HandleError(errOut io.Writer, cmd *cobra.Command, err error) int {
+	code := ExitCode(err)
+	if err == nil {
+		return code
+	}
+	if errors.Is(err, cmdutil.ErrSilent) {
+		return code
+	}
+	msg := Message(err)
+	if code == cmdutil.ExitCancelled && msg == cmdutil.ErrCancel.Error() {
+		msg = "cancelled; nothing was sent"
+	}
+	if code == cmdutil.ExitUsage && isCobraUsageError(err) && cmd != nil && !strings.Contains(msg, "--help") {
+		msg = fmt.Sprintf("%s (see '%s --help')", msg, cmd.CommandPath())
+	}
+	if msg != "" {
+		fmt.Fprintf(errOut, "pamctl: %s\n", msg)
+	}
+	return code
+}
+
+// Message words an error for the operator: one line, server text made
+// inert, 401 and 403 explained the way 12Port means them.
+func Message(err error) string {
+	var he *api.HTTPError
+	var exitErr *cmdutil.ExitError
+	if errors.As(err, &exitErr) && exitErr.Message == "" && exitErr.Err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if errors.As(err, &he) && msg == he.Error() {
+		switch he.StatusCode {
+		case 401:
+			msg = fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): it is invalid or expired, or its user lacks the permission for this; check with `pamctl auth status`", he.Method, pathOf(he.URL))
+		case 403:
+			msg = fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he.URL), he.Message)
+		case 404:
+			msg = fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he.URL), he.Message)
+		}
+	}
+	return oneLine(msg)
+}
+
+func pathOf(u string) string {
+	if i := strings.Index(u, "/api/"); i >= 0 {
+		return u[i:]
+	}
+	return u
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "\r\n", "; ")
+	s = strings.ReplaceAll(s, "\n", "; ")
+	return text.Safe(s)
+}

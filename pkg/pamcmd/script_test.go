@@ -1,0 +1,238 @@
+package pamcmd_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zalando/go-keyring"
+
+	"github.com/pamctl/pamctl/pkg/pamcmd"
+	"github.com/pamctl/pamctl/pkg/pamsim"
+)
+
+// TestMain lets testscript run pamctl as a command: the test binary
+// re-executes itself as "pamctl". The OS keyring is replaced by go-keyring's
+// in-memory mock there, so no test ever touches a developer's real keyring.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"pamctl": func() {
+			keyring.MockInit()
+			os.Exit(pamcmd.Main(context.Background()))
+		},
+	})
+}
+
+type simKey struct{}
+
+// TestScripts runs the end-to-end scripts in testdata/script against a
+// fresh pamsim per script, over real HTTP on 127.0.0.1.
+//
+// Each script gets: PAMCTL_SERVER and PAMCTL_TOKEN (the Administrator),
+// TOKEN_ADMIN, TOKEN_AUDITOR, TOKEN_AMANAGER, TOKEN_VIEWER, a private
+// XDG_CONFIG_HOME, XDG_STATE_HOME and HOME under $WORK, PAMCTL_TOKEN_STORE=file,
+// and these commands:
+//
+//	pamsim-requests [method] <path-prefix> <n>   exactly n logged requests (path relative to the site base)
+//	pamsim-reset                                 clear the request log
+//	pamsim-fault <kind> <path-prefix> [method=M] [times=N] [status=S] [retry-after=SEC] [delay=D]
+//	pamsim-clear-faults
+//	pamsim-state <session-id> <Active|Completed>  the server-side state
+//	pamsim-add-sessions <n> <asset-name> <user> [channel]  add n Active sessions
+//	pamsim-events <event> <n>                    exactly n Events Report items named <event>
+//	writeenv <file> <VAR>                        write $VAR's value and a newline to file (for stdin)
+func TestScripts(t *testing.T) {
+	testscript.Run(t, ScriptParams(t, "../../testdata/script"))
+}
+
+// ScriptParams are the testscript parameters shared by script suites.
+func ScriptParams(t *testing.T, dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: false,
+		Setup: func(env *testscript.Env) error {
+			sim, err := pamsim.New(pamsim.Options{Seed: 1})
+			if err != nil {
+				return err
+			}
+			srv := httptest.NewServer(sim)
+			env.Defer(srv.Close)
+			tok := sim.Tokens()
+			work := env.WorkDir
+			env.Setenv("PAMCTL_SERVER", srv.URL+sim.BasePath())
+			env.Setenv("PAMCTL_TOKEN", tok.Admin)
+			env.Setenv("TOKEN_ADMIN", tok.Admin)
+			env.Setenv("TOKEN_AUDITOR", tok.Auditor)
+			env.Setenv("TOKEN_AMANAGER", tok.AssetManager)
+			env.Setenv("TOKEN_VIEWER", tok.Viewer)
+			env.Setenv("PAMSIM_URL", srv.URL)
+			env.Setenv("HOME", filepath.Join(work, "home"))
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(work, "config"))
+			env.Setenv("XDG_STATE_HOME", filepath.Join(work, "state"))
+			env.Setenv("PAMCTL_TOKEN_STORE", "file")
+			env.Setenv("NO_COLOR", "1")
+			env.Values[simKey{}] = sim
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"pamsim-requests":     cmdRequests,
+			"pamsim-reset":        func(ts *testscript.TestScript, neg bool, args []string) { sim(ts).ResetRequests() },
+			"pamsim-fault":        cmdFault,
+			"pamsim-clear-faults": func(ts *testscript.TestScript, neg bool, args []string) { sim(ts).ClearFaults() },
+			"pamsim-state":        cmdState,
+			"pamsim-add-sessions": cmdAddSessions,
+			"pamsim-events":       cmdEvents,
+			"writeenv":            cmdWriteEnv,
+		},
+	}
+}
+
+func sim(ts *testscript.TestScript) *pamsim.Server {
+	return ts.Value(simKey{}).(*pamsim.Server)
+}
+
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	method := ""
+	if len(args) == 3 {
+		method, args = args[0], args[1:]
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: pamsim-requests [method] <path-prefix> <n>")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	got := sim(ts).CountRequests(method, args[0])
+	if (got == want) == neg {
+		var log []string
+		for _, r := range sim(ts).Requests() {
+			log = append(log, fmt.Sprintf("%s %s?%s -> %d", r.Method, r.Path, r.Query, r.Status))
+		}
+		ts.Fatalf("pamsim: %d %s requests under %s, want %d (neg=%v); log:\n%s", got, method, args[0], want, neg, strings.Join(log, "\n"))
+	}
+}
+
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: pamsim-fault <kind> <path-prefix> [method=M] [times=N] [status=S] [retry-after=SEC] [delay=D]")
+	}
+	var f pamsim.Fault
+	ts.Check(f.Kind.UnmarshalText([]byte(args[0])))
+	f.Path = args[1]
+	for _, kv := range args[2:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			ts.Fatalf("pamsim-fault: %q is not key=value", kv)
+		}
+		var err error
+		switch k {
+		case "method":
+			f.Method = v
+		case "times":
+			f.Times, err = strconv.Atoi(v)
+		case "status":
+			f.Status, err = strconv.Atoi(v)
+		case "retry-after":
+			f.RetryAfter, err = strconv.Atoi(v)
+		case "delay":
+			f.Delay, err = time.ParseDuration(v)
+		default:
+			ts.Fatalf("pamsim-fault: unknown key %q", k)
+		}
+		ts.Check(err)
+	}
+	sim(ts).AddFault(f)
+}
+
+func cmdState(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: pamsim-state <session-id> <state>")
+	}
+	s, ok := sim(ts).Session(args[0])
+	if !ok {
+		ts.Fatalf("pamsim: no session %s", args[0])
+	}
+	if (s.State == args[1]) == neg {
+		ts.Fatalf("pamsim: session %s is %s, want %s (neg=%v)", args[0], s.State, args[1], neg)
+	}
+}
+
+func cmdAddSessions(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 {
+		ts.Fatalf("usage: pamsim-add-sessions <n> <asset-name> <user> [channel]")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	channel := "SSH"
+	if len(args) > 3 {
+		channel = args[3]
+	}
+	s := sim(ts)
+	assetID := ""
+	// Find the asset's ID through the public API shape of a session on it.
+	for _, a := range assetsOf(ts, s) {
+		if a.Name == args[1] {
+			assetID = a.ID
+		}
+	}
+	if assetID == "" {
+		ts.Fatalf("pamsim: no asset %q", args[1])
+	}
+	now := time.Now().UTC()
+	for i := 0; i < n; i++ {
+		created := now.Add(-time.Duration(i+1) * time.Second)
+		s.AddSession(pamsim.Session{
+			ID:        fmt.Sprintf("22222222-2222-4222-8222-%012d", i+1),
+			AssetID:   assetID,
+			AssetName: args[1],
+			User:      args[2],
+			Created:   created,
+			Updated:   created,
+			State:     pamsim.StateActive,
+			Channels:  []string{channel},
+		})
+	}
+}
+
+func assetsOf(ts *testscript.TestScript, s *pamsim.Server) []pamsim.Asset {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", s.BasePath()+"/api/asset/list?limit=500&parent="+s.SpaceRID(), nil)
+	req.Header.Set("Authorization", "Bearer "+s.Tokens().Admin)
+	s.ServeHTTP(rec, req)
+	var page struct {
+		Items []pamsim.Asset `json:"items"`
+	}
+	ts.Check(json.Unmarshal(rec.Body.Bytes(), &page))
+	return page.Items
+}
+
+func cmdEvents(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: pamsim-events <event> <n>")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	got := 0
+	for _, e := range sim(ts).Events() {
+		if e.Event == args[0] {
+			got++
+		}
+	}
+	if (got == want) == neg {
+		ts.Fatalf("pamsim: %d %q events, want %d", got, args[0], want)
+	}
+}
+
+func cmdWriteEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: writeenv <file> <VAR>")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(ts.Getenv(args[1])+"\n"), 0o600))
+}

@@ -1,0 +1,48 @@
+// Package text makes server-supplied strings safe to print. 12Port user and
+// asset names are chosen by other people; a hostile one must not be able to
+// move the cursor, recolour the terminal, set its title or reorder text.
+package text
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Safe makes server-supplied text inert for a terminal: control
+// characters, invalid UTF-8 and bidi/format characters are escaped as Go
+// escapes would show them. Printable text, including non-ASCII letters,
+// is kept as is.
+func Safe(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || IsFormat(r) {
+			clean = false
+			break
+		}
+	}
+	if clean && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r) || IsFormat(r):
+			q := fmt.Sprintf("%+q", string(r))
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// IsFormat reports Unicode format characters: bidi overrides and isolates,
+// zero-width joiners, the BOM. They change how text looks without being
+// seen.
+func IsFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
