@@ -395,3 +395,27 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+func TestPagingRefusesAbsurdTotals(t *testing.T) {
+	reg := &httpmock.Registry{}
+	reg.Register("page0", httpmock.REST("GET", "/api/session/list"), httpmock.JSONResponse(200, map[string]any{
+		"total": 2_000_000_000, "offset": 0, "limit": 500, "items": []map[string]any{{"id": "a"}},
+	}))
+	c := newTestClient(t, reg)
+	_, err := c.ListSessions(context.Background(), ListSessionsParams{})
+	var re *ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), "reports 2000000000 matching items")
+	assert.Len(t, reg.Requests, 1)
+}
+
+func TestBodyLimit(t *testing.T) {
+	big := strings.Repeat("x", 2<<20)
+	reg := &httpmock.Registry{}
+	reg.Register("get", httpmock.REST("GET", "/api/session/abc"), httpmock.StringResponse(200, "application/json", `{"id":"abc","user":"`+big+`"}`))
+	c := newTestClient(t, reg, func(o *Options) { o.MaxBodyBytes = 1 << 20 })
+	_, err := c.GetSession(context.Background(), "abc")
+	var re *ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), "larger than 1 MiB")
+}

@@ -31,6 +31,7 @@ const (
 	DefaultMaxBodyBytes = 16 << 20
 	DefaultPageSize     = maxPageSize
 	DefaultConcurrency  = 4
+	DefaultMaxItems     = 1_000_000
 )
 
 // Options configure a Client.
@@ -62,6 +63,8 @@ type Options struct {
 	PageSize int
 	// Concurrency bounds the pages fetched at once after the first.
 	Concurrency int
+	// MaxItems bounds how many items a list call holds in memory.
+	MaxItems int
 	// Transport replaces the HTTP transport (tests use httpmock).
 	Transport http.RoundTripper
 	// Sleep replaces time-based waiting between retries (tests).
@@ -77,6 +80,10 @@ type Client struct {
 
 	ctxOnce sync.Mutex
 	ctx     *UserContext
+
+	// debugMu serializes writes to opts.Debug: requests run concurrently
+	// (paging, bulk terminate) and the writer need not be safe for that.
+	debugMu sync.Mutex
 }
 
 // errRedirect marks a refused redirect: not worth a retry.
@@ -120,9 +127,7 @@ func ParseServerURL(raw string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
-	if strings.HasSuffix(u.Path, "/api") {
-		u.Path = strings.TrimSuffix(u.Path, "/api")
-	}
+	u.Path = strings.TrimSuffix(u.Path, "/api")
 	return u, nil
 }
 
@@ -161,6 +166,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.MaxItems <= 0 {
+		opts.MaxItems = DefaultMaxItems
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "pamctl"
@@ -209,7 +217,8 @@ func newTransport(opts Options) (*http.Transport, error) {
 		tlsConf.RootCAs = pool
 	}
 	if opts.Insecure {
-		tlsConf.InsecureSkipVerify = true //nolint:gosec // the user asked for it, and is warned on every run
+		// The operator asked for it (--insecure-skip-tls-verify) and is warned on every run.
+		tlsConf.InsecureSkipVerify = true
 	}
 	t.TLSClientConfig = tlsConf
 	t.Proxy = http.ProxyFromEnvironment

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -22,7 +23,7 @@ func (c *Client) debugf(format string, args ...any) {
 	if c.opts.Debug == nil {
 		return
 	}
-	fmt.Fprintf(c.opts.Debug, "* %s\n", c.redact(fmt.Sprintf(format, args...)))
+	c.debugWrite("* " + c.redact(fmt.Sprintf(format, args...)) + "\n")
 }
 
 func (c *Client) debugRequest(req *http.Request, body []byte) {
@@ -35,7 +36,7 @@ func (c *Client) debugRequest(req *http.Request, body []byte) {
 	if len(body) > 0 {
 		fmt.Fprintf(&b, "> %s\n", c.bodyExcerpt(body))
 	}
-	fmt.Fprint(c.opts.Debug, c.redact(b.String()))
+	c.debugWrite(c.redact(b.String()))
 }
 
 func (c *Client) debugResponse(resp *http.Response, body []byte, took time.Duration) {
@@ -48,7 +49,14 @@ func (c *Client) debugResponse(resp *http.Response, body []byte, took time.Durat
 	if len(body) > 0 {
 		fmt.Fprintf(&b, "< %s\n", c.bodyExcerpt(body))
 	}
-	fmt.Fprint(c.opts.Debug, c.redact(b.String()))
+	c.debugWrite(c.redact(b.String()))
+}
+
+// debugWrite writes one whole log entry at a time.
+func (c *Client) debugWrite(s string) {
+	c.debugMu.Lock()
+	defer c.debugMu.Unlock()
+	_, _ = io.WriteString(c.opts.Debug, s)
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {

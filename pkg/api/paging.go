@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sync"
 )
@@ -10,7 +11,11 @@ import (
 // The first page tells the total; the remaining pages are then fetched with
 // at most opts.Concurrency requests in flight, assembled in order. The first
 // error (or a cancelled ctx) stops the rest.
-func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int) ([]T, error) {
+//
+// keep, when set, is applied to every item as its page arrives (before the
+// page's memory can be released); ListSessions uses it to share repeated
+// strings.
+func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int, keep func(*T)) ([]T, error) {
 	size := c.opts.PageSize
 	if limit > 0 && limit < size {
 		size = limit
@@ -26,6 +31,11 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 		if err := c.getJSON(ctx, path, pq, &p); err != nil {
 			return nil, err
 		}
+		if keep != nil {
+			for i := range p.Items {
+				keep(&p.Items[i])
+			}
+		}
 		return &p, nil
 	}
 	first, err := fetch(ctx, 0, size)
@@ -35,6 +45,14 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 	want := first.Total
 	if limit > 0 && limit < want {
 		want = limit
+	}
+	if want > c.opts.MaxItems {
+		// The result is held in memory; a total this large (or a server
+		// that lies about it) must not make pamctl allocate without bound.
+		return nil, &ResponseError{Method: "GET", URL: c.url(path, q), Reason: fmt.Sprintf("the server reports %d matching items, more than the %d pamctl lists at once; narrow the request (filters, --since) or pass --limit", first.Total, c.opts.MaxItems)}
+	}
+	if want < 0 {
+		want = 0
 	}
 	if len(first.Items) >= want || len(first.Items) == 0 {
 		return capItems(first.Items, want), nil

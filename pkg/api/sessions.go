@@ -68,14 +68,11 @@ func (p ListSessionsParams) query() url.Values {
 // paging transparently: after the first page the rest are fetched with
 // bounded concurrency, in order.
 func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) ([]Session, error) {
-	items, err := listAll[Session](ctx, c, pathSessionList, p.query(), p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	for i := range items {
-		normalizeSession(&items[i])
-	}
-	return items, nil
+	in := newInterner()
+	return listAll(ctx, c, pathSessionList, p.query(), p.Limit, func(s *Session) {
+		normalizeSession(s)
+		in.session(s)
+	})
 }
 
 // GetSession returns one session.
@@ -111,7 +108,7 @@ func (c *Client) SessionEvents(ctx context.Context, id string) ([]SessionEvent, 
 	if err := ValidateID("session", id); err != nil {
 		return nil, err
 	}
-	return listAll[SessionEvent](ctx, c, sessionEventsPath(id), url.Values{}, 0)
+	return listAll[SessionEvent](ctx, c, sessionEventsPath(id), url.Values{}, 0, nil)
 }
 
 // ListEventsParams filter the Events Report.
@@ -138,7 +135,7 @@ func (c *Client) ListEvents(ctx context.Context, p ListEventsParams) ([]Event, e
 	if !p.To.IsZero() {
 		q.Set(qTo, p.To.UTC().Format(time.RFC3339))
 	}
-	return listAll[Event](ctx, c, pathEventList, q, p.Limit)
+	return listAll[Event](ctx, c, pathEventList, q, p.Limit, nil)
 }
 
 // ListAssets returns the assets whose name contains name (all when empty),
@@ -153,7 +150,7 @@ func (c *Client) ListAssets(ctx context.Context, name string, limit int) ([]Asse
 	if name != "" {
 		q.Set(qName, name)
 	}
-	return listAll[Asset](ctx, c, pathAssetList, q, limit)
+	return listAll[Asset](ctx, c, pathAssetList, q, limit, nil)
 }
 
 // GetAsset returns one asset by ID.

@@ -38,7 +38,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		parsed, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			// Some servers quote epoch milliseconds.
-			if ms, perr := strconv.ParseInt(s, 10, 64); perr == nil {
+			if ms, perr := strconv.ParseInt(s, 10, 64); perr == nil && ms >= minMillis && ms <= maxMillis {
 				t.Time = fromMillis(ms)
 				return nil
 			}
@@ -51,7 +51,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("timestamp %s is neither RFC 3339 nor epoch milliseconds", truncate(string(b), 40))
 	}
-	if f < -1e15 || f > 1e15 {
+	if f < minMillis || f > maxMillis {
 		return fmt.Errorf("timestamp %s is out of range", truncate(string(b), 40))
 	}
 	t.Time = fromMillis(int64(f))
@@ -73,6 +73,13 @@ func (t Time) String() string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// Epoch milliseconds are accepted for years 1 to 9999, the range RFC 3339
+// can write back.
+const (
+	minMillis = -62135596800000
+	maxMillis = 253402300799999
+)
 
 func fromMillis(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()

@@ -2,6 +2,7 @@ package pamsim
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -236,7 +237,7 @@ type sessionFilter struct {
 
 func (s *Server) sessionFilterLocked(state, assetID, userQ, channel string, from, to time.Time) sessionFilter {
 	f := sessionFilter{active: state == StateActive, done: state == StateCompleted, asset: assetID, channel: channel,
-		byFrom: !from.IsZero(), byTo: !to.IsZero(), from: from.UnixNano(), to: to.UnixNano()}
+		byFrom: !from.IsZero(), byTo: !to.IsZero(), from: clampNanos(from), to: clampNanos(to)}
 	if userQ != "" {
 		u, ok := s.userOrd[strings.ToLower(userQ)]
 		f.user, f.byUser, f.none = u, true, !ok
@@ -443,3 +444,21 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, u *user) {
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }
+
+// clampNanos is t.UnixNano without its overflow: times outside the years
+// 1678 to 2262 clamp to the ends of int64, so a filter far in the future
+// matches nothing instead of everything.
+func clampNanos(t time.Time) int64 {
+	switch {
+	case t.After(maxNanoTime):
+		return math.MaxInt64
+	case t.Before(minNanoTime):
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+	minNanoTime = time.Unix(0, math.MinInt64)
+)

@@ -1,0 +1,51 @@
+package text
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSafe(t *testing.T) {
+	tests := map[string]string{
+		"plain":                    "plain",
+		"Zoë Ångström 日本":          "Zoë Ångström 日本",
+		"evil\x1b[2J\rasset\u202e": `evil\x1b[2J\rasset\u202e`,
+		"osc\x1b]0;pwned\x07":      `osc\x1b]0;pwned\a`,
+		"c1\u009bm":                `c1\u009bm`,
+		"del\x7f":                  `del\x7f`,
+		"bad\xffutf8":              `bad\xffutf8`,
+		"tab\tnew\nline":           `tab\tnew\nline`,
+		"zero\u200bwidth\ufeffbom": `zero\u200bwidth\ufeffbom`,
+		"isolate\u2066x\u2069":     `isolate\u2066x\u2069`,
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, Safe(in), "%q", in)
+	}
+}
+
+// FuzzSafe checks the escaper's promise on any input: the result is valid
+// UTF-8 with no control or format character, and clean text is unchanged.
+func FuzzSafe(f *testing.F) {
+	for _, s := range []string{"", "plain", "evil\x1b[2J\rasset\u202e", "osc\x1b]0;t\x07", "\xff\xfe", "\u009b31m", "a\u2066b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Safe(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Safe(%q) = %q is not valid UTF-8", s, out)
+		}
+		for _, r := range out {
+			if unicode.IsControl(r) || IsFormat(r) {
+				t.Fatalf("Safe(%q) = %q keeps %U", s, out, r)
+			}
+		}
+		clean := utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || IsFormat(r) })
+		if clean && out != s {
+			t.Fatalf("Safe changed clean text %q to %q", s, out)
+		}
+	})
+}
