@@ -50,7 +50,8 @@ func PrintList[T any](w io.Writer, o Options, items []T, cols []Column[T]) error
 }
 
 // PrintObject renders one item: JSON or YAML of v, or "Key: value" lines for
-// table and wide, or a one-row CSV.
+// table and wide (every column, wide ones too; "-" for an empty value; on a
+// terminal an Age column shows its time and its age), or a one-row CSV.
 func PrintObject[T any](w io.Writer, o Options, v T, cols []Column[T]) error {
 	switch o.Format {
 	case JSON:
@@ -72,6 +73,9 @@ func PrintObject[T any](w io.Writer, o Options, v T, cols []Column[T]) error {
 				val = fmt.Sprintf("%s (%s)", RFC3339(t.UTC()), Age(t.UTC(), o.now()))
 			}
 		}
+		if val == "" {
+			val = "-"
+		}
 		fmt.Fprintf(bw, "%-*s  %s\n", width+1, titleCase(c.Header)+":", val)
 	}
 	return bw.Flush()
@@ -89,9 +93,9 @@ func titleCase(h string) string {
 	return strings.Join(words, " ")
 }
 
-// cell renders one value as text. Table cells are always escaped (a table
-// exists to be read by a person); CSV escapes only on a terminal, so a file
-// keeps the data as it came.
+// cell renders one value as text. Table and CSV cells are always escaped
+// by their callers: a CSV file is read with cat and less as often as with a
+// spreadsheet, and JSON is the format that keeps server text exact.
 func cell(v any, o Options, age bool) string {
 	var s string
 	switch x := v.(type) {
@@ -199,10 +203,7 @@ func writeCSV[T any](w io.Writer, o Options, items []T, cols []Column[T]) error 
 	for _, it := range items {
 		row := make([]string, len(cols))
 		for i, c := range cols {
-			row[i] = cell(c.Value(it), o, false)
-			if o.TTY {
-				row[i] = text.Safe(row[i])
-			}
+			row[i] = text.Safe(cell(c.Value(it), o, false))
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -212,22 +213,26 @@ func writeCSV[T any](w io.Writer, o Options, items []T, cols []Column[T]) error 
 	return cw.Error()
 }
 
-// writeJSONArray streams the array one element at a time, so a large list is
-// never held twice in memory as encoded JSON.
+// writeJSONArray streams the array one element at a time through one
+// reused encoder and buffer, so a large list is never held twice in memory
+// as encoded JSON and encoding it makes next to no garbage.
 func writeJSONArray[T any](w io.Writer, items []T) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if len(items) == 0 {
 		bw.WriteString("[]\n")
 		return bw.Flush()
 	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
 	bw.WriteString("[\n")
 	for i := range items {
-		b, err := json.MarshalIndent(items[i], "  ", "  ")
-		if err != nil {
+		buf.Reset()
+		if err := enc.Encode(&items[i]); err != nil {
 			return err
 		}
 		bw.WriteString("  ")
-		bw.Write(inertJSON(b))
+		bw.Write(inertJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
 		if i < len(items)-1 {
 			bw.WriteString(",")
 		}

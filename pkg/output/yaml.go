@@ -14,7 +14,10 @@ import (
 
 // writeYAML encodes v through its JSON form, so YAML and JSON share one
 // schema (the json tags) and one field order. On a terminal, string values
-// are escaped: YAML would print bidi overrides raw.
+// are escaped the way tables escape them. Elsewhere the data is kept exact
+// but inert: YAML escapes C0 controls itself, and a string holding a
+// character YAML would print raw (DEL, C1 controls, bidi overrides) is
+// written double-quoted with that character as a \u escape.
 func writeYAML(w io.Writer, v any, tty bool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -26,12 +29,19 @@ func writeYAML(w io.Writer, v any, tty bool) error {
 	if err != nil {
 		return err
 	}
-	enc := yaml.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(node); err != nil {
 		return err
 	}
-	return enc.Close()
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	// Inert characters only occur inside the double-quoted scalars that
+	// strNode marked, where \uXXXX is a valid escape.
+	_, err = w.Write(inertJSON(buf.Bytes()))
+	return err
 }
 
 // jsonToNode converts the next JSON value into a yaml.Node, keeping the
@@ -95,5 +105,9 @@ func strNode(s string, tty bool) *yaml.Node {
 	if tty {
 		s = text.Safe(s)
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.ContainsFunc(s, isInert) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
 }

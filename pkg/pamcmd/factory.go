@@ -3,6 +3,7 @@ package pamcmd
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -22,6 +23,9 @@ type Deps struct {
 	Now       func() time.Time
 	Keyring   config.Keyring
 	Prompter  prompt.Prompter
+	// Transport replaces the HTTP transport (tests that must not touch
+	// the network, such as an unknown-host resolver failure).
+	Transport http.RoundTripper
 }
 
 // NewFactory wires the lazy dependencies. Each is computed once, on first
@@ -44,6 +48,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		Flags:      &config.Flags{},
 		ConfigPath: new(string),
 		NoHeaders:  new(bool),
+		Transport:  d.Transport,
 	}
 	errOut := d.IOStreams.ErrOut
 

@@ -3,9 +3,11 @@ package pamcmd_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,7 +50,13 @@ type simKey struct{}
 //	pamsim-state <session-id> <Active|Completed>  the server-side state
 //	pamsim-add-sessions <n> <asset-name> <user> [channel]  add n Active sessions
 //	pamsim-events <event> <n>                    exactly n Events Report items named <event>
+//	pamsim-tls [host...]                         serve the same simulator over TLS with a fresh CA whose
+//	                                             certificate names hosts (default 127.0.0.1 localhost);
+//	                                             sets PAMSIM_TLS_SERVER and PAMSIM_CA_FILE
+//	exits <code> <command> [args...]             run command; its exit code must be code
+//	                                             (stdout and stderr are then checked as after exec)
 //	writeenv <file> <VAR>                        write $VAR's value and a newline to file (for stdin)
+//	json-len [file] <n>                          stdout (or file) is a JSON array of exactly n elements
 func TestScripts(t *testing.T) {
 	testscript.Run(t, ScriptParams(t, "../../testdata/script"))
 }
@@ -91,6 +99,9 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"pamsim-add-sessions": cmdAddSessions,
 			"pamsim-events":       cmdEvents,
 			"writeenv":            cmdWriteEnv,
+			"json-len":            cmdJSONLen,
+			"pamsim-tls":          cmdTLS,
+			"exits":               cmdExits,
 		},
 	}
 }
@@ -235,4 +246,38 @@ func cmdWriteEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: writeenv <file> <VAR>")
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(ts.Getenv(args[1])+"\n"), 0o600))
+}
+
+func cmdTLS(ts *testscript.TestScript, neg bool, args []string) {
+	s := sim(ts)
+	dir, err := os.MkdirTemp(ts.Getenv("WORK"), "tls")
+	ts.Check(err)
+	cfg, caFile, err := pamsim.NewTLS(dir, args...)
+	ts.Check(err)
+	srv := httptest.NewUnstartedServer(s)
+	srv.TLS = cfg
+	srv.StartTLS()
+	ts.Defer(srv.Close)
+	ts.Setenv("PAMSIM_TLS_SERVER", srv.URL+s.BasePath())
+	ts.Setenv("PAMSIM_CA_FILE", caFile)
+}
+
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits <code> <command> [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if (got == want) == neg {
+		ts.Fatalf("%s exited %d, want %d (neg=%v)", args[1], got, want, neg)
+	}
 }

@@ -1,0 +1,87 @@
+// Package shared holds what the session verbs share: resolving an asset
+// given by name or ID, and parsing selector flags.
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// AssetClient is the part of the API client asset resolution needs.
+type AssetClient interface {
+	GetAsset(ctx context.Context, id string) (*api.Asset, error)
+	ListAssets(ctx context.Context, name string, limit int) ([]api.Asset, error)
+}
+
+// maxCandidates bounds the names listed in an ambiguity error.
+const maxCandidates = 10
+
+// ResolveAsset turns what the operator typed (a name or an ID) into one
+// asset. An ID is tried first; then names: an exact, case-insensitive match
+// wins; several partial matches and no exact one is a FlagError (exit 2)
+// listing them; one partial match is a NotFoundError that names it ("did
+// you mean"); nothing is a NotFoundError (exit 4). It never guesses.
+func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, error) {
+	if strings.TrimSpace(ref) == "" {
+		return nil, cmdutil.FlagErrorf("--asset is empty: give an asset name or ID")
+	}
+	if err := api.ValidateID("asset", ref); err != nil {
+		// Names may hold spaces, IDs may not: only refuse what can never
+		// be sent safely as a query value either.
+		if strings.ContainsAny(ref, "\x00\r\n") || strings.Contains(ref, "..") || strings.Contains(ref, "/") {
+			return nil, &cmdutil.FlagError{Err: fmt.Errorf("--asset %q: %v", text.Safe(ref), err)}
+		}
+	} else {
+		a, err := c.GetAsset(ctx, ref)
+		if err == nil {
+			return a, nil
+		}
+		if !api.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	assets, err := c.ListAssets(ctx, ref, 0)
+	if err != nil {
+		return nil, err
+	}
+	var exact []api.Asset
+	for _, a := range assets {
+		if strings.EqualFold(a.Name, ref) {
+			exact = append(exact, a)
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return &exact[0], nil
+	case len(exact) > 1:
+		return nil, ambiguous(ref, exact)
+	case len(assets) == 1:
+		// A unique partial match is still a guess: say what was meant
+		// instead of acting on an asset the operator did not name.
+		return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset named %q; did you mean %s (%s)?", text.Safe(ref), text.Safe(assets[0].Name), assets[0].ID)}
+	case len(assets) > 1:
+		return nil, ambiguous(ref, assets)
+	}
+	return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset named or with ID %q; list them with `pamctl assets list --name <text>`", text.Safe(ref))}
+}
+
+// ErrAmbiguous marks an asset reference that matches several assets.
+var ErrAmbiguous = errors.New("ambiguous asset")
+
+func ambiguous(ref string, assets []api.Asset) error {
+	var names []string
+	for i, a := range assets {
+		if i == maxCandidates {
+			names = append(names, fmt.Sprintf("and %d more", len(assets)-maxCandidates))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", text.Safe(a.Name), a.ID))
+	}
+	return &cmdutil.FlagError{Err: fmt.Errorf("%w: %q matches %d assets: %s; pass the asset ID", ErrAmbiguous, text.Safe(ref), len(assets), strings.Join(names, ", "))}
+}

@@ -1,0 +1,142 @@
+package shared
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// completionTimeout bounds the API calls one <Tab> may make: a slow or
+// unreachable server must not freeze the shell.
+const completionTimeout = 3 * time.Second
+
+// completionLimit bounds the candidates fetched for one <Tab>.
+const completionLimit = 500
+
+// StateValues are the values of --state, in the order help shows them.
+func StateValues() []string { return []string{"active", "completed", "all"} }
+
+// ChannelValues are the documented channel values: web sessions first,
+// then native-client sessions. Others may exist and are accepted as typed.
+func ChannelValues() []string {
+	return []string{"RDP", "SSH", "VNC", "Telnet", "RDPP", "SSHP:Shell", "SSHP:Exec", "SSHP:SFTP"}
+}
+
+// CompleteStates completes --state.
+func CompleteStates(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return StateValues(), cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteChannels completes --channel with the documented values.
+func CompleteChannels(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, ch := range ChannelValues() {
+		if hasPrefixFold(ch, toComplete) {
+			out = append(out, ch)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteAssetNames completes an asset name (--asset, or the argument of
+// assets get) with the assets the token's user can see. Like every
+// completion it never prompts, and offers nothing, silently, when no
+// credentials are configured or the server does not answer in time.
+func CompleteAssetNames(f *cmdutil.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		client, ctx, cancel, ok := completionClient(f, cmd)
+		if !ok {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		defer cancel()
+		assets, err := client.ListAssets(ctx, toComplete, completionLimit)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, a := range assets {
+			// A name with control characters could not be typed back
+			// safely; the operator can use its ID.
+			if a.Name == "" || text.Safe(a.Name) != a.Name || !hasPrefixFold(a.Name, toComplete) {
+				continue
+			}
+			out = append(out, cobra.CompletionWithDesc(a.Name, a.Type))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// CompleteActiveSessionIDs completes session ID arguments with the IDs of
+// active sessions, described as "asset user" (sessions get, terminate).
+// When the command has --asset or --user set, only matching sessions are
+// offered; IDs already on the command line are left out. An Asset Manager
+// without --asset gets nothing (the site-wide report is not theirs to
+// read). It never prompts and fails silently.
+func CompleteActiveSessionIDs(f *cmdutil.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		client, ctx, cancel, ok := completionClient(f, cmd)
+		if !ok {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		defer cancel()
+		p := api.ListSessionsParams{State: api.StateActive, Limit: completionLimit}
+		if ref := flagValue(cmd, "asset"); ref != "" {
+			a, err := ResolveAsset(ctx, client, ref)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			p.AssetID = a.ID
+		}
+		p.User = flagValue(cmd, "user")
+		p.Channel = flagValue(cmd, "channel")
+		sessions, err := client.ListSessions(ctx, p)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, s := range sessions {
+			if slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || text.Safe(s.ID) != s.ID {
+				continue
+			}
+			out = append(out, cobra.CompletionWithDesc(s.ID, text.Safe(s.AssetName)+" "+text.Safe(s.User)))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completionClient builds the API client without any side effect a shell
+// would see: no prompt, no error. The context bounds the whole completion.
+func completionClient(f *cmdutil.Factory, cmd *cobra.Command) (*api.Client, context.Context, context.CancelFunc, bool) {
+	if f == nil || f.APIClient == nil {
+		return nil, nil, nil, false
+	}
+	client, err := f.APIClient()
+	if err != nil || client == nil {
+		return nil, nil, nil, false
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
+	return client, ctx, cancel, true
+}
+
+func flagValue(cmd *cobra.Command, name string) string {
+	fl := cmd.Flags().Lookup(name)
+	if fl == nil || !fl.Changed {
+		return ""
+	}
+	return fl.Value.String()
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
