@@ -222,6 +222,9 @@ func newTransport(opts Options) (*http.Transport, error) {
 	}
 	t.TLSClientConfig = tlsConf
 	t.Proxy = http.ProxyFromEnvironment
+	// Keep a connection per concurrent request (pages, bulk terminate)
+	// instead of re-opening TLS sessions; the default keeps 2.
+	t.MaxIdleConnsPerHost = max(opts.Concurrency, 2) * 2
 	return t, nil
 }
 

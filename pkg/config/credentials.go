@@ -36,9 +36,14 @@ type Keyring interface {
 // SystemKeyring is the OS keyring through go-keyring.
 type SystemKeyring struct{}
 
+// Get reads the secret of user in service from the OS keyring.
 func (SystemKeyring) Get(s, u string) (string, error) { return keyring.Get(s, u) }
-func (SystemKeyring) Set(s, u, p string) error        { return keyring.Set(s, u, p) }
-func (SystemKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) }
+
+// Set stores the secret of user in service in the OS keyring.
+func (SystemKeyring) Set(s, u, p string) error { return keyring.Set(s, u, p) }
+
+// Delete removes the secret of user in service from the OS keyring.
+func (SystemKeyring) Delete(s, u string) error { return keyring.Delete(s, u) }
 
 // ErrNoToken means no token is stored for the profile and server.
 var ErrNoToken = errors.New("no stored token")

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -169,7 +170,7 @@ func Resolve(f Flags, env func(string) (string, bool), cfg *Config, store *Store
 			tok, where, err := store.Get(s.Profile, s.Server, s.TokenStore)
 			if err == nil {
 				s.Token, s.TokenSource = tok, where
-			} else if err != ErrNoToken {
+			} else if !errors.Is(err, ErrNoToken) {
 				return nil, err
 			}
 		}

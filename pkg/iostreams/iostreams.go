@@ -59,15 +59,20 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 // IsStderrTTY reports whether stderr is a terminal.
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 
-// SetStdinTTY, SetStdoutTTY and SetStderrTTY let tests pretend.
-func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
+// SetStdinTTY lets tests pretend stdin is (or is not) a terminal.
+func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
+
+// SetStdoutTTY lets tests pretend stdout is (or is not) a terminal.
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+
+// SetStderrTTY lets tests pretend stderr is (or is not) a terminal.
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
 // CanPrompt reports whether a question may be asked: stdin and stdout must
-// both be terminals. A command that would need to ask fails fast otherwise;
+// both be terminals (spec/CLI.md), and stderr too, since the question is
+// written there. A command that would need to ask fails fast otherwise;
 // it never hangs on a pipe.
-func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY }
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY && s.stderrTTY }
 
 // ColorEnabled reports whether ANSI colour may be written to stdout.
 func (s *IOStreams) ColorEnabled() bool { return s.colour }

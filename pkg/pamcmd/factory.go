@@ -121,7 +121,9 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		if d.Prompter != nil {
 			return d.Prompter
 		}
-		return prompt.New(prompt.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+		// Questions are talk, not data: they go to stderr, so stdout
+		// stays parseable even with -o json on a terminal.
+		return prompt.New(prompt.Streams{In: os.Stdin, Out: os.Stderr, Err: os.Stderr})
 	}
 	return f
 }

@@ -48,7 +48,8 @@ type simKey struct{}
 //	pamsim-fault <kind> <path-prefix> [method=M] [times=N] [status=S] [retry-after=SEC] [delay=D]
 //	pamsim-clear-faults
 //	pamsim-state <session-id> <Active|Completed>  the server-side state
-//	pamsim-add-sessions <n> <asset-name> <user> [channel]  add n Active sessions
+//	pamsim-add-sessions <n> <asset-name> <user> [channel]  add n Active sessions, IDs
+//	                                             22222222-2222-4222-8222-<n, zero-padded to 12>, counting on
 //	pamsim-events <event> <n>                    exactly n Events Report items named <event>
 //	pamsim-tls [host...]                         serve the same simulator over TLS with a fresh CA whose
 //	                                             certificate names hosts (default 127.0.0.1 localhost);
@@ -197,10 +198,18 @@ func cmdAddSessions(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("pamsim: no asset %q", args[1])
 	}
 	now := time.Now().UTC()
+	// IDs continue after the sessions earlier calls added.
+	first := 1
+	for {
+		if _, ok := s.Session(addedID(first)); !ok {
+			break
+		}
+		first++
+	}
 	for i := 0; i < n; i++ {
 		created := now.Add(-time.Duration(i+1) * time.Second)
 		s.AddSession(pamsim.Session{
-			ID:        fmt.Sprintf("22222222-2222-4222-8222-%012d", i+1),
+			ID:        addedID(first + i),
 			AssetID:   assetID,
 			AssetName: args[1],
 			User:      args[2],
@@ -211,6 +220,9 @@ func cmdAddSessions(ts *testscript.TestScript, neg bool, args []string) {
 		})
 	}
 }
+
+// addedID is the ID of the n-th session pamsim-add-sessions added.
+func addedID(n int) string { return fmt.Sprintf("22222222-2222-4222-8222-%012d", n) }
 
 func assetsOf(ts *testscript.TestScript, s *pamsim.Server) []pamsim.Asset {
 	rec := httptest.NewRecorder()

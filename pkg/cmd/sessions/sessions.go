@@ -4,8 +4,10 @@ package sessions
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/events"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/get"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/list"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/terminate"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
@@ -25,6 +27,8 @@ asset, through which channels, and since when; end a live web session.`,
 	cmd.AddCommand(
 		list.NewCmdList(f, nil),
 		get.NewCmdGet(f, nil),
+		events.NewCmdEvents(f, nil),
+		terminate.NewCmdTerminate(f, nil),
 	)
 	return cmd
 }

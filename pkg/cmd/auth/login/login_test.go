@@ -40,6 +40,7 @@ func TestNewCmdLogin(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			ios.SetStdinTTY(tt.tty)
 			ios.SetStdoutTTY(tt.tty)
+			ios.SetStderrTTY(tt.tty)
 			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
 			var got *LoginOptions
 			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })

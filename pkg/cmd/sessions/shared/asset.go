@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
@@ -32,10 +34,10 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 		return nil, cmdutil.FlagErrorf("--asset is empty: give an asset name or ID")
 	}
 	if err := api.ValidateID("asset", ref); err != nil {
-		// Names may hold spaces, IDs may not: only refuse what can never
-		// be sent safely as a query value either.
-		if strings.ContainsAny(ref, "\x00\r\n") || strings.Contains(ref, "..") || strings.Contains(ref, "/") {
-			return nil, &cmdutil.FlagError{Err: fmt.Errorf("--asset %q: %v", text.Safe(ref), err)}
+		// Not an ID; names may hold inner spaces, but nothing else an ID
+		// refuses.
+		if err := validateAssetName(ref); err != nil {
+			return nil, &cmdutil.FlagError{Err: fmt.Errorf("--asset %q: %v; give an asset name or ID", text.Safe(ref), err)}
 		}
 	} else {
 		a, err := c.GetAsset(ctx, ref)
@@ -69,6 +71,32 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 		return nil, ambiguous(ref, assets)
 	}
 	return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset named or with ID %q; list them with `pamctl assets list --name <text>`", text.Safe(ref))}
+}
+
+// maxNameLength bounds an asset name given on the command line.
+const maxNameLength = 256
+
+// validateAssetName refuses, before any request, a name no asset can have
+// and that would only serve to probe the server: path syntax, escapes,
+// control or format characters, invalid UTF-8, outer whitespace, absurd
+// lengths. Inner spaces are fine ("Windows Server 2019").
+func validateAssetName(name string) error {
+	switch {
+	case len(name) > maxNameLength:
+		return fmt.Errorf("is %d bytes long; asset names are at most %d", len(name), maxNameLength)
+	case !utf8.ValidString(name):
+		return errors.New("is not valid UTF-8")
+	case strings.TrimSpace(name) != name:
+		return errors.New("has leading or trailing whitespace")
+	case strings.ContainsAny(name, "/\\%") || strings.Contains(name, ".."):
+		return errors.New(`contains "/", "\", "%" or ".."`)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || text.IsFormat(r) {
+			return errors.New("contains a control or format character")
+		}
+	}
+	return nil
 }
 
 // ErrAmbiguous marks an asset reference that matches several assets.

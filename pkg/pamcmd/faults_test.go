@@ -1,0 +1,239 @@
+package pamcmd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/pamsim"
+)
+
+// The fault matrix of issue 7: each fault against `sessions list` and
+// `sessions terminate`, over real HTTP against pamsim, every run with
+// --debug. Each cell checks the exit code, the message, that no fault ever
+// caused an unconfirmed or a second terminate request, and that the token
+// appears nowhere: stdout, stderr, or the audit journal.
+//
+// go test -run TestFaultMatrix -v ./pkg/pamcmd prints the matrix.
+
+const (
+	sessOne   = "11111111-1111-4111-8111-000000000001"
+	listPath  = "/api/session/list"
+	termPath  = "/api/session/terminate/"
+	sessPath  = "/api/session/" + sessOne
+	eventPath = "/api/event/list"
+)
+
+type matrixCell struct {
+	fault    string
+	setup    func(t *testing.T, sim *pamsim.Server, env map[string]string) http.RoundTripper
+	extra    []string
+	wantCode map[string]int    // by command name
+	wantMsg  map[string]string // regexp-free substring, by command
+	maxTime  time.Duration
+	// terminations is how many sessions the server must show terminated
+	// by the terminate command (0 or 1).
+	terminations int
+}
+
+func TestFaultMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault matrix is not short")
+	}
+	commands := map[string][]string{
+		"list":      {"sessions", "list", "--asset", "db-prod-01"},
+		"terminate": {"sessions", "terminate", sessOne, "--yes", "--reason", "matrix"},
+	}
+	cells := []matrixCell{
+		{
+			fault:        "none",
+			setup:        func(*testing.T, *pamsim.Server, map[string]string) http.RoundTripper { return nil },
+			wantCode:     map[string]int{"list": 0, "terminate": 0},
+			terminations: 1,
+		},
+		{
+			fault: "503 twice, then success",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Method: "GET", Path: "/api/", Kind: pamsim.FaultStatus, Status: 503, Times: 2})
+				return nil
+			},
+			wantCode:     map[string]int{"list": 0, "terminate": 0},
+			terminations: 1,
+		},
+		{
+			fault: "429 with Retry-After: 1",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Method: "GET", Path: "/api/", Kind: pamsim.FaultTooManyRequests, RetryAfter: 1, Times: 1})
+				return nil
+			},
+			wantCode:     map[string]int{"list": 0, "terminate": 0},
+			terminations: 1,
+		},
+		{
+			fault: "HTML login page instead of JSON",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Path: "/api/", Kind: pamsim.FaultHTML})
+				return nil
+			},
+			wantCode: map[string]int{"list": 1, "terminate": 1},
+			wantMsg:  map[string]string{"list": "HTML page", "terminate": "HTML page"},
+		},
+		{
+			fault: "truncated JSON body",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Method: "GET", Path: "/api/", Kind: pamsim.FaultTruncated})
+				return nil
+			},
+			wantCode: map[string]int{"list": 1, "terminate": 1},
+			wantMsg:  map[string]string{"list": "truncated", "terminate": "truncated"},
+		},
+		{
+			fault: "server slower than --timeout 300ms",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Path: "/api/", Kind: pamsim.FaultDelay, Delay: 5 * time.Second})
+				return nil
+			},
+			extra:    []string{"--timeout", "300ms"},
+			wantCode: map[string]int{"list": 1, "terminate": 1},
+			wantMsg:  map[string]string{"list": "no answer within the 300ms timeout", "terminate": "no answer within the 300ms timeout"},
+			maxTime:  3 * time.Second, // 3 tries × 300ms + backoff
+		},
+		{
+			fault: "connection refused",
+			setup: func(t *testing.T, _ *pamsim.Server, env map[string]string) http.RoundTripper {
+				l, err := net.Listen("tcp", "127.0.0.1:0")
+				require.NoError(t, err)
+				addr := l.Addr().String()
+				l.Close()
+				env["PAMCTL_SERVER"] = "http://" + addr + "/ztna/demo/root"
+				return nil
+			},
+			wantCode: map[string]int{"list": 1, "terminate": 1},
+			wantMsg:  map[string]string{"list": "cannot connect to 127.0.0.1:", "terminate": "cannot connect to 127.0.0.1:"},
+		},
+		{
+			fault: "unknown host",
+			setup: func(_ *testing.T, _ *pamsim.Server, env map[string]string) http.RoundTripper {
+				env["PAMCTL_SERVER"] = "https://pam.does-not-exist.invalid:6443/ztna/demo/root"
+				// The resolver's answer, without sending a DNS query anywhere.
+				tr := http.DefaultTransport.(*http.Transport).Clone()
+				tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+					host, _, _ := net.SplitHostPort(addr)
+					return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+				}
+				return tr
+			},
+			wantCode: map[string]int{"list": 1, "terminate": 1},
+			wantMsg:  map[string]string{"list": `cannot resolve host "pam.does-not-exist.invalid"`, "terminate": `cannot resolve host "pam.does-not-exist.invalid"`},
+		},
+		{
+			fault: "connection dropped on the terminate POST (applied)",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Method: "POST", Path: termPath, Kind: pamsim.FaultDropAfterApply, Times: 1})
+				return nil
+			},
+			wantCode:     map[string]int{"list": 0, "terminate": 0},
+			terminations: 1,
+		},
+		{
+			fault: "connection dropped on the terminate POST (not applied)",
+			setup: func(_ *testing.T, sim *pamsim.Server, _ map[string]string) http.RoundTripper {
+				sim.AddFault(pamsim.Fault{Method: "POST", Path: termPath, Kind: pamsim.FaultDrop, Times: 1})
+				return nil
+			},
+			wantCode:     map[string]int{"list": 0, "terminate": 0},
+			terminations: 1,
+		},
+	}
+
+	var report []string
+	for _, cell := range cells {
+		for _, name := range []string{"list", "terminate"} {
+			t.Run(cell.fault+"/"+name, func(t *testing.T) {
+				sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
+				tok := sim.Tokens().Admin
+				state := t.TempDir()
+				env := map[string]string{
+					"PAMCTL_SERVER":   url,
+					"PAMCTL_TOKEN":    tok,
+					"XDG_CONFIG_HOME": t.TempDir(),
+					"XDG_STATE_HOME":  state,
+					"HOME":            t.TempDir(),
+				}
+				tr := cell.setup(t, sim, env)
+				args := append([]string{"--debug"}, commands[name]...)
+				args = append(args, cell.extra...)
+				ios, _, out, errOut := iostreams.Test()
+				start := time.Now()
+				code := Run(context.Background(), args, Deps{
+					IOStreams: ios,
+					LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+					Keyring:   noKeyring{},
+					Transport: tr,
+				})
+				took := time.Since(start)
+
+				assert.Equal(t, cell.wantCode[name], code, "exit code; stderr:\n%s", lastLines(errOut.String(), 5))
+				if msg := cell.wantMsg[name]; msg != "" {
+					assert.Contains(t, errOut.String(), msg)
+				}
+				if cell.maxTime > 0 {
+					assert.Less(t, took, cell.maxTime)
+				}
+				// Secrets: nowhere.
+				assert.NotContains(t, out.String(), tok)
+				assert.NotContains(t, errOut.String(), tok)
+				journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
+				assert.NotContains(t, string(journal), tok)
+				// Safety: never more than one terminate request, never one
+				// from list.
+				posts := sim.CountRequests("POST", termPath)
+				if name == "list" {
+					assert.Zero(t, posts)
+				} else {
+					assert.LessOrEqual(t, posts, 2, "at most one retry after a read-back")
+					s, _ := sim.Session(sessOne)
+					if cell.terminations == 1 {
+						assert.Equal(t, pamsim.StateCompleted, s.State)
+					}
+					terms := 0
+					for _, e := range sim.Events() {
+						if e.Event == "Terminate Session" && e.SessionID == sessOne {
+							terms++
+						}
+					}
+					assert.LessOrEqual(t, terms, 1, "terminated at most once")
+					assert.Equal(t, cell.terminations, terms)
+				}
+				report = append(report, fmt.Sprintf("| %s | %s | %d | %s | %s |", cell.fault, name, code,
+					strings.ReplaceAll(lastLine(errOut.String()), "|", "\\|"), took.Round(10*time.Millisecond)))
+			})
+		}
+	}
+	if testing.Verbose() {
+		t.Log("\n| fault | command | exit | last stderr line | time |\n|---|---|---|---|---|\n" + strings.Join(report, "\n"))
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
