@@ -76,7 +76,8 @@ $(GOLANGCI_LINT):
 
 release-check: $(GORELEASER)
 	$(GORELEASER) check
-	$(GORELEASER) release --snapshot --clean --skip=sign
+	PAMCTL_COMMIT=$(COMMIT) PAMCTL_DATE=$(DATE) SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
+		$(GORELEASER) release --snapshot --clean --skip=sign
 	@echo; echo "artifacts in dist/:"; ls -1 dist | grep -E '\.(tar\.gz|zip|deb|rpm|txt)$$'
 
 $(GORELEASER):
