@@ -262,6 +262,25 @@ func TestRetries(t *testing.T) {
 		assert.False(t, IsUnknownOutcome(err))
 		assert.Contains(t, err.Error(), "cannot connect to pam.example.test:6443")
 	})
+	t.Run("unknown host is not retried", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("dns", httpmock.REST("GET", "/api/session/abc"), httpmock.ErrorResponse(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "pam.example.test", IsNotFound: true}}))
+		c := newTestClient(t, reg)
+		_, err := c.GetSession(context.Background(), "abc")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `cannot resolve host "pam.example.test"`)
+		assert.Len(t, reg.Requests, 1)
+	})
+	t.Run("connection refused is retried", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		for i := 0; i < 3; i++ {
+			reg.Register("refused", httpmock.REST("GET", "/api/session/abc"), httpmock.ErrorResponse(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}))
+		}
+		c := newTestClient(t, reg)
+		_, err := c.GetSession(context.Background(), "abc")
+		require.Error(t, err)
+		assert.Len(t, reg.Requests, 3)
+	})
 	t.Run("invalid ID sends nothing", func(t *testing.T) {
 		reg := &httpmock.Registry{}
 		c := newTestClient(t, reg)
@@ -385,7 +404,7 @@ func TestRedirectRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.UserContext(context.Background())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "redirected")
+	assert.Contains(t, err.Error(), "the server redirected to https://sso.example.test/login; check the server URL")
 	assert.Equal(t, int32(1), calls.Load(), "a redirect is not retried, and not followed")
 }
 

@@ -300,7 +300,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 				return err
 			}
 			var te *TransportError
-			if idempotent && errors.As(err, &te) && !errors.Is(err, errRedirect) {
+			if idempotent && errors.As(err, &te) && !te.Permanent {
 				continue
 			}
 			return err
@@ -413,20 +413,32 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 	case errors.As(err, &dnsErr):
 		te.Reason = fmt.Sprintf("cannot resolve host %q: %s", dnsErr.Name, dnsErr.Err)
 		te.Unknown = false
+		te.Permanent = dnsErr.IsNotFound
 	case errors.As(err, &unknownAuth):
 		te.Reason = fmt.Sprintf("TLS: the certificate of %s is signed by an unknown certificate authority; pass the CA bundle with --ca-file (or PAMCTL_CA_FILE)", c.base.Host)
 		te.Unknown = false
+		te.Permanent = true
 	case errors.As(err, &hostErr):
 		te.Reason = fmt.Sprintf("TLS: the certificate is not valid for host %q (%s); use the host name the certificate was issued for", c.base.Hostname(), hostErr.Error())
 		te.Unknown = false
+		te.Permanent = true
 	case errors.As(err, &certErr):
 		te.Reason = "TLS: certificate verification failed: " + certErr.Error()
 		te.Unknown = false
+		te.Permanent = true
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		te.Reason = fmt.Sprintf("cannot connect to %s: %s", c.base.Host, rootCause(opErr))
 		te.Unknown = false
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		te.Reason = fmt.Sprintf("the connection to %s closed without an answer", c.base.Host)
+	case errors.Is(err, errRedirect):
+		te.Reason = err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			te.Reason = ue.Err.Error()
+		}
+		te.Unknown = false
+		te.Permanent = true
 	default:
 		var ue *url.Error
 		if errors.As(err, &ue) {

@@ -76,7 +76,10 @@ type TransportError struct {
 	Host    string
 	Reason  string
 	Unknown bool
-	Err     error
+	// Permanent is set when another try cannot help: the host does not
+	// resolve, the certificate is refused, the server redirected.
+	Permanent bool
+	Err       error
 }
 
 func (e *TransportError) Error() string {
