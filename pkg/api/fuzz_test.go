@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"unicode"
@@ -106,16 +107,10 @@ func checkErr(t *testing.T, err error) {
 		return
 	}
 	var re *ResponseError
-	if !asResponseError(err, &re) {
+	if !errors.As(err, &re) {
 		t.Fatalf("decode error is %T, not *ResponseError: %v", err, err)
 	}
 	if strings.ContainsAny(err.Error(), "\n\r\x1b") {
 		t.Fatalf("decode error is not one inert line: %q", err.Error())
 	}
-}
-
-func asResponseError(err error, re **ResponseError) bool {
-	r, ok := err.(*ResponseError)
-	*re = r
-	return ok
 }

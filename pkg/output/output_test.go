@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -179,7 +178,7 @@ func assertParses(t *testing.T, f output.Format, b []byte, n int, tty bool) {
 		require.NoError(t, err)
 		assert.Len(t, recs, n+1, "header and one record per item")
 		for _, r := range recs {
-			assert.Len(t, r, len(cols()), fmt.Sprint("csv has every column, wide ones too"))
+			assert.Len(t, r, len(cols()), "csv has every column, wide ones too")
 		}
 	}
 }

@@ -54,7 +54,6 @@ type Server struct {
 	userOrd   map[string]int32  // lower-case session user -> ordinal
 	chanBit   map[string]uint64 // channel value -> bit; chanOverflow beyond 63 values
 	events    []Event           // oldest first
-	eventSeq  int
 	lastChurn time.Time
 
 	logMu sync.Mutex
