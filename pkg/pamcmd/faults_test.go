@@ -2,6 +2,7 @@ package pamcmd
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -54,7 +55,25 @@ func TestFaultMatrix(t *testing.T) {
 		"list":      {"sessions", "list", "--asset", "db-prod-01"},
 		"terminate": {"sessions", "terminate", sessOne, "--yes", "--reason", "matrix"},
 	}
-	cells := []matrixCell{
+	cells := faultCells()
+	var report []string
+	for _, cell := range cells {
+		for _, name := range []string{"list", "terminate"} {
+			cell, name := cell, name
+			t.Run(cell.fault+"/"+name, func(t *testing.T) {
+				report = append(report, runCell(t, cell, name, commands[name]))
+			})
+		}
+	}
+	if testing.Verbose() {
+		t.Log("\n| fault | command | exit | last stderr line | time |\n|---|---|---|---|---|\n" + strings.Join(report, "\n"))
+	}
+}
+
+// faultCells are the faults of the matrix, each with the outcome expected
+// of list and terminate.
+func faultCells() []matrixCell {
+	return []matrixCell{
 		{
 			fault:        "none",
 			setup:        func(*testing.T, *pamsim.Server, map[string]string) http.RoundTripper { return nil },
@@ -155,74 +174,69 @@ func TestFaultMatrix(t *testing.T) {
 			terminations: 1,
 		},
 	}
+}
 
-	var report []string
-	for _, cell := range cells {
-		for _, name := range []string{"list", "terminate"} {
-			t.Run(cell.fault+"/"+name, func(t *testing.T) {
-				sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
-				tok := sim.Tokens().Admin
-				state := t.TempDir()
-				env := map[string]string{
-					"PAMCTL_SERVER":   url,
-					"PAMCTL_TOKEN":    tok,
-					"XDG_CONFIG_HOME": t.TempDir(),
-					"XDG_STATE_HOME":  state,
-					"HOME":            t.TempDir(),
-				}
-				tr := cell.setup(t, sim, env)
-				args := append([]string{"--debug"}, commands[name]...)
-				args = append(args, cell.extra...)
-				ios, _, out, errOut := iostreams.Test()
-				start := time.Now()
-				code := Run(context.Background(), args, Deps{
-					IOStreams: ios,
-					LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-					Keyring:   noKeyring{},
-					Transport: tr,
-				})
-				took := time.Since(start)
+// runCell runs one command under one fault and checks it; it returns the
+// matrix row.
+func runCell(t *testing.T, cell matrixCell, name string, command []string) string {
+	t.Helper()
+	sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
+	tok := sim.Tokens().Admin
+	state := t.TempDir()
+	env := map[string]string{
+		"PAMCTL_SERVER":   url,
+		"PAMCTL_TOKEN":    tok,
+		"XDG_CONFIG_HOME": t.TempDir(),
+		"XDG_STATE_HOME":  state,
+		"HOME":            t.TempDir(),
+	}
+	tr := cell.setup(t, sim, env)
+	args := append([]string{"--debug"}, command...)
+	args = append(args, cell.extra...)
+	ios, _, out, errOut := iostreams.Test()
+	start := time.Now()
+	code := Run(context.Background(), args, Deps{
+		IOStreams: ios,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Keyring:   noKeyring{},
+		Transport: tr,
+	})
+	took := time.Since(start)
 
-				assert.Equal(t, cell.wantCode[name], code, "exit code; stderr:\n%s", lastLines(errOut.String(), 5))
-				if msg := cell.wantMsg[name]; msg != "" {
-					assert.Contains(t, errOut.String(), msg)
-				}
-				if cell.maxTime > 0 {
-					assert.Less(t, took, cell.maxTime)
-				}
-				// Secrets: nowhere.
-				assert.NotContains(t, out.String(), tok)
-				assert.NotContains(t, errOut.String(), tok)
-				journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
-				assert.NotContains(t, string(journal), tok)
-				// Safety: never more than one terminate request, never one
-				// from list.
-				posts := sim.CountRequests("POST", termPath)
-				if name == "list" {
-					assert.Zero(t, posts)
-				} else {
-					assert.LessOrEqual(t, posts, 2, "at most one retry after a read-back")
-					s, _ := sim.Session(sessOne)
-					if cell.terminations == 1 {
-						assert.Equal(t, pamsim.StateCompleted, s.State)
-					}
-					terms := 0
-					for _, e := range sim.Events() {
-						if e.Event == "Terminate Session" && e.SessionID == sessOne {
-							terms++
-						}
-					}
-					assert.LessOrEqual(t, terms, 1, "terminated at most once")
-					assert.Equal(t, cell.terminations, terms)
-				}
-				report = append(report, fmt.Sprintf("| %s | %s | %d | %s | %s |", cell.fault, name, code,
-					strings.ReplaceAll(lastLine(errOut.String()), "|", "\\|"), took.Round(10*time.Millisecond)))
-			})
+	assert.Equal(t, cell.wantCode[name], code, "exit code; stderr:\n%s", lastLines(errOut.String(), 5))
+	if msg := cell.wantMsg[name]; msg != "" {
+		assert.Contains(t, errOut.String(), msg)
+	}
+	if cell.maxTime > 0 {
+		assert.Less(t, took, cell.maxTime)
+	}
+	// Secrets: nowhere.
+	assert.NotContains(t, out.String(), tok)
+	assert.NotContains(t, errOut.String(), tok)
+	journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
+	assert.NotContains(t, string(journal), tok)
+	// Safety: never more than one terminate request, never one
+	// from list.
+	posts := sim.CountRequests("POST", termPath)
+	if name == "list" {
+		assert.Zero(t, posts)
+	} else {
+		assert.LessOrEqual(t, posts, 2, "at most one retry after a read-back")
+		s, _ := sim.Session(sessOne)
+		if cell.terminations == 1 {
+			assert.Equal(t, pamsim.StateCompleted, s.State)
 		}
+		terms := 0
+		for _, e := range sim.Events() {
+			if e.Event == "Terminate Session" && e.SessionID == sessOne {
+				terms++
+			}
+		}
+		assert.LessOrEqual(t, terms, 1, "terminated at most once")
+		assert.Equal(t, cell.terminations, terms)
 	}
-	if testing.Verbose() {
-		t.Log("\n| fault | command | exit | last stderr line | time |\n|---|---|---|---|---|\n" + strings.Join(report, "\n"))
-	}
+	return fmt.Sprintf("| %s | %s | %d | %s | %s |", cell.fault, name, code,
+		strings.ReplaceAll(lastLine(errOut.String()), "|", "\\|"), took.Round(10*time.Millisecond))
 }
 
 func lastLine(s string) string {
@@ -236,4 +250,107 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestSecretsUnderFaults runs every command that talks to the server under
+// every fault of the matrix, with --debug and -o json: the token must not
+// appear in stdout, stderr or the audit journal, and whatever reaches
+// stdout must parse as JSON, also when the command fails.
+func TestSecretsUnderFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault matrix is not short")
+	}
+	commands := [][]string{
+		{"auth", "status"},
+		{"sessions", "list", "--state", "all"},
+		{"sessions", "get", sessOne},
+		{"sessions", "events", sessOne},
+		{"sessions", "terminate", "--user", "bwilliams", "--dry-run"},
+		{"sessions", "terminate", sessOne, "--yes", "--no-wait"},
+		{"events", "list"},
+		{"assets", "list"},
+		{"assets", "get", "db-prod-01"},
+		{"api", "/api/user/context"},
+	}
+	for _, cell := range faultCells() {
+		for _, command := range commands {
+			cell, command := cell, command
+			t.Run(cell.fault+"/"+strings.Join(command[:2], " "), func(t *testing.T) {
+				t.Parallel() // mostly waiting on timeouts and Retry-After
+				sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
+				tok := sim.Tokens().Admin
+				state := t.TempDir()
+				env := map[string]string{
+					"PAMCTL_SERVER": url, "PAMCTL_TOKEN": tok, "XDG_STATE_HOME": state,
+					"XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
+				}
+				tr := cell.setup(t, sim, env)
+				args := append([]string{"--debug", "-o", "json", "--timeout", "300ms"}, command...)
+				ios, _, out, errOut := iostreams.Test()
+				code := Run(context.Background(), args, Deps{
+					IOStreams: ios,
+					LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+					Keyring:   noKeyring{},
+					Transport: tr,
+				})
+				assert.NotContains(t, out.String(), tok)
+				assert.NotContains(t, errOut.String(), tok)
+				assert.NotContains(t, errOut.String(), tok[:len(tok)/2], "no fragment of the token either")
+				journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
+				assert.NotContains(t, string(journal), tok)
+				if out.Len() > 0 {
+					assert.True(t, json.Valid(out.Bytes()), "exit %d, stdout is not JSON:\n%s", code, out.String())
+				}
+				if command[1] != "terminate" || command[3] == "--dry-run" {
+					assert.Zero(t, sim.CountRequests("POST", termPath), "no terminate request")
+				}
+			})
+		}
+	}
+}
+
+// TestHugeResponses: a server with 50,000 sessions is paged through within
+// bounded memory; a 20 MB field is refused with a clear error, not read
+// into memory without bound.
+func TestHugeResponses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("not short")
+	}
+	runJSON := func(t *testing.T, sim *pamsim.Server, url string, args ...string) (int, string, string) {
+		env := map[string]string{"PAMCTL_SERVER": url, "PAMCTL_TOKEN": sim.Tokens().Admin, "XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
+		ios, _, out, errOut := iostreams.Test()
+		code := Run(context.Background(), args, Deps{
+			IOStreams: ios,
+			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			Keyring:   noKeyring{},
+		})
+		return code, out.String(), errOut.String()
+	}
+	t.Run("50,000 sessions", func(t *testing.T) {
+		sim, url := pamsim.Start(t, pamsim.Options{Seed: 1, Sessions: 50000})
+		code, out, errOut := runJSON(t, sim, url, "sessions", "list", "--state", "all", "-o", "json")
+		require.Equal(t, 0, code, errOut)
+		var items []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &items))
+		assert.Equal(t, 50010, len(items))
+		assert.Equal(t, 101, sim.CountRequests("GET", listPath), "pages of 500")
+	})
+	t.Run("a 20 MB field", func(t *testing.T) {
+		sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
+		s, ok := sim.Session(sessOne)
+		require.True(t, ok)
+		s.ID = "99999999-9999-4999-8999-000000000001"
+		s.User = strings.Repeat("A", 20<<20)
+		sim.AddSession(s)
+		for _, args := range [][]string{
+			{"sessions", "get", s.ID, "-o", "json"},
+			{"sessions", "list", "--asset", "db-prod-01", "-o", "json"},
+		} {
+			code, out, errOut := runJSON(t, sim, url, args...)
+			assert.Equal(t, 1, code, errOut)
+			assert.Empty(t, out)
+			assert.Contains(t, errOut, "the response is larger than 16 MiB")
+			assert.Less(t, len(errOut), 1000, "the error is one line, not the body")
+		}
+	})
 }
