@@ -438,3 +438,79 @@ func TestBodyLimit(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.Contains(t, err.Error(), "larger than 1 MiB")
 }
+
+func TestErrorsNeverCarryTheToken(t *testing.T) {
+	echo := `{"message":"bearer ` + testToken + ` lacks permission"}`
+	tests := []struct {
+		name string
+		resp httpmock.Responder
+	}{
+		{"403 echoing the token", httpmock.StringResponse(403, "application/json", echo)},
+		{"plain 500 echoing the token", httpmock.StringResponse(500, "text/plain", "auth="+testToken)},
+		{"2xx garbage echoing the token", httpmock.StringResponse(200, "application/json", `{"id": "`+testToken+`", "created": "nope"}`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := &httpmock.Registry{}
+			reg.Register("post", httpmock.REST("POST", "/api/session/terminate/abc"), tt.resp)
+			c := newTestClient(t, reg)
+			_, err := c.TerminateSession(context.Background(), "abc")
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testToken)
+		})
+	}
+}
+
+func TestTerminateOutcomeClassification(t *testing.T) {
+	tests := []struct {
+		name    string
+		resp    httpmock.Responder
+		unknown bool
+	}{
+		{"502 from a gateway", httpmock.StringResponse(502, "text/html", "<html>bad gateway</html>"), true},
+		{"504", httpmock.StringResponse(504, "", ""), true},
+		{"503", httpmock.StringResponse(503, "application/json", `{"message":"busy"}`), true},
+		{"429", httpmock.StringResponse(429, "application/json", `{"message":"slow down"}`), true},
+		{"2xx HTML page", httpmock.StringResponse(200, "text/html", "<html>login</html>"), true},
+		{"2xx truncated", httpmock.StringResponse(200, "application/json", `{"id":"abc","sta`), true},
+		{"500", httpmock.StringResponse(500, "application/json", `{"message":"boom"}`), false},
+		{"403", httpmock.StringResponse(403, "application/json", `{"message":"no"}`), false},
+		{"409", httpmock.StringResponse(409, "application/json", `{"message":"not active"}`), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := &httpmock.Registry{}
+			reg.Register("post", httpmock.REST("POST", "/api/session/terminate/abc"), tt.resp)
+			c := newTestClient(t, reg)
+			_, err := c.TerminateSession(context.Background(), "abc")
+			require.Error(t, err)
+			assert.Equal(t, tt.unknown, IsUnknownOutcome(err), "%v", err)
+			assert.Len(t, reg.Requests, 1, "never resent by the client")
+		})
+	}
+}
+
+func TestPagingWithoutTotal(t *testing.T) {
+	const n = 1203
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var off, lim int
+		fmt.Sscan(r.URL.Query().Get("offset"), &off)
+		fmt.Sscan(r.URL.Query().Get("limit"), &lim)
+		items := []map[string]any{}
+		for i := off; i < min(off+lim, n); i++ {
+			items = append(items, map[string]any{"id": fmt.Sprint(i)})
+		}
+		// No "total" at all.
+		json.NewEncoder(w).Encode(map[string]any{"items": items})
+	}))
+	defer srv.Close()
+	c, err := New(Options{Server: srv.URL + "/x", Token: testToken})
+	require.NoError(t, err)
+	got, err := c.ListSessions(context.Background(), ListSessionsParams{})
+	require.NoError(t, err)
+	require.Len(t, got, n, "a missing total must not read as 'nothing more'")
+	assert.Equal(t, "1202", got[n-1].ID)
+	lim, err := c.ListSessions(context.Background(), ListSessionsParams{Limit: 700})
+	require.NoError(t, err)
+	assert.Len(t, lim, 700)
+}

@@ -316,6 +316,10 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			return nil
 		}
 		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
+			var re *ResponseError
+			if errors.As(err, &re) {
+				re.Reason = c.redact(re.Reason)
+			}
 			return err
 		}
 		return nil
@@ -388,7 +392,9 @@ func (c *Client) once(ctx context.Context, method, target string, body []byte) (
 	}
 	r := response{contentType: resp.Header.Get("Content-Type"), data: data}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg, notJSON := describeBody(r.contentType, data)
+		// A server may echo the credential in its error text: that text
+		// reaches stdout, stderr and the audit journal, so redact it here.
+		msg, notJSON := describeBody(r.contentType, []byte(c.redact(string(data))))
 		r.httpError = &HTTPError{
 			StatusCode: resp.StatusCode, Method: method, URL: target,
 			Message: msg, NotJSON: notJSON,

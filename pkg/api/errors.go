@@ -93,7 +93,31 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // resent blindly; the caller reads the state back instead.
 func IsUnknownOutcome(err error) bool {
 	var te *TransportError
-	return errors.As(err, &te) && te.Unknown
+	var ue *UnknownOutcomeError
+	return errors.As(err, &ue) || errors.As(err, &te) && te.Unknown
+}
+
+// UnknownOutcomeError is an answer to a request that changes state which
+// does not say whether the change happened: a 2xx whose body cannot be
+// read (a proxy's page, a cut-off body), or a gateway or rate-limit status
+// (429, 502, 503, 504) that may or may not have reached the application.
+type UnknownOutcomeError struct{ Err error }
+
+func (e *UnknownOutcomeError) Error() string { return "outcome unknown: " + e.Err.Error() }
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// classifyWrite marks the errors of a state-changing request whose effect
+// is unknown, so the caller reads the state back instead of guessing.
+func classifyWrite(err error) error {
+	var re *ResponseError
+	var he *HTTPError
+	switch {
+	case errors.As(err, &re):
+		return &UnknownOutcomeError{Err: err}
+	case errors.As(err, &he) && retryableStatus(he.StatusCode):
+		return &UnknownOutcomeError{Err: err}
+	}
+	return err
 }
 
 // describeBody turns a response body that is not the contract's JSON into a

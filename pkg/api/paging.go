@@ -42,6 +42,12 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 	if err != nil {
 		return nil, err
 	}
+	if first.Total < len(first.Items) {
+		// The total is missing or wrong (its name is modeled, not
+		// documented): never conclude "nothing more" from it; page on
+		// until a short page instead.
+		return listUntilShort(ctx, first.Items, size, limit, fetch)
+	}
 	want := first.Total
 	if limit > 0 && limit < want {
 		want = limit
@@ -124,6 +130,32 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 		w += n
 	}
 	return out[:w], nil
+}
+
+// listUntilShort pages one page at a time until a page comes back shorter
+// than asked, for servers whose total cannot be trusted.
+func listUntilShort[T any](ctx context.Context, items []T, size, limit int, fetch func(context.Context, int, int) (*page[T], error)) ([]T, error) {
+	out := items
+	last := len(items)
+	for last >= size && (limit <= 0 || len(out) < limit) {
+		n := size
+		if limit > 0 {
+			n = min(size, limit-len(out))
+		}
+		p, err := fetch(ctx, len(out), n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		last = len(p.Items)
+		if last < n {
+			break
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 func capItems[T any](items []T, n int) []T {

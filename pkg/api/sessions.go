@@ -89,15 +89,16 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 }
 
 // TerminateSession asks the server to terminate one session. It is sent
-// once: a transport failure comes back as an unknown-outcome error
-// (IsUnknownOutcome), never as a silent retry.
+// once: a transport failure, an unreadable 2xx, or a 429/502/503/504 comes
+// back as an unknown-outcome error (IsUnknownOutcome), never as a silent
+// retry; the caller reads the session back.
 func (c *Client) TerminateSession(ctx context.Context, id string) (*Session, error) {
 	if err := ValidateID("session", id); err != nil {
 		return nil, err
 	}
 	var s Session
 	if err := c.do(ctx, http.MethodPost, terminatePath(id), nil, nil, &s); err != nil {
-		return nil, err
+		return nil, classifyWrite(err)
 	}
 	normalizeSession(&s)
 	return &s, nil

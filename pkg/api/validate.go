@@ -25,6 +25,8 @@ func ValidateID(kind, id string) error {
 		return fmt.Errorf("%s ID %q is not valid UTF-8", kind, id)
 	case strings.Contains(id, "/") || strings.Contains(id, `\`):
 		return fmt.Errorf("%s ID %q contains a path separator", kind, id)
+	case id == ".":
+		return fmt.Errorf("%s ID %q is a dot segment", kind, id)
 	case strings.Contains(id, ".."):
 		return fmt.Errorf("%s ID %q contains \"..\"", kind, id)
 	case strings.Contains(id, "%"):

@@ -175,9 +175,9 @@ func Resolve(f Flags, env func(string) (string, bool), cfg *Config, store *Store
 			}
 		}
 	}
+	s.Token = strings.TrimSpace(s.Token)
 	if s.Token == "" {
 		s.TokenSource = SourceNone
 	}
-	s.Token = strings.TrimSpace(s.Token)
 	return s, nil
 }

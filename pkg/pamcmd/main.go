@@ -53,10 +53,9 @@ func Run(ctx context.Context, args []string, d Deps) int {
 	cmd.SetIn(d.IOStreams.In)
 	cmd.SetOut(d.IOStreams.Out)
 	cmd.SetErr(d.IOStreams.ErrOut)
+	// A command that finished its work returns nil even if Ctrl-C came
+	// late; only the errors it returns decide the exit code.
 	ran, err := cmd.ExecuteContextC(ctx)
-	if err == nil && ctx.Err() != nil {
-		err = cmdutil.ErrCancel
-	}
 	return HandleError(d.IOStreams.ErrOut, ran, err)
 }
 
@@ -112,7 +111,7 @@ func HandleError(errOut io.Writer, cmd *cobra.Command, err error) int {
 		return code
 	}
 	msg := Message(err)
-	if code == cmdutil.ExitCancelled && msg == cmdutil.ErrCancel.Error() {
+	if code == cmdutil.ExitCancelled && errors.Is(err, cmdutil.ErrCancel) && msg == cmdutil.ErrCancel.Error() {
 		msg = "cancelled; nothing was sent"
 	}
 	if code == cmdutil.ExitUsage && isCobraUsageError(err) && cmd != nil && !strings.Contains(msg, "--help") {

@@ -65,6 +65,11 @@ func terminateAll(ctx context.Context, c *api.Client, send []*Result, conc int) 
 	for range min(conc, len(send)) {
 		wg.Go(func() {
 			for r := range jobs {
+				// The feed's select may hand out a job at the same
+				// moment Ctrl-C lands: check again before sending.
+				if ctx.Err() != nil {
+					continue
+				}
 				terminateOne(inflight, c, r)
 			}
 		})

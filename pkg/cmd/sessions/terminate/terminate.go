@@ -141,12 +141,16 @@ failed; 6 refused for safety; 7 terminated but not verified; 130 cancelled.`,
 			opts.IDs = dedupe(args)
 			opts.MaxSet = cmd.Flags().Changed("max")
 			if err := validate(opts); err != nil {
+				var refused *cmdutil.ExitError
+				if errors.As(err, &refused) {
+					emptyResults(opts)
+				}
 				return err
 			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return terminateRun(cmd.Context(), opts)
+			return runWithResults(cmd.Context(), opts)
 		},
 	}
 	cmd.ValidArgsFunction = shared.CompleteActiveSessionIDs(f)
@@ -298,6 +302,41 @@ func (p *plan) toSend() []*Result {
 	return out
 }
 
+// runWithResults is terminateRun with one promise kept for runbooks: with
+// -o json or yaml, stdout always holds a results array, also when the run
+// was refused, declined or failed before any result existed ("[]").
+func runWithResults(ctx context.Context, opts *TerminateOptions) error {
+	ios := *opts.IO
+	out := &countingWriter{w: ios.Out}
+	ios.Out = out
+	o := *opts
+	o.IO = &ios
+	err := terminateRun(ctx, &o)
+	if err != nil && out.n == 0 {
+		emptyResults(opts)
+	}
+	return err
+}
+
+// emptyResults prints the empty results array of a run that ended before
+// any result existed, when the output format is JSON or YAML.
+func emptyResults(opts *TerminateOptions) {
+	if oo, err := opts.Output(); err == nil && oo.Format.IsStructured() {
+		fmt.Fprintln(opts.IO.Out, "[]")
+	}
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
+
 func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 	outOpts, err := opts.Output()
 	if err != nil {
@@ -392,6 +431,9 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 	}
 	if !opts.NoWait && !cancelled {
 		verify(ctx, client, p, opts, start)
+		// Ctrl-C while verifying is still Ctrl-C (130); the report says
+		// what was terminated.
+		cancelled = ctx.Err() != nil
 	}
 
 	entries := make([]audit.Entry, 0, len(p.results))
@@ -551,6 +593,21 @@ func resolveIDs(ctx context.Context, c *api.Client, opts *TerminateOptions) (*pl
 	if len(missing) > 0 {
 		return nil, cmdutil.NotFoundf("no session with ID %s; nothing was sent", strings.Join(missing, ", "))
 	}
+	// Two spellings of one ID (a server may match UUIDs case-insensitively)
+	// must not become two terminate requests: keep the server's ID, once.
+	seen := make(map[string]bool, len(p.results))
+	kept := p.results[:0]
+	for _, r := range p.results {
+		if r.sess != nil && r.sess.ID != "" && api.ValidateID("session", r.sess.ID) == nil {
+			r.ID = r.sess.ID
+		}
+		if seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		kept = append(kept, r)
+	}
+	p.results = kept
 	return p, nil
 }
 
@@ -623,6 +680,14 @@ func resolveSelector(ctx context.Context, c *api.Client, opts *TerminateOptions)
 			continue
 		}
 		seen[s.ID] = true
+		if err := api.ValidateID("session", s.ID); err != nil {
+			// A server-supplied ID that cannot be placed in a URL (or
+			// printed raw) is shown escaped and never sent.
+			r := &Result{ID: text.Safe(s.ID), Result: ResultSkipped, Error: "the server listed an unusable session ID: " + err.Error()}
+			setSession(r, s)
+			p.results = append(p.results, r)
+			continue
+		}
 		r := &Result{ID: s.ID}
 		setSession(r, s)
 		classify(r, opts.Now())
