@@ -252,6 +252,18 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
+// WriteRawJSON indents a JSON document as it came, keeping its key order,
+// made inert like every JSON output.
+func WriteRawJSON(w io.Writer, data []byte) error {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, data, "", "  "); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(inertJSON(buf.Bytes()))
+	return err
+}
+
 // WriteJSON writes v as indented JSON, made inert like every JSON output.
 func WriteJSON(w io.Writer, v any) error { return writeJSON(w, v) }
 

@@ -3,9 +3,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // APIOptions are the inputs of pamctl api.
@@ -90,13 +91,11 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if err != nil {
 		return err
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		var buf bytes.Buffer
-		buf.Write(data)
-		buf.WriteByte('\n')
-		_, err := opts.IO.Out.Write(buf.Bytes())
+	if !json.Valid(data) {
+		// Not JSON: print it as it came, made inert for the terminal.
+		_, err := fmt.Fprintln(opts.IO.Out, text.Safe(string(data)))
 		return err
 	}
-	return output.WriteJSON(opts.IO.Out, v)
+	// Indented in the server's own key order.
+	return output.WriteRawJSON(opts.IO.Out, data)
 }
