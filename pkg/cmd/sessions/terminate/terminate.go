@@ -429,6 +429,14 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 		}
 		cancelled = terminateAll(ctx, client, send, opts.Concurrency)
 	}
+	// With a selector, list its reports again while verification runs
+	// (it costs no wall time): who matches now that was not in the preview?
+	var reconnected <-chan []string
+	if p.selector && !opts.NoWait && !cancelled {
+		ch := make(chan []string, 1)
+		go func() { ch <- stillMatching(ctx, client, p) }()
+		reconnected = ch
+	}
 	if !opts.NoWait && !cancelled {
 		verify(ctx, client, p, opts, start)
 		// Ctrl-C while verifying is still Ctrl-C (130); the report says
@@ -448,6 +456,9 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 	jerr := journal.Append(entries...)
 
 	printReport(errOut, p.results, opts.NoWait)
+	if reconnected != nil {
+		warnStillMatching(opts, <-reconnected)
+	}
 	if err := printResults(opts.IO.Out, outOpts, p.results); err != nil {
 		return err
 	}
@@ -872,4 +883,49 @@ func printResults(w io.Writer, o output.Options, results []*Result) error {
 			return r.Event
 		}},
 	})
+}
+
+// stillMatching lists the selector's reports once more after the
+// terminate requests: an account being revoked may already have
+// reconnected, or a session may have started after the preview. Those
+// sessions were not confirmed, so they are only reported, never
+// terminated. A failed listing reports nothing: it is only a warning.
+func stillMatching(ctx context.Context, c *api.Client, p *plan) []string {
+	known := make(map[string]bool, len(p.results))
+	for _, r := range p.results {
+		known[r.ID] = true
+	}
+	var extra []string
+	for _, scope := range p.scopes {
+		sessions, err := c.ListSessions(ctx, scope)
+		if err != nil {
+			return nil
+		}
+		for i := range sessions {
+			s := &sessions[i]
+			if !known[s.ID] && api.IsTerminable(s) {
+				known[s.ID] = true
+				extra = append(extra, fmt.Sprintf("%s (%s on %s)", text.Safe(s.ID), text.Safe(s.User), text.Safe(s.AssetName)))
+			}
+		}
+	}
+	return extra
+}
+
+// warnStillMatching tells the operator about them on stderr; they run
+// again (after disabling the account, if that is the point).
+func warnStillMatching(opts *TerminateOptions, extra []string) {
+	if len(extra) == 0 {
+		return
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "warning: %s now %s %s and %s not terminated (started after the preview; not confirmed): %s; run again to end %s\n",
+		plural(len(extra), "more active session"), pick(len(extra) == 1, "matches", "match"), describeSelector(opts),
+		pick(len(extra) == 1, "was", "were"), strings.Join(extra, ", "), pick(len(extra) == 1, "it", "them"))
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
 }

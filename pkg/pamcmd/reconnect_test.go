@@ -1,0 +1,44 @@
+package pamcmd
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/pamsim"
+)
+
+// TestTerminateWarnsOfReconnects: a compromised account reconnects while
+// its sessions are being terminated. The new session was not in the
+// preview, so it is not terminated, but the operator is told, by ID.
+func TestTerminateWarnsOfReconnects(t *testing.T) {
+	sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
+	sim.AddFault(pamsim.Fault{Method: "POST", Path: termPath, Kind: pamsim.FaultDelay, Delay: 300 * time.Millisecond, Times: 1})
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		s, _ := sim.Session(sessOne)
+		s.ID = "99999999-9999-4999-8999-000000000042"
+		s.Created = time.Now().UTC()
+		s.Events = nil
+		sim.AddSession(s)
+	}()
+	env := map[string]string{"PAMCTL_SERVER": url, "PAMCTL_TOKEN": sim.Tokens().Admin, "XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
+	ios, _, _, errOut := iostreams.Test()
+	code := Run(context.Background(), []string{"sessions", "terminate", "--asset", "db-prod-01", "--user", "bwilliams", "--yes"}, Deps{
+		IOStreams: ios,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Keyring:   noKeyring{},
+	})
+	require.Equal(t, 0, code, errOut.String())
+	assert.Contains(t, errOut.String(), "warning: 1 more active session now matches")
+	assert.Contains(t, errOut.String(), "99999999-9999-4999-8999-000000000042 (bwilliams on db-prod-01)")
+	assert.Equal(t, 1, sim.CountRequests("POST", termPath), "the unconfirmed session is not terminated")
+	s, _ := sim.Session("99999999-9999-4999-8999-000000000042")
+	assert.Equal(t, pamsim.StateActive, s.State)
+	assert.False(t, strings.Contains(errOut.String(), "warning: 0"), "no empty warning")
+}
