@@ -285,8 +285,14 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		if attempt > 1 {
 			wait := c.backoff(attempt - 1)
 			var he *HTTPError
-			if errors.As(lastErr, &he) && he.RetryAfter > 0 {
+			var te *TransportError
+			switch {
+			case errors.As(lastErr, &he) && he.RetryAfter > 0:
 				wait = min(he.RetryAfter, c.opts.MaxRetryAfter)
+			case errors.As(lastErr, &te) && te.Timeout:
+				// The try already waited its whole timeout: a slow
+				// server fails within timeout × tries, not more.
+				wait = 0
 			}
 			c.debugf("retrying %s %s in %s (try %d of %d)", method, target, wait.Round(time.Millisecond), attempt, tries)
 			if err := c.opts.Sleep(ctx, wait); err != nil {
@@ -416,6 +422,7 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 		te.Reason = "cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
 		te.Reason = fmt.Sprintf("no answer within the %s timeout (raise it with --timeout)", c.opts.Timeout)
+		te.Timeout = true
 	case errors.As(err, &dnsErr):
 		te.Reason = fmt.Sprintf("cannot resolve host %q: %s", dnsErr.Name, dnsErr.Err)
 		te.Unknown = false

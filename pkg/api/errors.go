@@ -79,7 +79,9 @@ type TransportError struct {
 	// Permanent is set when another try cannot help: the host does not
 	// resolve, the certificate is refused, the server redirected.
 	Permanent bool
-	Err       error
+	// Timeout is set when the try ran out of its per-request timeout.
+	Timeout bool
+	Err     error
 }
 
 func (e *TransportError) Error() string {
