@@ -150,6 +150,16 @@ func terminateOne(ctx context.Context, c *api.Client, r *Result) {
 		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role: %s", statusOf(err), text.Safe(r.Asset), message(err))
 	case api.IsNotFound(err):
 		r.Error = "the session no longer exists (HTTP 404)"
+		// The terminate path is modeled, not documented: a 404 for a
+		// session that reads back fine means the endpoint, not the
+		// session, is missing on this server.
+		if back, gerr := c.GetSession(ctx, r.ID); gerr == nil {
+			if back.State == api.StateCompleted {
+				r.Result, r.Error = ResultAlreadyCompleted, ""
+				return
+			}
+			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request although the session exists: this server's terminate endpoint differs from the modeled one (%s); see docs/api-contract.md", message(err))
+		}
 	case errors.As(err, &he):
 		r.Error = fmt.Sprintf("HTTP %d: %s", he.StatusCode, message(err))
 	default:
