@@ -84,6 +84,8 @@ func ExitCode(err error) int {
 		return cmdutil.ExitUsage
 	case errors.As(err, &authErr), api.IsAuth(err):
 		return cmdutil.ExitAuth
+	case endpointNotFound(err):
+		return cmdutil.ExitFailure
 	case errors.As(err, &nfErr), api.IsNotFound(err):
 		return cmdutil.ExitNotFound
 	}
@@ -140,9 +142,28 @@ func Message(err error) string {
 			msg = fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he.URL), he.Message)
 		case 404:
 			msg = fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he.URL), he.Message)
+			if endpointNotFound(err) {
+				msg = fmt.Sprintf("the server has no %s (HTTP 404): check the tenant and site in the server URL (https://host:6443/ztna/<tenant>/<site>)", pathOf(he.URL))
+			}
 		}
 	}
 	return oneLine(msg)
+}
+
+// endpointNotFound reports a 404 from an endpoint that always exists on a
+// 12Port site (a report, the user context): the URL is wrong (usually the
+// tenant or site), not a session or asset. It is an error (1), not "not
+// found" (4).
+func endpointNotFound(err error) bool {
+	var he *api.HTTPError
+	if !errors.As(err, &he) || he.StatusCode != 404 {
+		return false
+	}
+	p := pathOf(he.URL)
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return strings.HasSuffix(p, "/list") || strings.HasSuffix(p, "/user/context")
 }
 
 func pathOf(u string) string {

@@ -30,6 +30,7 @@ func TestExitCode(t *testing.T) {
 		{"http 403 wrapped", fmt.Errorf("listing: %w", &api.HTTPError{StatusCode: 403}), 3},
 		{"not found", cmdutil.NotFoundf("no asset"), 4},
 		{"http 404", &api.HTTPError{StatusCode: 404}, 4},
+		{"http 404 on a report: wrong URL", &api.HTTPError{StatusCode: 404, URL: "https://h/ztna/acme/nosuch/api/session/list?state=Active"}, 1},
 		{"partial", &cmdutil.ExitError{Code: cmdutil.ExitPartial}, 5},
 		{"refused", cmdutil.Refusedf("no --yes"), 6},
 		{"unverified", &cmdutil.ExitError{Code: cmdutil.ExitUnverified}, 7},
