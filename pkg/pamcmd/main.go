@@ -55,8 +55,7 @@ func Run(ctx context.Context, args []string, d Deps) int {
 	cmd.SetErr(d.IOStreams.ErrOut)
 	// A command that finished its work returns nil even if Ctrl-C came
 	// late; only the errors it returns decide the exit code.
-	ran, err := cmd.ExecuteContextC(ctx)
-	return HandleError(d.IOStreams.ErrOut, ran, err)
+	return HandleError(d.IOStreams.ErrOut, cmd.ExecuteContext(ctx))
 }
 
 // NewRootCmd is the full command tree.
@@ -80,7 +79,7 @@ func ExitCode(err error) int {
 		return exitErr.Code
 	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, context.Canceled):
 		return cmdutil.ExitCancelled
-	case errors.As(err, &flagErr), errors.As(err, &urlErr), isCobraUsageError(err):
+	case errors.As(err, &flagErr), errors.As(err, &urlErr):
 		return cmdutil.ExitUsage
 	case errors.As(err, &authErr), api.IsAuth(err):
 		return cmdutil.ExitAuth
@@ -92,19 +91,8 @@ func ExitCode(err error) int {
 	return cmdutil.ExitFailure
 }
 
-// cobra reports unknown commands and argument-count errors as plain errors.
-func isCobraUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // HandleError prints err as one line on stderr and returns the exit code.
-func HandleError(errOut io.Writer, cmd *cobra.Command, err error) int {
+func HandleError(errOut io.Writer, err error) int {
 	code := ExitCode(err)
 	if err == nil {
 		return code
@@ -115,9 +103,6 @@ func HandleError(errOut io.Writer, cmd *cobra.Command, err error) int {
 	msg := Message(err)
 	if code == cmdutil.ExitCancelled && errors.Is(err, cmdutil.ErrCancel) && msg == cmdutil.ErrCancel.Error() {
 		msg = "cancelled; nothing was sent"
-	}
-	if code == cmdutil.ExitUsage && isCobraUsageError(err) && cmd != nil && !strings.Contains(msg, "--help") {
-		msg = fmt.Sprintf("%s (see '%s --help')", msg, cmd.CommandPath())
 	}
 	if msg != "" {
 		fmt.Fprintf(errOut, "pamctl: %s\n", msg)

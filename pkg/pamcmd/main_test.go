@@ -24,7 +24,6 @@ func TestExitCode(t *testing.T) {
 		{"nil", nil, 0},
 		{"flag error", cmdutil.FlagErrorf("bad"), 2},
 		{"server url", &api.ServerURLError{URL: "x", Reason: "y"}, 2},
-		{"cobra unknown command", errors.New(`unknown command "x" for "pamctl"`), 2},
 		{"auth error", &cmdutil.AuthError{Err: errors.New("no token")}, 3},
 		{"http 401", &api.HTTPError{StatusCode: 401}, 3},
 		{"http 403 wrapped", fmt.Errorf("listing: %w", &api.HTTPError{StatusCode: 403}), 3},

@@ -2,6 +2,7 @@
 package root
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -84,5 +85,30 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 		newHelpTopic("environment", "Environment variables pamctl reads", EnvironmentHelp),
 		newHelpTopic("exit-codes", "Exit codes and what they mean", ExitCodesHelp),
 	)
+	usageErrors(cmd)
 	return cmd
+}
+
+// usageErrors makes every argument error a FlagError (exit 2) with a
+// pointer to the command's help. cobra's own validators (ExactArgs,
+// NoArgs' "unknown command", OnlyValidArgs) return plain errors; wrapping
+// them here, once for the whole tree, spares Main from recognising them by
+// their wording.
+func usageErrors(cmd *cobra.Command) {
+	if validate := cmd.Args; validate != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			err := validate(c, args)
+			if err == nil {
+				return nil
+			}
+			var fe *cmdutil.FlagError
+			if errors.As(err, &fe) {
+				return err
+			}
+			return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageErrors(sub)
+	}
 }
