@@ -4,7 +4,6 @@
 package cmdutil
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -82,10 +81,6 @@ func (e *NotFoundError) Unwrap() error { return e.Err }
 func NotFoundf(format string, args ...any) error {
 	return &NotFoundError{Err: fmt.Errorf(format, args...)}
 }
-
-// ErrSilent is an error whose message was already printed (the exit code
-// is 1 unless wrapped in an ExitError).
-var ErrSilent = errors.New("silent")
 
 // ShowHelp is the RunE of a command group: bare, it prints its help; with
 // an argument, cobra's NoArgs validator reports the unknown subcommand as

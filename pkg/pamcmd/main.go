@@ -97,9 +97,6 @@ func HandleError(errOut io.Writer, err error) int {
 	if err == nil {
 		return code
 	}
-	if errors.Is(err, cmdutil.ErrSilent) {
-		return code
-	}
 	msg := Message(err)
 	if code == cmdutil.ExitCancelled && errors.Is(err, cmdutil.ErrCancel) && msg == cmdutil.ErrCancel.Error() {
 		msg = "cancelled; nothing was sent"
