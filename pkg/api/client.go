@@ -250,9 +250,9 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 }
 
 // Raw performs an authenticated request under the API base and returns the
-// status and body. Non-2xx answers come back as *HTTPError. Only GET is
-// retried.
-func (c *Client) Raw(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+// JSON body of a 2xx answer. Non-2xx answers come back as *HTTPError, a body
+// that is not JSON as *ResponseError. Only GET is retried.
+func (c *Client) Raw(ctx context.Context, method, path string, body []byte) ([]byte, error) {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
@@ -260,17 +260,16 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte) (int
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		parsed, err := url.ParseQuery(path[i+1:])
 		if err != nil {
-			return 0, nil, fmt.Errorf("query %q: %w", path[i+1:], err)
+			return nil, fmt.Errorf("query %q: %w", path[i+1:], err)
 		}
 		q = parsed
 		path = path[:i]
 	}
 	var raw json.RawMessage
-	err := c.do(ctx, method, path, q, body, &raw)
-	if err != nil {
-		return 0, nil, err
+	if err := c.do(ctx, method, path, q, body, &raw); err != nil {
+		return nil, err
 	}
-	return http.StatusOK, raw, nil
+	return raw, nil
 }
 
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {

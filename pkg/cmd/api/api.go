@@ -5,7 +5,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
-	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // APIOptions are the inputs of pamctl api.
@@ -87,13 +85,8 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if opts.Data != "" {
 		body = []byte(opts.Data)
 	}
-	_, data, err := client.Raw(ctx, opts.Method, path, body)
+	data, err := client.Raw(ctx, opts.Method, path, body)
 	if err != nil {
-		return err
-	}
-	if !json.Valid(data) {
-		// Not JSON: print it as it came, made inert for the terminal.
-		_, err := fmt.Fprintln(opts.IO.Out, text.Safe(string(data)))
 		return err
 	}
 	// Indented in the server's own key order.
