@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/pamsim"
 )
 
@@ -193,26 +192,20 @@ func runCell(t *testing.T, cell matrixCell, name string, command []string) strin
 	tr := cell.setup(t, sim, env)
 	args := append([]string{"--debug"}, command...)
 	args = append(args, cell.extra...)
-	ios, _, out, errOut := iostreams.Test()
 	start := time.Now()
-	code := Run(context.Background(), args, Deps{
-		IOStreams: ios,
-		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-		Keyring:   noKeyring{},
-		Transport: tr,
-	})
+	code, out, errOut := runWith(env, tr, args...)
 	took := time.Since(start)
 
-	assert.Equal(t, cell.wantCode[name], code, "exit code; stderr:\n%s", lastLines(errOut.String(), 5))
+	assert.Equal(t, cell.wantCode[name], code, "exit code; stderr:\n%s", lastLines(errOut, 5))
 	if msg := cell.wantMsg[name]; msg != "" {
-		assert.Contains(t, errOut.String(), msg)
+		assert.Contains(t, errOut, msg)
 	}
 	if cell.maxTime > 0 {
 		assert.Less(t, took, cell.maxTime)
 	}
 	// Secrets: nowhere.
-	assert.NotContains(t, out.String(), tok)
-	assert.NotContains(t, errOut.String(), tok)
+	assert.NotContains(t, out, tok)
+	assert.NotContains(t, errOut, tok)
 	journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
 	assert.NotContains(t, string(journal), tok)
 	// Safety: never more than one terminate request, never one
@@ -236,7 +229,7 @@ func runCell(t *testing.T, cell matrixCell, name string, command []string) strin
 		assert.Equal(t, cell.terminations, terms)
 	}
 	return fmt.Sprintf("| %s | %s | %d | %s | %s |", cell.fault, name, code,
-		strings.ReplaceAll(lastLine(errOut.String()), "|", "\\|"), took.Round(10*time.Millisecond))
+		strings.ReplaceAll(lastLine(errOut), "|", "\\|"), took.Round(10*time.Millisecond))
 }
 
 func lastLine(s string) string {
@@ -286,20 +279,14 @@ func TestSecretsUnderFaults(t *testing.T) {
 				}
 				tr := cell.setup(t, sim, env)
 				args := append([]string{"--debug", "-o", "json", "--timeout", "300ms"}, command...)
-				ios, _, out, errOut := iostreams.Test()
-				code := Run(context.Background(), args, Deps{
-					IOStreams: ios,
-					LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-					Keyring:   noKeyring{},
-					Transport: tr,
-				})
-				assert.NotContains(t, out.String(), tok)
-				assert.NotContains(t, errOut.String(), tok)
-				assert.NotContains(t, errOut.String(), tok[:len(tok)/2], "no fragment of the token either")
+				code, out, errOut := runWith(env, tr, args...)
+				assert.NotContains(t, out, tok)
+				assert.NotContains(t, errOut, tok)
+				assert.NotContains(t, errOut, tok[:len(tok)/2], "no fragment of the token either")
 				journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
 				assert.NotContains(t, string(journal), tok)
-				if out.Len() > 0 {
-					assert.True(t, json.Valid(out.Bytes()), "exit %d, stdout is not JSON:\n%s", code, out.String())
+				if out != "" {
+					assert.True(t, json.Valid([]byte(out)), "exit %d, stdout is not JSON:\n%s", code, out)
 				}
 				if command[1] != "terminate" || command[3] == "--dry-run" {
 					assert.Zero(t, sim.CountRequests("POST", termPath), "no terminate request")
@@ -318,13 +305,7 @@ func TestHugeResponses(t *testing.T) {
 	}
 	runJSON := func(t *testing.T, sim *pamsim.Server, url string, args ...string) (int, string, string) {
 		env := map[string]string{"PAMCTL_SERVER": url, "PAMCTL_TOKEN": sim.Tokens().Admin, "XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
-		ios, _, out, errOut := iostreams.Test()
-		code := Run(context.Background(), args, Deps{
-			IOStreams: ios,
-			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			Keyring:   noKeyring{},
-		})
-		return code, out.String(), errOut.String()
+		return runWith(env, nil, args...)
 	}
 	t.Run("50,000 sessions", func(t *testing.T) {
 		sim, url := pamsim.Start(t, pamsim.Options{Seed: 1, Sessions: 50000})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -59,11 +60,18 @@ func TestMessageWording(t *testing.T) {
 
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return runWith(env, nil, args...)
+}
+
+// runWith runs pamctl in-process with env as its whole environment, no OS
+// keyring, and tr (nil: the real transport) under the API client.
+func runWith(env map[string]string, tr http.RoundTripper, args ...string) (int, string, string) {
 	ios, _, out, errOut := iostreams.Test()
 	code := Run(context.Background(), args, Deps{
 		IOStreams: ios,
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Keyring:   noKeyring{},
+		Transport: tr,
 	})
 	return code, out.String(), errOut.String()
 }

@@ -1,7 +1,6 @@
 package pamcmd
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/pamsim"
 )
 
@@ -28,17 +26,12 @@ func TestTerminateWarnsOfReconnects(t *testing.T) {
 		sim.AddSession(s)
 	}()
 	env := map[string]string{"PAMCTL_SERVER": url, "PAMCTL_TOKEN": sim.Tokens().Admin, "XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
-	ios, _, _, errOut := iostreams.Test()
-	code := Run(context.Background(), []string{"sessions", "terminate", "--asset", "db-prod-01", "--user", "bwilliams", "--yes"}, Deps{
-		IOStreams: ios,
-		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-		Keyring:   noKeyring{},
-	})
-	require.Equal(t, 0, code, errOut.String())
-	assert.Contains(t, errOut.String(), "warning: 1 more active session now matches")
-	assert.Contains(t, errOut.String(), "99999999-9999-4999-8999-000000000042 (bwilliams on db-prod-01)")
+	code, _, errOut := run(t, env, "sessions", "terminate", "--asset", "db-prod-01", "--user", "bwilliams", "--yes")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "warning: 1 more active session now matches")
+	assert.Contains(t, errOut, "99999999-9999-4999-8999-000000000042 (bwilliams on db-prod-01)")
 	assert.Equal(t, 1, sim.CountRequests("POST", termPath), "the unconfirmed session is not terminated")
 	s, _ := sim.Session("99999999-9999-4999-8999-000000000042")
 	assert.Equal(t, pamsim.StateActive, s.State)
-	assert.False(t, strings.Contains(errOut.String(), "warning: 0"), "no empty warning")
+	assert.False(t, strings.Contains(errOut, "warning: 0"), "no empty warning")
 }
