@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -18,6 +19,8 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	LookupEnv func(string) (string, bool)
 	Now       func() time.Time
+	// Clock tells the time and waits; tests hand in a clock.Fake.
+	Clock clock.Clock
 
 	// Flags are the global flag values, filled in by the root command.
 	Flags *config.Flags

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/build"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
@@ -21,8 +22,11 @@ type Deps struct {
 	IOStreams *iostreams.IOStreams
 	LookupEnv func(string) (string, bool)
 	Now       func() time.Time
-	Keyring   config.Keyring
-	Prompter  prompt.Prompter
+	// Clock replaces the system clock (tests); Now, when set, still wins
+	// for the time alone.
+	Clock    clock.Clock
+	Keyring  config.Keyring
+	Prompter prompt.Prompter
 	// Transport replaces the HTTP transport (tests that must not touch
 	// the network, such as an unknown-host resolver failure).
 	Transport http.RoundTripper
@@ -35,8 +39,11 @@ func NewFactory(d Deps) *cmdutil.Factory {
 	if d.LookupEnv == nil {
 		d.LookupEnv = os.LookupEnv
 	}
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
 	if d.Now == nil {
-		d.Now = time.Now
+		d.Now = d.Clock.Now
 	}
 	if d.Keyring == nil {
 		d.Keyring = config.SystemKeyring{}
@@ -45,6 +52,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		IOStreams:  d.IOStreams,
 		LookupEnv:  d.LookupEnv,
 		Now:        d.Now,
+		Clock:      d.Clock,
 		Flags:      &config.Flags{},
 		ConfigPath: new(string),
 		NoHeaders:  new(bool),
@@ -139,6 +147,7 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 		Timeout:   s.Timeout,
 		UserAgent: "pamctl/" + build.Get().Version,
 		Transport: f.Transport,
+		Sleep:     f.Clock.Sleep,
 	}
 	if s.Debug {
 		opts.Debug = f.IOStreams.ErrOut

@@ -88,6 +88,9 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("XDG_STATE_HOME", filepath.Join(work, "state"))
 			env.Setenv("PAMCTL_TOKEN_STORE", "file")
 			env.Setenv("NO_COLOR", "1")
+			// The race runtime sleeps 1 s at every successful exit of a
+			// re-executed pamctl; that is most of this suite's wall time.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Values[simKey{}] = sim
 			return nil
 		},
