@@ -210,7 +210,7 @@ func TestRetries(t *testing.T) {
 	t.Run("Retry-After honoured", func(t *testing.T) {
 		reg := &httpmock.Registry{}
 		reg.Register("429", httpmock.REST("GET", "/api/session/abc"), httpmock.WithHeader(httpmock.StringResponse(429, "application/json", `{"message":"slow down"}`), "Retry-After", "2"))
-		reg.Register("ok", httpmock.REST("GET", "/api/session/abc"), httpmock.JSONResponse(200, map[string]any{"id": "abc"}))
+		reg.Register("ok", httpmock.REST("GET", "/api/session/abc"), httpmock.JSONResponse(200, map[string]any{"id": "abc", "state": "Active"}))
 		var waits []time.Duration
 		c := newTestClient(t, reg, func(o *Options) {
 			o.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
@@ -294,7 +294,7 @@ func TestIDsArePathEscaped(t *testing.T) {
 	reg := &httpmock.Registry{}
 	reg.Register("get", func(r *http.Request) bool {
 		return r.URL.EscapedPath() == "/ztna/acme/root/api/session/a:b@c"
-	}, httpmock.JSONResponse(200, map[string]any{"id": "a:b@c"}))
+	}, httpmock.JSONResponse(200, map[string]any{"id": "a:b@c", "state": "Active"}))
 	c := newTestClient(t, reg)
 	_, err := c.GetSession(context.Background(), "a:b@c")
 	require.NoError(t, err)
@@ -319,7 +319,7 @@ func TestPagingInOrderWithConcurrency(t *testing.T) {
 		lim = min(lim, 100) // the server clamps below what we ask
 		items := []map[string]any{}
 		for i := off; i < min(off+lim, total); i++ {
-			items = append(items, map[string]any{"id": fmt.Sprintf("s%05d", i)})
+			items = append(items, map[string]any{"id": fmt.Sprintf("s%05d", i), "state": "Active"})
 		}
 		json.NewEncoder(w).Encode(map[string]any{"total": total, "offset": off, "limit": lim, "items": items})
 	}))
@@ -350,7 +350,7 @@ func TestPagingStopsOnError(t *testing.T) {
 		}
 		items := make([]map[string]any, 500)
 		for i := range items {
-			items[i] = map[string]any{"id": fmt.Sprint(i)}
+			items[i] = map[string]any{"id": fmt.Sprint(i), "state": "Active"}
 		}
 		json.NewEncoder(w).Encode(map[string]any{"total": 100000, "offset": 0, "limit": 500, "items": items})
 	}))
@@ -418,7 +418,7 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestPagingRefusesAbsurdTotals(t *testing.T) {
 	reg := &httpmock.Registry{}
 	reg.Register("page0", httpmock.REST("GET", "/api/session/list"), httpmock.JSONResponse(200, map[string]any{
-		"total": 2_000_000_000, "offset": 0, "limit": 500, "items": []map[string]any{{"id": "a"}},
+		"total": 2_000_000_000, "offset": 0, "limit": 500, "items": []map[string]any{{"id": "a", "state": "Active"}},
 	}))
 	c := newTestClient(t, reg)
 	_, err := c.ListSessions(context.Background(), ListSessionsParams{})
@@ -490,27 +490,143 @@ func TestTerminateOutcomeClassification(t *testing.T) {
 	}
 }
 
-func TestPagingWithoutTotal(t *testing.T) {
-	const n = 1203
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var off, lim int
-		fmt.Sscan(r.URL.Query().Get("offset"), &off)
-		fmt.Sscan(r.URL.Query().Get("limit"), &lim)
-		items := []map[string]any{}
-		for i := off; i < min(off+lim, n); i++ {
-			items = append(items, map[string]any{"id": fmt.Sprint(i)})
+// TestPagingRefusesOddEnvelopes: an answer that is not the paging
+// envelope, or pages that contradict it, is an error naming what came
+// back, never "nothing matched" and never an endless loop.
+func TestPagingRefusesOddEnvelopes(t *testing.T) {
+	active := func(ids ...string) []map[string]any {
+		out := []map[string]any{}
+		for _, id := range ids {
+			out = append(out, map[string]any{"id": id, "state": "Active"})
 		}
-		// No "total" at all.
-		json.NewEncoder(w).Encode(map[string]any{"items": items})
-	}))
-	defer srv.Close()
-	c, err := New(Options{Server: srv.URL + "/x", Token: testToken})
-	require.NoError(t, err)
-	got, err := c.ListSessions(context.Background(), ListSessionsParams{})
-	require.NoError(t, err)
-	require.Len(t, got, n, "a missing total must not read as 'nothing more'")
-	assert.Equal(t, "1202", got[n-1].ID)
-	lim, err := c.ListSessions(context.Background(), ListSessionsParams{Limit: 700})
-	require.NoError(t, err)
-	assert.Len(t, lim, 700)
+		return out
+	}
+	tests := []struct {
+		name string
+		body any
+		want string
+	}{
+		{"spring page", map[string]any{"content": active("a"), "totalElements": 1}, `has no "items" (its keys: "content", "totalElements")`},
+		{"null", nil, "the list answer is null"},
+		{"array", active("a"), "the list answer is an array"},
+		{"gateway message", map[string]any{"message": "ok"}, `has no "items"`},
+		{"items object", map[string]any{"total": 1, "items": map[string]any{"id": "a"}}, `"items" as an object`},
+		{"no total", map[string]any{"items": active("a")}, `has no "total"`},
+		{"total string", map[string]any{"total": "1", "items": active("a")}, `"total" as "1"`},
+		{"empty items before total", map[string]any{"total": 3, "items": []any{}}, `an empty page although "total" is 3`},
+		{"more items than total", map[string]any{"total": 1, "items": active("a", "b")}, `"total" is 1`},
+		{"item without state", map[string]any{"total": 1, "items": []map[string]any{{"id": "a"}}}, `without "state"`},
+		{"item without id", map[string]any{"total": 1, "items": []map[string]any{{"state": "Active"}}}, `a session without "id"`},
+		{"repeated id", map[string]any{"total": 2, "items": active("a", "A")}, "listed A more than once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := &httpmock.Registry{}
+			reg.Register("list", httpmock.REST("GET", "/api/session/list"), httpmock.JSONResponse(200, tt.body))
+			c := newTestClient(t, reg)
+			got, err := c.ListSessions(context.Background(), ListSessionsParams{State: StateActive})
+			var re *ResponseError
+			require.ErrorAs(t, err, &re, "got %d sessions", len(got))
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Len(t, reg.Requests, 1)
+		})
+	}
+}
+
+// TestPagingRefusesOversizeAndRepeatedPages: a page longer than the limit
+// asked, or a server that ignores offset, stops the listing.
+func TestPagingRefusesOversizeAndRepeatedPages(t *testing.T) {
+	for _, mode := range []string{"oversize", "repeat"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var off, lim int
+				fmt.Sscan(r.URL.Query().Get("offset"), &off)
+				fmt.Sscan(r.URL.Query().Get("limit"), &lim)
+				n := lim
+				if mode == "oversize" {
+					n = lim + 1
+				}
+				if mode == "repeat" {
+					off = 0
+				}
+				items := []map[string]any{}
+				for i := off; i < off+n; i++ {
+					items = append(items, map[string]any{"id": fmt.Sprint(i), "state": "Active"})
+				}
+				json.NewEncoder(w).Encode(map[string]any{"total": 1200, "items": items})
+			}))
+			defer srv.Close()
+			c, err := New(Options{Server: srv.URL + "/x", Token: testToken})
+			require.NoError(t, err)
+			_, err = c.ListSessions(context.Background(), ListSessionsParams{})
+			var re *ResponseError
+			require.ErrorAs(t, err, &re)
+			if mode == "oversize" {
+				assert.Contains(t, err.Error(), "a page of 501 items although the limit asked was 500")
+			} else {
+				assert.Contains(t, err.Error(), "more than once")
+			}
+		})
+	}
+}
+
+// TestReadByIDChecksIdentity: an object read by ID must carry that ID.
+func TestReadByIDChecksIdentity(t *testing.T) {
+	reg := &httpmock.Registry{}
+	reg.Register("other", httpmock.REST("GET", "/api/session/abc"), httpmock.JSONResponse(200, map[string]any{"id": "xyz", "state": "Active"}))
+	reg.Register("case", httpmock.REST("GET", "/api/session/def"), httpmock.JSONResponse(200, map[string]any{"id": "DEF", "state": "Active"}))
+	reg.Register("asset", httpmock.REST("GET", "/api/asset/a1"), httpmock.JSONResponse(200, map[string]any{"id": "a2", "name": "other"}))
+	c := newTestClient(t, reg)
+	_, err := c.GetSession(context.Background(), "abc")
+	var re *ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), `asked for session abc, the server answered with session "xyz"`)
+	s, err := c.GetSession(context.Background(), "def")
+	require.NoError(t, err, "IDs compare case-insensitively")
+	assert.Equal(t, "DEF", s.ID)
+	_, err = c.GetAsset(context.Background(), "a1")
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), "asked for asset a1")
+}
+
+// TestRedactsEveryEncoding: the token echoed in any spelling never
+// reaches an error message, a raw body or the debug log.
+func TestRedactsEveryEncoding(t *testing.T) {
+	const tok = "ab/c+d=e"
+	forms := []string{tok, `ab\/c\u002bd\u003de`, "ab%2Fc%2Bd%3De", "ab%2fc%2bd%3de", "YWIvYytkPWU="}
+	for _, f := range forms {
+		var debug strings.Builder
+		reg := &httpmock.Registry{}
+		reg.Register("echo", httpmock.REST("GET", "/api/session/abc"), httpmock.StringResponse(400, "application/json", `{"message":"bad token `+f+`"}`))
+		reg.Register("raw", httpmock.REST("GET", "/api/user/context"), httpmock.StringResponse(200, "application/json", `{"echo":"`+f+`"}`))
+		c, err := New(Options{Server: "https://pam.example.test:6443/ztna/acme/root", Token: tok, Transport: reg, Debug: &debug, Sleep: func(context.Context, time.Duration) error { return nil }})
+		require.NoError(t, err)
+		_, err = c.GetSession(context.Background(), "abc")
+		require.Error(t, err)
+		raw, rerr := c.Raw(context.Background(), "GET", "/api/user/context", nil)
+		require.NoError(t, rerr)
+		for _, s := range []string{err.Error(), string(raw), debug.String()} {
+			for _, leak := range forms {
+				assert.NotContains(t, s, leak, "form %q", f)
+			}
+			assert.Contains(t, s, "[REDACTED]")
+		}
+	}
+}
+
+// TestRetryAfterBeyondCapFailsAtOnce: a Retry-After of an hour is not sat
+// through in silence; the error names when to retry.
+func TestRetryAfterBeyondCapFailsAtOnce(t *testing.T) {
+	reg := &httpmock.Registry{}
+	reg.Register("429", httpmock.REST("GET", "/api/session/abc"), httpmock.WithHeader(httpmock.StringResponse(429, "application/json", `{"message":"slow down"}`), "Retry-After", "3600"))
+	var waits []time.Duration
+	c := newTestClient(t, reg, func(o *Options) {
+		o.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	})
+	_, err := c.GetSession(context.Background(), "abc")
+	var rl *RetryLaterError
+	require.ErrorAs(t, err, &rl)
+	assert.Contains(t, err.Error(), "retry after 1h0m0s")
+	assert.Empty(t, waits)
+	assert.Len(t, reg.Requests, 1)
 }

@@ -13,12 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +25,6 @@ import (
 // Defaults for Options fields left zero.
 const (
 	DefaultTimeout      = 30 * time.Second
-	DefaultMaxTries     = 3
 	DefaultMaxBodyBytes = 16 << 20
 	DefaultPageSize     = maxPageSize
 	DefaultConcurrency  = 4
@@ -67,16 +64,22 @@ type Options struct {
 	MaxItems int
 	// Transport replaces the HTTP transport (tests use httpmock).
 	Transport http.RoundTripper
-	// Sleep replaces time-based waiting between retries (tests).
+	// Sleep waits between retries (the factory hands in its clock's).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Now tells the time (Retry-After dates); default time.Now.
+	Now func() time.Time
+	// Notify, when set, is told of every wait longer than AnnounceWait
+	// (one line for the operator's stderr).
+	Notify func(msg string)
 }
 
 // Client talks to one 12Port site.
 type Client struct {
-	base  *url.URL
-	token string
-	opts  Options
-	http  *http.Client
+	base     *url.URL
+	token    string
+	redactor *redactor
+	opts     Options
+	http     *http.Client
 
 	ctxOnce sync.Mutex
 	ctx     *UserContext
@@ -153,10 +156,13 @@ func New(opts Options) (*Client, error) {
 		opts.MaxTries = DefaultMaxTries
 	}
 	if opts.BaseBackoff <= 0 {
-		opts.BaseBackoff = 250 * time.Millisecond
+		opts.BaseBackoff = DefaultBaseBackoff
 	}
 	if opts.MaxRetryAfter <= 0 {
-		opts.MaxRetryAfter = 30 * time.Second
+		opts.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
@@ -185,9 +191,10 @@ func New(opts Options) (*Client, error) {
 		rt = t
 	}
 	return &Client{
-		base:  base,
-		token: opts.Token,
-		opts:  opts,
+		base:     base,
+		token:    opts.Token,
+		redactor: newRedactor(opts.Token),
+		opts:     opts,
 		http: &http.Client{
 			Transport: rt,
 			// A redirect could carry the bearer token to another host;
@@ -269,12 +276,14 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte) ([]b
 	if err := c.do(ctx, method, path, q, body, &raw); err != nil {
 		return nil, err
 	}
-	return raw, nil
+	// The body is printed as is: a server echoing the token must not
+	// put it on stdout.
+	return []byte(c.redact(string(raw))), nil
 }
 
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
 	target := c.url(path, q)
-	idempotent := method == http.MethodGet || method == http.MethodHead
+	idempotent := isIdempotent(method)
 	tries := 1
 	if idempotent {
 		tries = c.opts.MaxTries
@@ -282,23 +291,19 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	var lastErr error
 	for attempt := 1; attempt <= tries; attempt++ {
 		if attempt > 1 {
-			wait := c.backoff(attempt - 1)
-			var he *HTTPError
-			var te *TransportError
-			switch {
-			case errors.As(lastErr, &he) && he.RetryAfter > 0:
-				wait = min(he.RetryAfter, c.opts.MaxRetryAfter)
-			case errors.As(lastErr, &te) && te.Timeout:
-				// The try already waited its whole timeout: a slow
-				// server fails within timeout × tries, not more.
-				wait = 0
+			wait, err := c.retryWait(attempt-1, lastErr)
+			if err != nil {
+				return err
 			}
 			c.debugf("retrying %s %s in %s (try %d of %d)", method, target, wait.Round(time.Millisecond), attempt, tries)
+			if wait > AnnounceWait && c.opts.Notify != nil {
+				c.opts.Notify(fmt.Sprintf("the server asked to wait: retrying %s %s in %s (try %d of %d)", method, path, wait.Round(time.Second), attempt, tries))
+			}
 			if err := c.opts.Sleep(ctx, wait); err != nil {
 				return lastErr
 			}
 		}
-		status, respBody, err := c.once(ctx, method, target, body)
+		status, respBody, err := c.once(ctx, method, path, target, body)
 		if err != nil {
 			lastErr = err
 			if ctx.Err() != nil {
@@ -332,23 +337,6 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	return lastErr
 }
 
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// backoff is exponential with full jitter in [d/2, d).
-func (c *Client) backoff(retry int) time.Duration {
-	d := c.opts.BaseBackoff << (retry - 1)
-	if d > 5*time.Second {
-		d = 5 * time.Second
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
 type response struct {
 	contentType string
 	data        []byte
@@ -356,7 +344,7 @@ type response struct {
 }
 
 // once performs one try: the per-try timeout covers the whole body.
-func (c *Client) once(ctx context.Context, method, target string, body []byte) (int, response, error) {
+func (c *Client) once(ctx context.Context, method, path, target string, body []byte) (int, response, error) {
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var rdr io.Reader
@@ -403,7 +391,8 @@ func (c *Client) once(ctx context.Context, method, target string, body []byte) (
 		r.httpError = &HTTPError{
 			StatusCode: resp.StatusCode, Method: method, URL: target,
 			Message: msg, NotJSON: notJSON,
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now()),
+			Path:       path,
 		}
 	}
 	return resp.StatusCode, r, nil
@@ -458,6 +447,8 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 		}
 		te.Reason = fmt.Sprintf("connection to %s failed: %v", c.base.Host, err)
 	}
+	// A redirect names its target, which may carry the token.
+	te.Reason = c.redact(te.Reason)
 	return te
 }
 
@@ -469,22 +460,6 @@ func rootCause(err error) string {
 		}
 		err = u
 	}
-}
-
-func parseRetryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
 
 func decodeJSON(method, target, contentType string, data []byte, out any) error {

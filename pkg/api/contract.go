@@ -54,9 +54,16 @@ const (
 	maxPageSize = 500
 )
 
-// nativeChannels are the native-client channel values; a session whose
-// channels are all native cannot be terminated from the web UI or the API.
-var nativeChannelPrefixes = []string{"RDPP", "SSHP:"}
+// Native-client channels (documented: RDPP, SSHP:Shell, SSHP:Exec,
+// SSHP:SFTP); a session whose channels are all native cannot be terminated
+// from the web UI or the API. The rule is RDPP or SSHP exactly, or SSHP:
+// followed by anything, in any case; testdata/channels.json is the table
+// that both this client's and the simulator's tests check it against.
+const (
+	channelRDPP       = "RDPP"
+	channelSSHP       = "SSHP"
+	channelSSHPPrefix = "SSHP:"
+)
 
 // UserContext is GET /api/user/context. Only space.rid is documented.
 type UserContext struct {

@@ -89,10 +89,5 @@ func (c *Client) bodyExcerpt(body []byte) string {
 	return text.Safe(s)
 }
 
-// redact removes the token wherever it appears.
-func (c *Client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, redacted)
-}
+// redact removes the token wherever, and however spelled, it appears.
+func (c *Client) redact(s string) string { return c.redactor.redact(s) }

@@ -24,6 +24,8 @@ type HTTPError struct {
 	NotJSON bool
 	// RetryAfter is the parsed Retry-After header, if any.
 	RetryAfter time.Duration
+	// Path is the API path asked, without the base and the query.
+	Path string
 }
 
 func (e *HTTPError) Error() string {

@@ -1,127 +1,123 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"hash/maphash"
+	"net/http"
 	"net/url"
-	"sync"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
+
+// The paging envelope is checked strictly, because a destructive tool
+// must never read "nothing matched" into an answer it does not understand
+// (see docs/api-contract.md, "What pamctl checks"): the body must be an
+// object whose "items" is an array and whose "total" is a whole number not
+// below the items seen. Paging stops at the first page's total; a page
+// longer than the limit asked, an empty page before the total is reached,
+// or a page that repeats an item already seen is an error, so a server
+// that pages differently fails loudly instead of looping or hiding rows.
+
+// envelope is one page as it comes over the wire; its parts are checked
+// before the items are decoded.
+type envelope struct {
+	Total json.RawMessage `json:"total"`
+	Items json.RawMessage `json:"items"`
+}
+
+// listing describes one list call.
+type listing[T any] struct {
+	path  string
+	query url.Values
+	limit int // 0: all
+	// keep is applied to every item as its page arrives (interning).
+	keep func(*T)
+	// check refuses an item that lacks what pamctl acts on.
+	check func(*T) error
+	// id is an item's identity for the repeat check ("" skips the item).
+	id func(*T) string
+}
+
+type pageOf[T any] struct {
+	total int
+	items []T
+}
 
 // listAll fetches every page of a list endpoint (or the first limit items).
 // The first page tells the total; the remaining pages are then fetched with
 // at most opts.Concurrency requests in flight, assembled in order. The first
 // error (or a cancelled ctx) stops the rest.
-//
-// keep, when set, is applied to every item as its page arrives (before the
-// page's memory can be released); ListSessions uses it to share repeated
-// strings.
-func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int, keep func(*T)) ([]T, error) {
+func listAll[T any](ctx context.Context, c *Client, l listing[T]) ([]T, error) {
 	size := c.opts.PageSize
-	if limit > 0 && limit < size {
-		size = limit
+	if l.limit > 0 && l.limit < size {
+		size = l.limit
 	}
-	fetch := func(ctx context.Context, offset, n int) (*page[T], error) {
-		pq := url.Values{}
-		for k, v := range q {
-			pq[k] = v
-		}
-		pq.Set(qOffset, itoa(offset))
-		pq.Set(qLimit, itoa(n))
-		var p page[T]
-		if err := c.getJSON(ctx, path, pq, &p); err != nil {
-			return nil, err
-		}
-		if keep != nil {
-			for i := range p.Items {
-				keep(&p.Items[i])
-			}
-		}
-		return &p, nil
-	}
-	first, err := fetch(ctx, 0, size)
+	first, err := fetchPage(ctx, c, l, 0, size)
 	if err != nil {
 		return nil, err
 	}
-	if first.Total < len(first.Items) {
-		// The total is missing or wrong (its name is modeled, not
-		// documented): never conclude "nothing more" from it; page on
-		// until a short page instead.
-		return listUntilShort(ctx, first.Items, size, limit, fetch)
-	}
-	want := first.Total
-	if limit > 0 && limit < want {
-		want = limit
+	want := first.total
+	if l.limit > 0 && l.limit < want {
+		want = l.limit
 	}
 	if want > c.opts.MaxItems {
 		// The result is held in memory; a total this large (or a server
 		// that lies about it) must not make pamctl allocate without bound.
-		return nil, &ResponseError{Method: "GET", URL: c.url(path, q), Reason: fmt.Sprintf("the server reports %d matching items, more than the %d pamctl lists at once; narrow the request (filters, --since) or pass --limit", first.Total, c.opts.MaxItems)}
+		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the server reports %d matching items, more than the %d pamctl lists at once; narrow the request (filters, --since) or pass --limit", first.total, c.opts.MaxItems)}
 	}
-	if want < 0 {
-		want = 0
+	if len(first.items) >= want {
+		out := first.items[:want]
+		return out, checkRepeats(c, l, out)
 	}
-	if len(first.Items) >= want || len(first.Items) == 0 {
-		return capItems(first.Items, want), nil
+	if len(first.items) == 0 {
+		return nil, pageErr(c, l, 0, size, fmt.Sprintf("an empty page although \"total\" is %d", first.total))
 	}
 	// The server may clamp the page size below what we asked for.
-	step := len(first.Items)
-	if first.Limit > 0 && first.Limit < step {
-		step = first.Limit
-	}
+	step := len(first.items)
 	var offsets []int
-	for off := len(first.Items); off < want; off += step {
+	for off := step; off < want; off += step {
 		offsets = append(offsets, off)
 	}
 	// Pages are copied into one preallocated slice as they arrive, so a
 	// large listing holds each item once, not once per page and again in
 	// the result.
 	out := make([]T, want)
-	copy(out, first.Items)
+	copy(out, first.items)
 	got := make([]int, len(offsets))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		sem      = make(chan struct{}, c.opts.Concurrency)
-	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.Concurrency)
 	for i, off := range offsets {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func(i, off int) {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			n := min(step, want-off)
-			p, err := fetch(ctx, off, n)
+			p, err := fetchPage(gctx, c, l, off, n)
 			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-				cancel()
-				return
+				return err
 			}
-			got[i] = copy(out[off:off+n], p.Items)
-		}(i, off)
+			if len(p.items) == 0 {
+				return pageErr(c, l, off, n, fmt.Sprintf("an empty page at offset %d although \"total\" was %d", off, first.total))
+			}
+			got[i] = copy(out[off:off+n], p.items)
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	// A page that came back short (sessions ended while we paged) leaves a
 	// gap: close it, keeping the order.
-	w := len(first.Items)
+	w := len(first.items)
 	for i, off := range offsets {
 		n := got[i]
 		if w != off {
@@ -129,41 +125,137 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 		}
 		w += n
 	}
-	return out[:w], nil
+	out = out[:w]
+	return out, checkRepeats(c, l, out)
 }
 
-// listUntilShort pages one page at a time until a page comes back shorter
-// than asked, for servers whose total cannot be trusted.
-func listUntilShort[T any](ctx context.Context, items []T, size, limit int, fetch func(context.Context, int, int) (*page[T], error)) ([]T, error) {
-	out := items
-	last := len(items)
-	for last >= size && (limit <= 0 || len(out) < limit) {
-		n := size
-		if limit > 0 {
-			n = min(size, limit-len(out))
+// fetchPage GETs one page and checks its envelope and items.
+func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n int) (*pageOf[T], error) {
+	q := url.Values{}
+	for k, v := range l.query {
+		q[k] = v
+	}
+	q.Set(qOffset, strconv.Itoa(offset))
+	q.Set(qLimit, strconv.Itoa(n))
+	var raw json.RawMessage
+	if err := c.getJSON(ctx, l.path, q, &raw); err != nil {
+		return nil, err
+	}
+	fail := func(reason string) error {
+		return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, q), Reason: c.redact(reason)}
+	}
+	body := bytes.TrimSpace(raw)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, fail(fmt.Sprintf("the list answer is %s, not the paging envelope {\"total\": n, \"items\": [...]}; this server's list endpoint differs from the modeled one (run `pamctl doctor`)", jsonKind(body)))
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fail("the list answer is not valid JSON: " + excerpt(err.Error(), 120))
+	}
+	items := bytes.TrimSpace(env.Items)
+	if len(items) == 0 || items[0] != '[' {
+		what := "has no \"items\""
+		if len(items) > 0 {
+			what = "has \"items\" as " + jsonKind(items) + ", not an array"
 		}
-		p, err := fetch(ctx, len(out), n)
-		if err != nil {
-			return nil, err
+		return nil, fail(fmt.Sprintf("the list answer %s (its keys: %s); this server's paging envelope differs from the modeled one (run `pamctl doctor`)", what, keysOf(body)))
+	}
+	total, err := strconv.Atoi(string(bytes.TrimSpace(env.Total)))
+	if err != nil || total < 0 {
+		what := "has no \"total\""
+		if len(env.Total) > 0 {
+			what = "has \"total\" as " + excerpt(string(env.Total), 40) + ", not a whole number"
 		}
-		out = append(out, p.Items...)
-		last = len(p.Items)
-		if last < n {
-			break
+		return nil, fail(fmt.Sprintf("the list answer %s (its keys: %s); pamctl will not guess how many items there are", what, keysOf(body)))
+	}
+	p := &pageOf[T]{total: total}
+	if err := json.Unmarshal(items, &p.items); err != nil {
+		return nil, decodeJSON(http.MethodGet, c.url(l.path, q), "application/json", items, &p.items)
+	}
+	switch {
+	case len(p.items) > n:
+		return nil, fail(fmt.Sprintf("a page of %d items although the limit asked was %d; this server pages differently from the modeled contract", len(p.items), n))
+	case offset+len(p.items) > total:
+		return nil, fail(fmt.Sprintf("%d items up to offset %d but \"total\" is %d", offset+len(p.items), offset, total))
+	}
+	for i := range p.items {
+		if l.check != nil {
+			if err := l.check(&p.items[i]); err != nil {
+				return nil, fail(fmt.Sprintf("item %d: %v", offset+i, err))
+			}
+		}
+		if l.keep != nil {
+			l.keep(&p.items[i])
 		}
 	}
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return p, nil
 }
 
-func capItems[T any](items []T, n int) []T {
-	if items == nil {
-		return []T{}
+// checkRepeats fails when an item appears twice: a server that ignores
+// offset, or pages that overlap, must not be mistaken for more sessions.
+func checkRepeats[T any](c *Client, l listing[T], items []T) error {
+	if l.id == nil || len(items) < 2 {
+		return nil
 	}
-	if n >= 0 && len(items) > n {
-		return items[:n]
+	seed := maphash.MakeSeed()
+	seen := make(map[uint64]struct{}, len(items))
+	for i := range items {
+		id := l.id(&items[i])
+		if id == "" {
+			continue
+		}
+		h := maphash.String(seed, strings.ToLower(id))
+		if _, dup := seen[h]; dup {
+			return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the server listed %s more than once across its pages (a server that ignores offset, or pages that overlap); nothing was acted on", excerpt(id, 80))}
+		}
+		seen[h] = struct{}{}
 	}
-	return items
+	return nil
+}
+
+func pageErr[T any](c *Client, l listing[T], offset, n int, reason string) error {
+	q := url.Values{}
+	for k, v := range l.query {
+		q[k] = v
+	}
+	q.Set(qOffset, strconv.Itoa(offset))
+	q.Set(qLimit, strconv.Itoa(n))
+	return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, q), Reason: reason + "; this server pages differently from the modeled contract"}
+}
+
+// jsonKind names what a JSON value is, for messages.
+func jsonKind(b []byte) string {
+	if len(b) == 0 {
+		return "empty"
+	}
+	switch b[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// keysOf lists an object's keys, for messages.
+func keysOf(body []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, strconv.Quote(k))
+	}
+	slices.Sort(keys)
+	if len(keys) > 8 {
+		keys = append(keys[:8], "…")
+	}
+	return excerpt(strings.Join(keys, ", "), 200)
 }

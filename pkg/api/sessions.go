@@ -2,9 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -69,11 +69,31 @@ func (p ListSessionsParams) query() url.Values {
 // bounded concurrency, in order.
 func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) ([]Session, error) {
 	in := newInterner()
-	return listAll(ctx, c, pathSessionList, p.query(), p.Limit, func(s *Session) {
-		normalizeSession(s)
-		in.session(s)
+	return listAll(ctx, c, listing[Session]{
+		path: pathSessionList, query: p.query(), limit: p.Limit,
+		keep:  func(s *Session) { normalizeSession(s); in.session(s) },
+		check: checkSession,
+		id:    func(s *Session) string { return s.ID },
 	})
 }
+
+// checkSession refuses a listed session without what pamctl acts on.
+func checkSession(s *Session) error {
+	switch {
+	case s.ID == "":
+		return fmt.Errorf("a session without %q", "id")
+	case s.State == "":
+		return fmt.Errorf("session %s without %q", excerpt(s.ID, 80), "state")
+	}
+	return nil
+}
+
+// sameID compares IDs as 12Port's UUIDs compare: case-insensitively.
+func sameID(a, b string) bool { return strings.EqualFold(a, b) }
+
+// SameID reports whether two spellings name one object (one session, one
+// POST, however the ID is spelled).
+func SameID(a, b string) bool { return sameID(a, b) }
 
 // GetSession returns one session.
 func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
@@ -83,6 +103,14 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	var s Session
 	if err := c.getJSON(ctx, sessionPath(id), nil, &s); err != nil {
 		return nil, err
+	}
+	if !sameID(s.ID, id) {
+		// A server (or a cache in front of it) that answers with another
+		// object must not make pamctl act on that one.
+		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(sessionPath(id), nil), Reason: fmt.Sprintf("asked for session %s, the server answered with session %q; refusing to act on an answer that is not the session asked for", id, excerpt(s.ID, 80))}
+	}
+	if err := checkSession(&s); err != nil {
+		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(sessionPath(id), nil), Reason: err.Error()}
 	}
 	normalizeSession(&s)
 	return &s, nil
@@ -109,7 +137,7 @@ func (c *Client) SessionEvents(ctx context.Context, id string) ([]SessionEvent, 
 	if err := ValidateID("session", id); err != nil {
 		return nil, err
 	}
-	return listAll[SessionEvent](ctx, c, sessionEventsPath(id), url.Values{}, 0, nil)
+	return listAll(ctx, c, listing[SessionEvent]{path: sessionEventsPath(id)})
 }
 
 // ListEventsParams filter the Events Report.
@@ -136,7 +164,7 @@ func (c *Client) ListEvents(ctx context.Context, p ListEventsParams) ([]Event, e
 	if !p.To.IsZero() {
 		q.Set(qTo, p.To.UTC().Format(time.RFC3339))
 	}
-	return listAll[Event](ctx, c, pathEventList, q, p.Limit, nil)
+	return listAll(ctx, c, listing[Event]{path: pathEventList, query: q, limit: p.Limit, id: func(e *Event) string { return e.ID }})
 }
 
 // ListAssets returns the assets whose name contains name (all when empty),
@@ -151,7 +179,7 @@ func (c *Client) ListAssets(ctx context.Context, name string, limit int) ([]Asse
 	if name != "" {
 		q.Set(qName, name)
 	}
-	return listAll[Asset](ctx, c, pathAssetList, q, limit, nil)
+	return listAll(ctx, c, listing[Asset]{path: pathAssetList, query: q, limit: limit, check: checkAsset, id: func(a *Asset) string { return a.ID }})
 }
 
 // GetAsset returns one asset by ID.
@@ -163,7 +191,17 @@ func (c *Client) GetAsset(ctx context.Context, id string) (*Asset, error) {
 	if err := c.getJSON(ctx, assetPath(id), nil, &a); err != nil {
 		return nil, err
 	}
+	if !sameID(a.ID, id) {
+		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(assetPath(id), nil), Reason: fmt.Sprintf("asked for asset %s, the server answered with asset %q; refusing to act on an answer that is not the asset asked for", id, excerpt(a.ID, 80))}
+	}
 	return &a, nil
+}
+
+func checkAsset(a *Asset) error {
+	if a.ID == "" {
+		return fmt.Errorf("an asset without %q", "id")
+	}
+	return nil
 }
 
 // IsTerminable reports whether a session has at least one web channel:
@@ -177,31 +215,17 @@ func IsTerminable(s *Session) bool {
 	return false
 }
 
-// IsNativeChannel reports a native-client channel (RDPP, SSHP:*).
+// IsNativeChannel reports a native-client channel (RDPP, SSHP, SSHP:*).
 func IsNativeChannel(ch string) bool {
-	for _, p := range nativeChannelPrefixes {
-		if strings.HasPrefix(ch, p) {
-			return true
-		}
-	}
-	return false
+	return strings.EqualFold(ch, channelRDPP) || strings.EqualFold(ch, channelSSHP) ||
+		len(ch) > len(channelSSHPPrefix) && strings.EqualFold(ch[:len(channelSSHPPrefix)], channelSSHPPrefix)
 }
 
 // IsTerminateEvent reports whether e is the Events Report record of the
 // termination of session id.
 func IsTerminateEvent(e *Event, id string) bool {
-	return strings.EqualFold(e.Event, EventTerminateSession) && e.SessionID == id &&
+	return strings.EqualFold(e.Event, EventTerminateSession) && sameID(e.SessionID, id) &&
 		strings.HasPrefix(e.Message, terminateMessagePrefix)
-}
-
-// FirstWebChannel is the channel a termination event names.
-func FirstWebChannel(s *Session) string {
-	for _, ch := range s.Channels {
-		if !IsNativeChannel(ch) {
-			return ch
-		}
-	}
-	return ""
 }
 
 func normalizeSession(s *Session) {
@@ -210,5 +234,4 @@ func normalizeSession(s *Session) {
 	}
 }
 
-// itoa is strconv.Itoa, named for the query builders.
-func itoa(n int) string { return strconv.Itoa(n) }
+

@@ -148,6 +148,8 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 		UserAgent: "pamctl/" + build.Get().Version,
 		Transport: f.Transport,
 		Sleep:     f.Clock.Sleep,
+		Now:       f.Clock.Now,
+		Notify:    func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "pamctl: %s\n", msg) },
 	}
 	if s.Debug {
 		opts.Debug = f.IOStreams.ErrOut

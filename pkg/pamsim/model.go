@@ -182,7 +182,8 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 // isNative reports whether a channel is a native-client channel (RDPP, SSHP:*), which
 // cannot be terminated from the server.
 func isNative(ch string) bool {
-	return ch == "RDPP" || ch == "SSHP" || strings.HasPrefix(ch, "SSHP:")
+	return strings.EqualFold(ch, "RDPP") || strings.EqualFold(ch, "SSHP") ||
+		len(ch) > len("SSHP:") && strings.EqualFold(ch[:len("SSHP:")], "SSHP:")
 }
 
 // firstWebChannel returns the session's first channel that is not native, or "".
