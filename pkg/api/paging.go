@@ -153,6 +153,10 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 		return nil, fail("the list answer is not valid JSON: " + excerpt(err.Error(), 120))
 	}
 	items := bytes.TrimSpace(env.Items)
+	if string(items) == "null" && string(bytes.TrimSpace(env.Total)) == "0" {
+		// An empty list serialised as null: consistent, so accepted.
+		items = []byte("[]")
+	}
 	if len(items) == 0 || items[0] != '[' {
 		what := "has no \"items\""
 		if len(items) > 0 {

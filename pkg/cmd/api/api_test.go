@@ -66,7 +66,7 @@ func TestAPIRun(t *testing.T) {
 	t.Cleanup(func() { reg.Verify(t) })
 	ios, _, out, _ := iostreams.Test()
 	client := func() (*pamapi.Client, error) {
-		return pamapi.New(pamapi.Options{Server: "https://pam.example.test/ztna/a/root", Token: "t", Transport: reg})
+		return pamapi.New(pamapi.Options{Server: "https://pam.example.test/ztna/a/root", Token: "test-token-0123456789", Transport: reg})
 	}
 	require.NoError(t, apiRun(context.Background(), &APIOptions{IO: ios, APIClient: client, Path: "session/list?state=Active", Method: "GET"}))
 	assert.Contains(t, out.String(), `"total": 0`)

@@ -93,7 +93,7 @@ func TestGetRun(t *testing.T) {
 			ios, _, stdout, _ := iostreams.Test()
 			opts := &GetOptions{IO: ios, Ref: tt.ref,
 				APIClient: func() (*api.Client, error) {
-					return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "t", Transport: reg})
+					return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 				},
 				Output: func() (output.Options, error) { return output.Options{Format: tt.format}, nil },
 			}

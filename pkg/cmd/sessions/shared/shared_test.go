@@ -63,7 +63,7 @@ func TestParseTimeFlag(t *testing.T) {
 func testFactory(t *testing.T, reg *httpmock.Registry) *cmdutil.Factory {
 	ios, _, _, _ := iostreams.Test()
 	return &cmdutil.Factory{IOStreams: ios, APIClient: func() (*api.Client, error) {
-		return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "t", Transport: reg})
+		return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 	}}
 }
 
@@ -72,9 +72,9 @@ func TestCompleteActiveSessionIDs(t *testing.T) {
 	t.Cleanup(func() { reg.Verify(t) })
 	reg.Register("sessions", httpmock.QueryMatcher(http.MethodGet, "/api/session/list", map[string]string{"state": "Active", "user": "bwilliams"}),
 		httpmock.JSONResponse(200, map[string]any{"total": 3, "offset": 0, "limit": 500, "items": []api.Session{
-			{ID: "11111111-1111-4111-8111-000000000001", AssetName: "db-prod-01", User: "bwilliams"},
-			{ID: "11111111-1111-4111-8111-000000000003", AssetName: "web-01", User: "bwilliams"},
-			{ID: "21111111-1111-4111-8111-000000000006", AssetName: "evil\x1b[2J", User: "bwilliams\t"},
+			{ID: "11111111-1111-4111-8111-000000000001", AssetName: "db-prod-01", User: "bwilliams", State: "Active"},
+			{ID: "11111111-1111-4111-8111-000000000003", AssetName: "web-01", User: "bwilliams", State: "Active"},
+			{ID: "21111111-1111-4111-8111-000000000006", AssetName: "evil\x1b[2J", User: "bwilliams\t", State: "Active"},
 		}}))
 	cmd := &cobra.Command{Use: "terminate"}
 	cmd.Flags().String("user", "", "")
@@ -87,7 +87,7 @@ func TestCompleteActiveSessionIDs(t *testing.T) {
 	// shell's completion protocol or the terminal.
 	reg.Register("sessions again", httpmock.REST(http.MethodGet, "/api/session/list"),
 		httpmock.JSONResponse(200, map[string]any{"total": 1, "offset": 0, "limit": 500, "items": []api.Session{
-			{ID: "21111111-1111-4111-8111-000000000006", AssetName: "evil\x1b[2J", User: "bwilliams\t"},
+			{ID: "21111111-1111-4111-8111-000000000006", AssetName: "evil\x1b[2J", User: "bwilliams\t", State: "Active"},
 		}}))
 	got, _ = CompleteActiveSessionIDs(testFactory(t, reg))(&cobra.Command{}, nil, "")
 	assert.Equal(t, []cobra.Completion{`21111111-1111-4111-8111-000000000006` + "\t" + `evil\x1b[2J bwilliams\t`}, got)
