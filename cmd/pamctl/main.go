@@ -7,19 +7,28 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/pamcmd"
 )
 
 func main() {
-	// Ctrl-C, SIGTERM or a closed terminal (SIGHUP) cancel the context:
-	// a bulk terminate stops sending, reports and writes its journal. A
-	// second signal is not caught: it ends the process at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// The first Ctrl-C, SIGTERM or closed terminal (SIGHUP) cancels the
+	// context: nothing new is sent, what is in flight is awaited, reported
+	// and journaled. The second runs the command's quit hooks (a terminate
+	// journals its in-flight sessions as "unknown" and prints what it
+	// knows) and exits 130 at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	ints := &cmdutil.Interrupts{}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
-		<-ctx.Done()
-		stop()
+		<-sigs
+		cancel()
+		<-sigs
+		ints.Quit()
+		os.Exit(cmdutil.ExitCancelled)
 	}()
-	code := pamcmd.Main(ctx)
-	stop()
+	code := pamcmd.MainWith(ctx, ints)
+	signal.Stop(sigs)
 	os.Exit(code)
 }

@@ -495,3 +495,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Timeout is the per-request timeout in use (for messages such as "waiting
+// up to 30s for the requests in flight").
+func (c *Client) Timeout() time.Duration { return c.opts.Timeout }

@@ -233,5 +233,3 @@ func normalizeSession(s *Session) {
 		s.Channels = []string{}
 	}
 }
-
-

@@ -21,6 +21,8 @@ type Factory struct {
 	Now       func() time.Time
 	// Clock tells the time and waits; tests hand in a clock.Fake.
 	Clock clock.Clock
+	// Interrupts carries the second Ctrl-C to the running command.
+	Interrupts *Interrupts
 
 	// Flags are the global flag values, filled in by the root command.
 	Flags *config.Flags

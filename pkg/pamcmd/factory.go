@@ -24,9 +24,12 @@ type Deps struct {
 	Now       func() time.Time
 	// Clock replaces the system clock (tests); Now, when set, still wins
 	// for the time alone.
-	Clock    clock.Clock
-	Keyring  config.Keyring
-	Prompter prompt.Prompter
+	Clock clock.Clock
+	// Interrupts receives the second signal (main wires it; tests call
+	// Quit themselves).
+	Interrupts *cmdutil.Interrupts
+	Keyring    config.Keyring
+	Prompter   prompt.Prompter
 	// Transport replaces the HTTP transport (tests that must not touch
 	// the network, such as an unknown-host resolver failure).
 	Transport http.RoundTripper
@@ -53,6 +56,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		LookupEnv:  d.LookupEnv,
 		Now:        d.Now,
 		Clock:      d.Clock,
+		Interrupts: d.Interrupts,
 		Flags:      &config.Flags{},
 		ConfigPath: new(string),
 		NoHeaders:  new(bool),

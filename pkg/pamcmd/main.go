@@ -26,8 +26,14 @@ import (
 // Main runs pamctl with os.Args and the process streams, and returns the
 // exit code.
 func Main(ctx context.Context) int {
+	return MainWith(ctx, nil)
+}
+
+// MainWith is Main with the second-signal hooks main wires to its signal
+// handler.
+func MainWith(ctx context.Context, ints *cmdutil.Interrupts) int {
 	setMemoryLimit(softMemoryLimit)
-	return Run(ctx, os.Args[1:], Deps{IOStreams: iostreams.System()})
+	return Run(ctx, os.Args[1:], Deps{IOStreams: iostreams.System(), Interrupts: ints})
 }
 
 // softMemoryLimit keeps a listing of 100,000 sessions under 64 MB of

@@ -13,7 +13,8 @@ import (
 
 // TestTerminateWarnsOfReconnects: a compromised account reconnects while
 // its sessions are being terminated. The new session was not in the
-// preview, so it is not terminated, but the operator is told, by ID.
+// preview, so it is not terminated, but the operator is told, by ID, and
+// the run is not contained (exit 5): the account is still connected.
 func TestTerminateWarnsOfReconnects(t *testing.T) {
 	sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
 	sim.AddFault(pamsim.Fault{Method: "POST", Path: termPath, Kind: pamsim.FaultDelay, Delay: 300 * time.Millisecond, Times: 1})
@@ -27,9 +28,8 @@ func TestTerminateWarnsOfReconnects(t *testing.T) {
 	}()
 	env := map[string]string{"PAMCTL_SERVER": url, "PAMCTL_TOKEN": sim.Tokens().Admin, "XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
 	code, _, errOut := run(t, env, "sessions", "terminate", "--asset", "db-prod-01", "--user", "bwilliams", "--yes")
-	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, errOut, "warning: 1 more active session now matches")
-	assert.Contains(t, errOut, "99999999-9999-4999-8999-000000000042 (bwilliams on db-prod-01)")
+	require.Equal(t, 5, code, errOut)
+	assert.Contains(t, errOut, "not contained: 1 session still connected: 99999999-9999-4999-8999-000000000042 (bwilliams on db-prod-01: started after the preview")
 	assert.Equal(t, 1, sim.CountRequests("POST", termPath), "the unconfirmed session is not terminated")
 	s, _ := sim.Session("99999999-9999-4999-8999-000000000042")
 	assert.Equal(t, pamsim.StateActive, s.State)

@@ -80,7 +80,8 @@ func TestPTYTypedCount(t *testing.T) {
 		{"the wrong number sends nothing", "2\r", 130, 0},
 		{"y is not a number", "y\r", 130, 0},
 		{"Ctrl-C sends nothing", "\x03", 130, 0},
-		{"the right number terminates them all", "3\r", 0, 3},
+		// The three web sessions end; the native-only one stays: exit 5.
+		{"the right number terminates them all", "3\r", 5, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,127 @@
+package terminate
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
+)
+
+// API is the part of the 12Port client the engine uses. Unit tests hand in
+// a small fake; the command hands in *api.Client.
+type API interface {
+	UserContext(ctx context.Context) (*api.UserContext, error)
+	GetSession(ctx context.Context, id string) (*api.Session, error)
+	ListSessions(ctx context.Context, p api.ListSessionsParams) ([]api.Session, error)
+	TerminateSession(ctx context.Context, id string) (*api.Session, error)
+	ListEvents(ctx context.Context, p api.ListEventsParams) ([]api.Event, error)
+	SessionEvents(ctx context.Context, id string) ([]api.SessionEvent, error)
+	GetAsset(ctx context.Context, id string) (*api.Asset, error)
+	ListAssets(ctx context.Context, name string, limit int) ([]api.Asset, error)
+	Server() string
+	Host() string
+	Timeout() time.Duration
+}
+
+var _ API = (*api.Client)(nil)
+
+// engine runs one terminate: plan (plan.go), confirm (confirm.go), send
+// (send.go), verify (verify.go), report (report.go). Results are mutated by
+// one goroutine at a time (a sender, then the verifier); every transition
+// is also recorded in the ledger under mu, which is what the quit hook of
+// a second Ctrl-C reads while the run is still going.
+type engine struct {
+	api    API
+	clock  clock.Clock
+	opts   *TerminateOptions
+	errOut io.Writer
+	// onSettled is told of each session once its outcome is final (the
+	// audit journal line is written there, at that moment).
+	onSettled func(Result)
+
+	mu      sync.Mutex
+	ledger  map[*Result]Result // last recorded state of each result
+	settled map[*Result]bool
+	// denied holds the assets (lower-case ID) whose terminate answered
+	// 401/403: no further request is sent for their sessions.
+	denied map[string]string
+}
+
+func newEngine(c API, clk clock.Clock, opts *TerminateOptions, onSettled func(Result)) *engine {
+	return &engine{
+		api: c, clock: clk, opts: opts, errOut: opts.IO.ErrOut, onSettled: onSettled,
+		ledger: map[*Result]Result{}, settled: map[*Result]bool{}, denied: map[string]string{},
+	}
+}
+
+// record copies r's state into the ledger.
+func (e *engine) record(r *Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ledger[r] = *r
+}
+
+// settle records r as final and tells onSettled, once per result.
+func (e *engine) settle(r *Result) {
+	e.mu.Lock()
+	if e.settled[r] {
+		e.mu.Unlock()
+		return
+	}
+	e.settled[r] = true
+	e.ledger[r] = *r
+	snap := *r
+	e.mu.Unlock()
+	if e.onSettled != nil {
+		e.onSettled(snap)
+	}
+}
+
+// unsettled returns, for the quit hook, every result sent but not yet
+// settled, marked unknown, and settles them; and a snapshot of all results
+// in order.
+func (e *engine) quit(all []*Result) (inflight []Result, known []Result) {
+	e.mu.Lock()
+	for _, r := range all {
+		snap, ok := e.ledger[r]
+		if !ok {
+			snap = Result{ID: r.ID}
+		}
+		if snap.sent && !e.settled[r] {
+			if snap.Result == "" || snap.Result == ResultTerminated && !snap.Verified {
+				snap.Result = ResultUnknown
+				snap.Error = "sent; the run was stopped (second interrupt) before its outcome was known; check with `pamctl sessions get " + r.ID + "`"
+			}
+			e.settled[r] = true
+			inflight = append(inflight, snap)
+		}
+		known = append(known, snap)
+	}
+	e.mu.Unlock()
+	return inflight, known
+}
+
+// deny stops further requests for an asset's sessions after a 401/403.
+func (e *engine) deny(assetID, why string) {
+	if assetID == "" {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.denied[lower(assetID)]; !ok {
+		e.denied[lower(assetID)] = why
+	}
+}
+
+func (e *engine) deniedFor(assetID string) (string, bool) {
+	if assetID == "" {
+		return "", false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	why, ok := e.denied[lower(assetID)]
+	return why, ok
+}

@@ -1,0 +1,242 @@
+package terminate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/audit"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// Results of one session (docs/exit-codes.md; -o json "result").
+const (
+	ResultTerminated       = "terminated"
+	ResultAlreadyCompleted = "already-completed"
+	ResultSkipped          = "skipped"
+	ResultFailed           = "failed"
+	// ResultUnknown is a request that was sent but whose outcome is not
+	// known: never reported as "failed" unless a read-back shows it.
+	ResultUnknown = "unknown"
+	ResultDryRun  = "dry-run"
+)
+
+// Result is one session's outcome, the element of -o json's array and of
+// the audit journal.
+type Result struct {
+	ID       string `json:"id"`
+	Asset    string `json:"asset"`
+	User     string `json:"user"`
+	Result   string `json:"result"`
+	Verified bool   `json:"verified"`
+	Error    string `json:"error"`
+	// Event is the verified Terminate Session event's message.
+	Event string `json:"event,omitempty"`
+
+	sess  *api.Session // as read before terminating; nil when unreadable
+	named bool         // named by ID (a skip then counts as a failure)
+	perm  bool         // failed or skipped for lack of permission
+	sent  bool         // a terminate request was sent
+	// stillActive: as far as pamctl knows, the session is still connected
+	// (failed, native-only, not permitted, not sent, new since the preview).
+	stillActive bool
+	reconnect   bool // matched the selector after the preview
+	// completed is the server's completion time from its answer.
+	completed time.Time
+	// readCompleted and eventLine are verification evidence.
+	readCompleted bool
+	eventLine     string
+}
+
+func (r *Result) setSession(s *api.Session) {
+	r.sess = s
+	r.Asset = s.AssetName
+	if r.Asset == "" {
+		r.Asset = s.AssetID
+	}
+	r.User = s.User
+}
+
+func (r *Result) channels() []string {
+	if r.sess == nil {
+		return []string{}
+	}
+	return r.sess.Channels
+}
+
+func (r *Result) assetID() string {
+	if r.sess == nil {
+		return ""
+	}
+	return r.sess.AssetID
+}
+
+// pending reports a result still to be sent.
+func (r *Result) pending() bool { return r.Result == "" }
+
+// entry is r's audit journal line.
+func (r *Result) entry(now time.Time, operator, server, reason string) audit.Entry {
+	return audit.Entry{
+		Time: now, Operator: operator, Server: server, Session: r.ID,
+		Asset: r.Asset, AssetID: r.assetID(), User: r.User, Channels: r.channels(),
+		Reason: reason, Result: r.Result, Verified: r.Verified, Error: r.Error,
+	}
+}
+
+func skipReason(r *Result) string {
+	if r.Result == ResultAlreadyCompleted {
+		if r.eventLine != "" {
+			return "already " + r.eventLine
+		}
+		return "already completed"
+	}
+	return r.Error
+}
+
+// printReport tells, on stderr, what happened to each session.
+func printReport(w io.Writer, results []*Result, noWait bool) {
+	for _, r := range results {
+		who := fmt.Sprintf("%s (%s on %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset))
+		switch r.Result {
+		case ResultTerminated:
+			switch {
+			case r.Verified:
+				fmt.Fprintf(w, "Terminated %s; verified: %s\n", who, text.Safe(r.eventLine))
+			case noWait:
+				fmt.Fprintf(w, "Terminated %s (not verified: --no-wait)\n", who)
+			default:
+				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, r.Error)
+			}
+		case ResultAlreadyCompleted:
+			fmt.Fprintf(w, "Already completed: %s\n", who)
+		case ResultSkipped:
+			fmt.Fprintf(w, "Skipped %s: %s\n", who, r.Error)
+		case ResultFailed:
+			fmt.Fprintf(w, "FAILED %s: %s\n", who, r.Error)
+		case ResultUnknown:
+			fmt.Fprintf(w, "UNKNOWN %s: %s\n", who, r.Error)
+		}
+	}
+}
+
+// printResults writes the per-session results to stdout in the -o format.
+func printResults(w io.Writer, o output.Options, results []*Result) error {
+	if results == nil {
+		results = []*Result{}
+	}
+	return output.PrintList(w, o, results, resultColumns)
+}
+
+var resultColumns = []output.Column[*Result]{
+	{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
+	{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
+	{Header: "USER", Value: func(r *Result) any { return r.User }},
+	{Header: "RESULT", Value: func(r *Result) any { return r.Result }},
+	{Header: "VERIFIED", Value: func(r *Result) any { return strconv.FormatBool(r.Verified) }},
+	{Header: "DETAIL", Value: func(r *Result) any {
+		if r.Error != "" {
+			return r.Error
+		}
+		return r.Event
+	}},
+}
+
+// outcome turns the results into the exit code of docs/exit-codes.md.
+// 0 means contained: nothing the run targeted, and nothing matching a
+// selector, is still Active as far as pamctl can tell, and every
+// termination is verified (or --no-wait). Known still-connected sessions
+// make 5 (or, when every target failed, 1, or 3 when all for lack of
+// permission); sent but unknown or unverified make 7.
+func outcome(results []*Result, cancelled bool, o *TerminateOptions, containErr error) error {
+	var targets, failures, still, unsure, terminated, notSent int
+	allPerm := true
+	var firstFail *Result
+	var stillList []string
+	for _, r := range results {
+		if r.Result == ResultDryRun {
+			continue
+		}
+		targets++
+		switch {
+		case r.Result == ResultTerminated && (r.Verified || o.NoWait):
+			terminated++
+		case r.Result == ResultTerminated || r.Result == ResultUnknown:
+			if r.Result == ResultTerminated {
+				terminated++
+			}
+			unsure++
+		case r.stillActive:
+			still++
+			if len(stillList) < maxNamed {
+				stillList = append(stillList, fmt.Sprintf("%s (%s on %s: %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset), r.Error))
+			}
+			if r.Error == errNotSent {
+				notSent++
+			}
+			if r.Result == ResultFailed || r.named || r.perm {
+				failures++
+				if firstFail == nil {
+					firstFail = r
+				}
+				if !r.perm {
+					allPerm = false
+				}
+			}
+		}
+	}
+	switch {
+	case cancelled:
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("cancelled: %d terminated, %d not sent (listed above)", terminated, notSent)}
+	case failures > 0 && failures == targets:
+		code := cmdutil.ExitFailure
+		if allPerm {
+			code = cmdutil.ExitAuth
+		}
+		if failures == 1 {
+			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s was not terminated: %s", firstFail.ID, firstFail.Error)}
+		}
+		return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("none of the %d sessions was terminated (listed above)", failures)}
+	case still > 0:
+		more := ""
+		if still > len(stillList) {
+			more = fmt.Sprintf(" and %d more", still-len(stillList))
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s still connected: %s%s", plural(still, "session"), strings.Join(stillList, "; "), more)}
+	case containErr != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", reason(containErr))}
+	case unsure > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", plural(unsure, "session"), o.WaitTimeout)}
+	}
+	return nil
+}
+
+// maxNamed bounds the sessions named in one line.
+const maxNamed = 5
+
+func statusOf(err error) string {
+	var he *api.HTTPError
+	if errors.As(err, &he) {
+		return strconv.Itoa(he.StatusCode)
+	}
+	return "?"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}

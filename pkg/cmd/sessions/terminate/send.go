@@ -1,0 +1,243 @@
+package terminate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// errNotSent marks a session whose request was never started (Ctrl-C).
+const errNotSent = "not sent: cancelled before its turn"
+
+// retryGrace is how long to wait, after a terminate whose outcome is
+// unknown read back Active, before reading it back once more and only
+// then sending the one retry: a slow first request that lands late must
+// not be doubled. A Retry-After from the server lengthens it.
+const retryGrace = 2 * time.Second
+
+// sendAll sends the terminate requests, conc at a time. Ctrl-C (ctx done)
+// stops starting new ones, and no retry is sent after it; the requests in
+// flight run to their answer on a context that Ctrl-C does not cancel (the
+// client's per-request timeout bounds them), so every session's outcome is
+// known, reported and journaled. It returns whether it was cancelled.
+func (e *engine) sendAll(ctx context.Context, send []*Result) bool {
+	inflight := context.WithoutCancel(ctx)
+	var busy atomic.Int32
+	done := make(chan struct{})
+	var watch sync.WaitGroup
+	defer func() { close(done); watch.Wait() }()
+	watch.Go(func() {
+		select {
+		case <-ctx.Done():
+			if n := busy.Load(); n > 0 {
+				fmt.Fprintf(e.errOut, "pamctl: interrupted: sending nothing more; waiting up to %s for the %s in flight; press Ctrl-C again to quit now (%s journaled as unknown)\n",
+					e.api.Timeout(), plural(int(n), "terminate request"), pick(n == 1, "it is", "they are"))
+			}
+		case <-done:
+		}
+	})
+	jobs := make(chan *Result)
+	var wg sync.WaitGroup
+	for range min(e.opts.Concurrency, len(send)) {
+		wg.Go(func() {
+			for r := range jobs {
+				// The feed's select may hand out a job at the same
+				// moment Ctrl-C lands: check again before sending.
+				if ctx.Err() != nil {
+					continue
+				}
+				busy.Add(1)
+				e.sendOne(ctx, inflight, r)
+				busy.Add(-1)
+			}
+		})
+	}
+	cancelled := false
+feed:
+	for _, r := range send {
+		if ctx.Err() != nil {
+			cancelled = true
+			break
+		}
+		select {
+		case jobs <- r:
+		case <-ctx.Done():
+			cancelled = true
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		cancelled = true
+	}
+	for _, r := range send {
+		if r.pending() {
+			r.Result, r.Error, r.stillActive = ResultSkipped, errNotSent, true
+			e.settle(r)
+		}
+	}
+	return cancelled
+}
+
+// sendOne sends one terminate request and settles what can be settled
+// now. opCtx is the operator's context (Ctrl-C); reqCtx lets a request
+// already started finish.
+func (e *engine) sendOne(opCtx, reqCtx context.Context, r *Result) {
+	if why, ok := e.deniedFor(r.assetID()); ok {
+		r.Result, r.perm, r.stillActive = ResultSkipped, true, true
+		r.Error = "not permitted, not sent: " + why
+		e.settle(r)
+		return
+	}
+	r.sent = true
+	e.record(r)
+	s, err := e.api.TerminateSession(reqCtx, r.ID)
+	if err != nil && api.IsUnknownOutcome(err) {
+		s, err = e.resolveUnknown(opCtx, reqCtx, r, err)
+	}
+	switch {
+	case err == nil && s != nil:
+		r.Result = ResultTerminated
+		r.completed = s.Completed.Time
+		r.Error = ""
+	case err == nil:
+		// resolveUnknown settled it (unknown, or read back).
+	default:
+		e.refused(reqCtx, r, err)
+	}
+	e.record(r)
+	if r.Result != ResultTerminated && r.Result != ResultUnknown || e.opts.NoWait {
+		e.settle(r)
+	}
+}
+
+// resolveUnknown is the unknown-outcome rule: read the session back;
+// Completed counts as terminated; still Active, wait a grace (or the
+// server's Retry-After) and read it back again; still Active then allows
+// exactly one more request, unless the operator has interrupted. It
+// returns the session when terminated, nil and nil when r was set to
+// unknown or read-back results, or the retry's error.
+func (e *engine) resolveUnknown(opCtx, reqCtx context.Context, r *Result, first error) (*api.Session, error) {
+	back, gerr := e.api.GetSession(reqCtx, r.ID)
+	if gerr == nil && back.State == api.StateCompleted {
+		return back, nil
+	}
+	if gerr != nil {
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s), and reading the session back failed (%s)", reason(first), reason(gerr)))
+		return nil, nil
+	}
+	wait := max(retryGrace, api.RetryAfterOf(first))
+	if ra := api.RetryAfterOf(first); ra > api.DefaultMaxRetryAfter {
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); the server asks to retry after %s, longer than pamctl waits; the session still read Active", reason(first), ra.Round(time.Second)))
+		return nil, nil
+	}
+	if wait > api.AnnounceWait {
+		fmt.Fprintf(e.errOut, "pamctl: the terminate request for %s got no clear answer (%s); reading it back again in %s before sending once more\n", r.ID, reason(first), wait.Round(time.Second))
+	}
+	if err := e.clock.Sleep(opCtx, wait); err != nil {
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", reason(first)))
+		return nil, nil
+	}
+	back, gerr = e.api.GetSession(reqCtx, r.ID)
+	switch {
+	case gerr != nil:
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s), and reading the session back failed (%s)", reason(first), reason(gerr)))
+		return nil, nil
+	case back.State == api.StateCompleted:
+		return back, nil
+	case opCtx.Err() != nil:
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", reason(first)))
+		return nil, nil
+	}
+	e.record(r)
+	s, err := e.api.TerminateSession(reqCtx, r.ID)
+	if err == nil || !api.IsUnknownOutcome(err) {
+		return s, err
+	}
+	back, gerr = e.api.GetSession(reqCtx, r.ID)
+	switch {
+	case gerr == nil && back.State == api.StateCompleted:
+		return back, nil
+	case gerr == nil:
+		// Read back Active after two tries: known not terminated.
+		r.Result, r.stillActive = ResultFailed, true
+		r.Error = fmt.Sprintf("outcome unknown twice (%s) and the session still reads %s; not sent again", reason(err), text.Safe(back.State))
+	default:
+		e.unknown(r, fmt.Sprintf("sent twice; outcome unknown (%s), and reading the session back failed (%s)", reason(err), reason(gerr)))
+	}
+	return nil, nil
+}
+
+func (e *engine) unknown(r *Result, why string) {
+	r.Result = ResultUnknown
+	r.Error = why + "; check with `pamctl sessions get " + r.ID + "`"
+}
+
+// refused settles a terminate the server answered with an error.
+func (e *engine) refused(ctx context.Context, r *Result, err error) {
+	r.Result, r.stillActive = ResultFailed, true
+	var he *api.HTTPError
+	switch {
+	case api.IsConflict(err):
+		// 409 is "not active" or "native-only": the session says which.
+		back, gerr := e.api.GetSession(ctx, r.ID)
+		if gerr == nil && back.State == api.StateCompleted {
+			r.Result, r.Error, r.stillActive = ResultAlreadyCompleted, "", false
+			return
+		}
+		r.Error = "the server refused (HTTP 409): " + message(err)
+		if gerr == nil && !api.IsTerminable(back) {
+			r.Error = fmt.Sprintf("native-only (%s): only web sessions can be terminated; end it on the asset or disable the account (HTTP 409: %s)", text.Safe(strings.Join(back.Channels, ", ")), message(err))
+		}
+	case api.IsAuth(err):
+		r.perm = true
+		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role: %s", statusOf(err), text.Safe(r.Asset), message(err))
+		e.deny(r.assetID(), fmt.Sprintf("the server refused session %s on the same asset (HTTP %s)", r.ID, statusOf(err)))
+	case api.IsNotFound(err):
+		r.Error = "the session no longer exists (HTTP 404)"
+		r.stillActive = false
+		// The terminate path is modeled, not documented: a 404 for a
+		// session that reads back fine means the endpoint, not the
+		// session, is missing on this server.
+		if back, gerr := e.api.GetSession(ctx, r.ID); gerr == nil {
+			if back.State == api.StateCompleted {
+				r.Result, r.Error = ResultAlreadyCompleted, ""
+				return
+			}
+			r.stillActive = true
+			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request although the session exists: this server's terminate endpoint differs from the modeled one (%s); run `pamctl doctor` and see docs/api-contract.md", message(err))
+		}
+	case errors.As(err, &he):
+		r.Error = fmt.Sprintf("HTTP %d: %s", he.StatusCode, message(err))
+	default:
+		r.Error = reason(err)
+	}
+}
+
+func message(err error) string {
+	var he *api.HTTPError
+	if errors.As(err, &he) && he.Message != "" {
+		return text.Safe(he.Message)
+	}
+	return reason(err)
+}
+
+func reason(err error) string {
+	var te *api.TransportError
+	if errors.As(err, &te) {
+		return te.Reason
+	}
+	var he *api.HTTPError
+	if errors.As(err, &he) {
+		return fmt.Sprintf("HTTP %d: %s", he.StatusCode, text.Safe(he.Message))
+	}
+	return text.Safe(err.Error())
+}

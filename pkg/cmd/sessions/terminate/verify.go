@@ -1,0 +1,292 @@
+package terminate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// Verification polling: the first round right after the requests, then
+// after backoffStart, doubling up to backoffMax, until --wait-timeout.
+const (
+	backoffStart = 100 * time.Millisecond
+	backoffMax   = 2 * time.Second
+	// eventSkew widens the Events Report window below the earliest
+	// completion time, for a server clock behind pamctl's.
+	eventSkew = 2 * time.Minute
+)
+
+// verify polls until every terminated (or unknown) session reads back
+// Completed and its Terminate Session event is in the Events Report, or
+// --wait-timeout. Each round costs a fixed number of requests however many
+// sessions are pending: one Events Report query (filtered by event and
+// time) matched against all of them, and, for a selector, one
+// Completed-sessions query per report scope; only sessions named by ID
+// are read back one by one. Each session is settled (journaled) the
+// moment it is verified, and the rest when the wait ends.
+func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
+	var pending []*Result
+	from := start.Add(-eventSkew)
+	for _, r := range p.results {
+		if r.Result != ResultTerminated && r.Result != ResultUnknown {
+			continue
+		}
+		pending = append(pending, r)
+		if !r.completed.IsZero() && r.completed.Add(-eventSkew).Before(from) {
+			from = r.completed.Add(-eventSkew)
+		}
+	}
+	if len(pending) == 0 {
+		return
+	}
+	deadline := e.clock.Now().Add(e.opts.WaitTimeout)
+	vctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	v := &verifier{e: e, p: p, from: from}
+	wait := backoffStart
+	for {
+		v.round(vctx, pending)
+		still := pending[:0]
+		for _, r := range pending {
+			if r.readCompleted && r.eventLine != "" {
+				r.Result, r.Verified, r.Error, r.stillActive = ResultTerminated, true, "", false
+				e.settle(r)
+				continue
+			}
+			still = append(still, r)
+		}
+		pending = still
+		left := deadline.Sub(e.clock.Now())
+		if len(pending) == 0 || vctx.Err() != nil || left <= 0 {
+			break
+		}
+		select {
+		case <-vctx.Done():
+		case <-e.clock.After(min(wait, left)):
+		}
+		if vctx.Err() != nil {
+			break
+		}
+		wait = min(wait*2, backoffMax)
+	}
+	for _, r := range pending {
+		var missing []string
+		if !r.readCompleted {
+			missing = append(missing, "the session does not read back Completed")
+		}
+		if r.eventLine == "" {
+			missing = append(missing, "no Terminate Session event for it")
+		}
+		detail := strings.Join(missing, " and ")
+		if err := v.err(); err != nil {
+			detail += " (last error: " + reason(err) + ")"
+		}
+		if ctx.Err() != nil {
+			detail += " (interrupted)"
+		}
+		if r.Result == ResultUnknown {
+			r.Error += "; not verified within " + e.opts.WaitTimeout.String() + ": " + detail
+		} else {
+			r.Error = fmt.Sprintf("not verified within %s: %s", e.opts.WaitTimeout, detail)
+		}
+		e.settle(r)
+	}
+}
+
+type verifier struct {
+	e    *engine
+	p    *plan
+	from time.Time
+	// sessionEvents is set once the Events Report is forbidden: the
+	// Session Events Report of each session is read instead.
+	sessionEvents bool
+	mu            sync.Mutex
+	lastErr       error
+}
+
+func (v *verifier) fail(err error) {
+	v.mu.Lock()
+	v.lastErr = err
+	v.mu.Unlock()
+}
+
+func (v *verifier) err() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.lastErr
+}
+
+// round gathers one round of evidence for pending, the read-back and the
+// events concurrently.
+func (v *verifier) round(ctx context.Context, pending []*Result) {
+	var todoRead, todoEvents []*Result
+	for _, r := range pending {
+		if !r.readCompleted {
+			todoRead = append(todoRead, r)
+		}
+		if r.eventLine == "" {
+			todoEvents = append(todoEvents, r)
+		}
+	}
+	var wg sync.WaitGroup
+	if len(todoRead) > 0 {
+		wg.Go(func() { v.readBack(ctx, todoRead) })
+	}
+	if len(todoEvents) > 0 {
+		wg.Go(func() { v.events(ctx, todoEvents) })
+	}
+	wg.Wait()
+}
+
+func (v *verifier) readBack(ctx context.Context, rs []*Result) {
+	conc := v.e.opts.Concurrency
+	if v.p.selector != nil {
+		// The scopes that found the sessions, asked for Completed ones
+		// created since the oldest pending session started.
+		var since time.Time
+		for _, r := range rs {
+			if r.sess != nil && !r.sess.Created.IsZero() && (since.IsZero() || r.sess.Created.Before(since)) {
+				since = r.sess.Created.Time
+			}
+		}
+		done := map[string]bool{}
+		var mu sync.Mutex
+		g := new(errgroup.Group)
+		g.SetLimit(conc)
+		for _, scope := range v.p.scopes {
+			g.Go(func() error {
+				q := scope
+				q.State = api.StateCompleted
+				q.From = since
+				list, err := v.e.api.ListSessions(ctx, q)
+				if err != nil {
+					v.fail(err)
+					return nil
+				}
+				mu.Lock()
+				for _, s := range list {
+					if s.State == api.StateCompleted {
+						done[lower(s.ID)] = true
+					}
+				}
+				mu.Unlock()
+				return nil
+			})
+		}
+		_ = g.Wait()
+		for _, r := range rs {
+			if done[lower(r.ID)] {
+				r.readCompleted = true
+			}
+		}
+		return
+	}
+	g := new(errgroup.Group)
+	g.SetLimit(conc)
+	for _, r := range rs {
+		g.Go(func() error {
+			s, err := v.e.api.GetSession(ctx, r.ID)
+			if err != nil {
+				v.fail(err)
+				return nil
+			}
+			if s.State == api.StateCompleted {
+				r.readCompleted = true
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+func (v *verifier) events(ctx context.Context, rs []*Result) {
+	if !v.sessionEvents {
+		evs, err := v.e.api.ListEvents(ctx, api.ListEventsParams{Event: api.EventTerminateSession, From: v.from})
+		switch {
+		case err == nil:
+			for _, r := range rs {
+				for i := range evs {
+					if api.IsTerminateEvent(&evs[i], r.ID) {
+						r.Event = evs[i].Message
+						r.eventLine = eventLine(&evs[i])
+						break
+					}
+				}
+			}
+			return
+		case api.IsAuth(err):
+			v.sessionEvents = true
+		default:
+			v.fail(err)
+			return
+		}
+	}
+	g := new(errgroup.Group)
+	g.SetLimit(v.e.opts.Concurrency)
+	for _, r := range rs {
+		g.Go(func() error {
+			evs, err := v.e.api.SessionEvents(ctx, r.ID)
+			if err != nil {
+				v.fail(err)
+				return nil
+			}
+			for _, ev := range evs {
+				if strings.EqualFold(ev.Type, api.EventTerminateSession) {
+					r.Event = ev.Details
+					r.eventLine = fmt.Sprintf("Session Events Report: %s %s: %s", output.RFC3339(ev.Start.Time), ev.Type, ev.Details)
+					break
+				}
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+func eventLine(ev *api.Event) string {
+	return fmt.Sprintf("Events Report: %s %s %s %s by %s: %s", output.RFC3339(ev.Created.Time), ev.Level, ev.Category, ev.Event, ev.User, ev.Message)
+}
+
+// stillMatching lists the selector's reports once more after the
+// terminate requests, beside verification (it costs no wall time): an
+// account being revoked may already have reconnected, or a session may
+// have started after the preview. Those sessions were not confirmed, so
+// they are reported (and make the run "not contained"), never terminated.
+// A listing that fails is an error: containment is then not known.
+func (e *engine) stillMatching(ctx context.Context, p *plan) ([]*Result, error) {
+	known := make(map[string]bool, len(p.results))
+	for _, r := range p.results {
+		known[lower(r.ID)] = true
+	}
+	var extra []*Result
+	for _, scope := range p.scopes {
+		sessions, err := e.api.ListSessions(ctx, scope)
+		if err != nil {
+			return extra, err
+		}
+		sessions, _ = p.selector.filter(sessions)
+		for i := range sessions {
+			s := &sessions[i]
+			if known[lower(s.ID)] {
+				continue
+			}
+			known[lower(s.ID)] = true
+			r := &Result{ID: text.Safe(s.ID), Result: ResultSkipped, stillActive: true, reconnect: true,
+				Error: "started after the preview (a reconnect?); not confirmed, so not terminated"}
+			if !api.IsTerminable(s) {
+				r.Error = "started after the preview; native-only: end it on the asset or disable the account"
+			}
+			r.setSession(s)
+			extra = append(extra, r)
+		}
+	}
+	return extra, nil
+}
