@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -62,6 +63,28 @@ func (p ListSessionsParams) query() url.Values {
 	set(qSort, p.Sort)
 	set(qOrder, p.Order)
 	return q
+}
+
+// Matches reports whether s is what p asks for (state, asset ID, user
+// case-insensitive exact, channel among its channels, created within
+// [From, To)). Callers re-check a server's answer with it: a server that
+// ignores a filter must not widen what pamctl shows or acts on.
+func (p ListSessionsParams) Matches(s *Session) bool {
+	switch {
+	case p.State != "" && s.State != p.State:
+		return false
+	case p.AssetID != "" && !sameID(s.AssetID, p.AssetID):
+		return false
+	case p.User != "" && !strings.EqualFold(s.User, p.User):
+		return false
+	case p.Channel != "" && !slices.ContainsFunc(s.Channels, func(c string) bool { return strings.EqualFold(c, p.Channel) }):
+		return false
+	case !p.From.IsZero() && !s.Created.IsZero() && s.Created.Before(p.From):
+		return false
+	case !p.To.IsZero() && !s.Created.IsZero() && !s.Created.Before(p.To):
+		return false
+	}
+	return true
 }
 
 // ListSessions returns every session matching p (or the first p.Limit),

@@ -51,7 +51,6 @@ func TestNewCmdGet(t *testing.T) {
 
 func TestGetRun(t *testing.T) {
 	asset := api.Asset{ID: "22222222-2222-4222-8222-000000000001", Name: "db-prod-01", Type: "Database", ParentID: "root"}
-	notFound := httpmock.JSONResponse(404, map[string]string{"message": "not found"})
 	ctxResp := httpmock.JSONResponse(200, map[string]any{"space": map[string]string{"rid": "root"}})
 	list := func(items ...api.Asset) httpmock.Responder {
 		return httpmock.JSONResponse(200, map[string]any{"total": len(items), "offset": 0, "limit": 500, "items": items})
@@ -68,19 +67,16 @@ func TestGetRun(t *testing.T) {
 			r.Register("get", httpmock.REST(http.MethodGet, "/api/asset/"+asset.ID), httpmock.JSONResponse(200, asset))
 		}},
 		{name: "by name json", ref: "DB-PROD-01", format: output.JSON, stubs: func(r *httpmock.Registry) {
-			r.Register("get", httpmock.REST(http.MethodGet, "/api/asset/DB-PROD-01"), notFound)
 			r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 			r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "x", Name: "db-prod-01-replica"}))
 		}},
 		{name: "ambiguous", ref: "db-prod", format: output.Table, wantErr: `"db-prod" matches 2 assets: db-prod-01 (22222222-2222-4222-8222-000000000001), db-prod-02 (y); pass the asset ID`,
 			errType: &cmdutil.FlagError{}, stubs: func(r *httpmock.Registry) {
-				r.Register("get", httpmock.REST(http.MethodGet, "/api/asset/db-prod"), notFound)
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 				r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "y", Name: "db-prod-02"}))
 			}},
 		{name: "unknown", ref: "nope", format: output.Table, wantErr: `no asset named or with ID "nope"`, errType: &cmdutil.NotFoundError{},
 			stubs: func(r *httpmock.Registry) {
-				r.Register("get", httpmock.REST(http.MethodGet, "/api/asset/nope"), notFound)
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 				r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list())
 			}},

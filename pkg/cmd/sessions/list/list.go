@@ -231,6 +231,17 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		return err
 	}
+	// What is printed honours the flags, whatever the server's filtering.
+	kept := sessions[:0]
+	for i := range sessions {
+		if p.Matches(&sessions[i]) {
+			kept = append(kept, sessions[i])
+		}
+	}
+	if dropped := len(sessions) - len(kept); dropped > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
+	}
+	sessions = kept
 	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
 	if len(sessions) == 0 && human {
 		fmt.Fprintf(opts.IO.ErrOut, "No %s\n", describe(0, opts, asset))

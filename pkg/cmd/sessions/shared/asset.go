@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,29 +25,31 @@ type AssetClient interface {
 // maxCandidates bounds the names listed in an ambiguity error.
 const maxCandidates = 10
 
+// uuidShape is what an asset ID looks like: 12Port's IDs are UUIDs in
+// every documented example.
+var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // ResolveAsset turns what the operator typed (a name or an ID) into one
-// asset. An ID is tried first; then names: an exact, case-insensitive match
-// wins; several partial matches and no exact one is a FlagError (exit 2)
-// listing them; one partial match is a NotFoundError that names it ("did
-// you mean"); nothing is a NotFoundError (exit 4). It never guesses.
+// asset. UUID-shaped input is read by ID (404: not found, exit 4);
+// anything else is a name, looked up with the asset list, where it travels
+// as a query value, so any printable name works ("a/b", "50%off", ".."):
+// an exact, case-insensitive match wins; several partial matches and no
+// exact one is a FlagError (exit 2) listing them; one partial match is a
+// NotFoundError that names it ("did you mean"); nothing is a NotFoundError
+// (exit 4). It never guesses, and never reads a name as an ID.
 func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, error) {
 	if strings.TrimSpace(ref) == "" {
 		return nil, cmdutil.FlagErrorf("--asset is empty: give an asset name or ID")
 	}
-	if err := api.ValidateID("asset", ref); err != nil {
-		// Not an ID; names may hold inner spaces, but nothing else an ID
-		// refuses.
-		if err := validateAssetName(ref); err != nil {
-			return nil, &cmdutil.FlagError{Err: fmt.Errorf("--asset %q: %v; give an asset name or ID", text.Safe(ref), err)}
-		}
-	} else {
+	if uuidShape.MatchString(ref) {
 		a, err := c.GetAsset(ctx, ref)
-		if err == nil {
-			return a, nil
+		if err != nil && api.IsNotFound(err) {
+			return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset with ID %s; list them with `pamctl assets list`", ref)}
 		}
-		if !api.IsNotFound(err) {
-			return nil, err
-		}
+		return a, err
+	}
+	if err := validateAssetName(ref); err != nil {
+		return nil, &cmdutil.FlagError{Err: fmt.Errorf("--asset %q: %v; give an asset name or ID", text.Safe(ref), err)}
 	}
 	assets, err := c.ListAssets(ctx, ref, 0)
 	if err != nil {
@@ -76,10 +79,10 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 // maxNameLength bounds an asset name given on the command line.
 const maxNameLength = 256
 
-// validateAssetName refuses, before any request, a name no asset can have
-// and that would only serve to probe the server: path syntax, escapes,
+// validateAssetName refuses, before any request, a name no asset can have:
 // control or format characters, invalid UTF-8, outer whitespace, absurd
-// lengths. Inner spaces are fine ("Windows Server 2019").
+// lengths. Any printable text is fine ("Windows Server 2019", "a/b"): it
+// travels as a query value, never in a path.
 func validateAssetName(name string) error {
 	switch {
 	case len(name) > maxNameLength:
@@ -88,8 +91,6 @@ func validateAssetName(name string) error {
 		return errors.New("is not valid UTF-8")
 	case strings.TrimSpace(name) != name:
 		return errors.New("has leading or trailing whitespace")
-	case strings.ContainsAny(name, "/\\%") || strings.Contains(name, ".."):
-		return errors.New(`contains "/", "\", "%" or ".."`)
 	}
 	for _, r := range name {
 		if unicode.IsControl(r) || text.IsFormat(r) {

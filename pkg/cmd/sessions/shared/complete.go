@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -64,7 +65,7 @@ func CompleteAssetNames(f *cmdutil.Factory) cobra.CompletionFunc {
 		for _, a := range assets {
 			// A name with control characters could not be typed back
 			// safely; the operator can use its ID.
-			if a.Name == "" || text.Safe(a.Name) != a.Name || !hasPrefixFold(a.Name, toComplete) {
+			if !shellSafe(a.Name) || !hasPrefixFold(a.Name, toComplete) {
 				continue
 			}
 			out = append(out, cobra.CompletionWithDesc(a.Name, a.Type))
@@ -102,7 +103,7 @@ func CompleteActiveSessionIDs(f *cmdutil.Factory) cobra.CompletionFunc {
 		}
 		var out []cobra.Completion
 		for _, s := range sessions {
-			if slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || text.Safe(s.ID) != s.ID {
+			if slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || !shellSafe(s.ID) {
 				continue
 			}
 			out = append(out, cobra.CompletionWithDesc(s.ID, text.Safe(s.AssetName)+" "+text.Safe(s.User)))
@@ -139,4 +140,25 @@ func flagValue(cmd *cobra.Command, name string) string {
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// shellMeta are the characters a shell gives meaning to. A server-chosen
+// value holding one (an asset named "$(touch x)-prod") is never offered
+// as a completion: some shells' completion code evaluates what it
+// inserts, and the operator would be typing the server's words into a
+// shell. Such an asset is still reachable by its ID.
+const shellMeta = "`$;|&<>(){}[]*?!~#'\"\\"
+
+// shellSafe reports a value fit to offer as a completion: not empty, no
+// whitespace, control or format characters, no shell metacharacters.
+func shellSafe(v string) bool {
+	if v == "" || text.Safe(v) != v || strings.ContainsAny(v, shellMeta) {
+		return false
+	}
+	for _, r := range v {
+		if unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -42,28 +42,7 @@ type selector struct {
 // matches reports whether s is an Active session the selector names
 // (user case-insensitive exact, asset by ID, channel among its channels).
 func (sel *selector) matches(s *api.Session) bool {
-	if s.State != api.StateActive {
-		return false
-	}
-	if sel.user != "" && !strings.EqualFold(s.User, sel.user) {
-		return false
-	}
-	if sel.assetID != "" && !api.SameID(s.AssetID, sel.assetID) {
-		return false
-	}
-	if sel.channel != "" && !hasChannel(s.Channels, sel.channel) {
-		return false
-	}
-	return true
-}
-
-func hasChannel(chs []string, ch string) bool {
-	for _, c := range chs {
-		if strings.EqualFold(c, ch) {
-			return true
-		}
-	}
-	return false
+	return api.ListSessionsParams{State: api.StateActive, AssetID: sel.assetID, User: sel.user, Channel: sel.channel}.Matches(s)
 }
 
 func (sel *selector) String() string {
