@@ -34,6 +34,10 @@ type Entry struct {
 	Result   string    `json:"result"`
 	Verified bool      `json:"verified"`
 	Error    string    `json:"error,omitempty"`
+	// Method and Path are set for a raw `pamctl api` call that can change
+	// state (any method but GET).
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
 }
 
 // Path is the journal's location: $XDG_STATE_HOME/pamctl/audit.jsonl, or
@@ -101,9 +105,6 @@ func Open(path string) (*Journal, error) {
 	}
 	return &Journal{f: f, path: path}, nil
 }
-
-// Path is where the journal is.
-func (j *Journal) Path() string { return j.path }
 
 // Append writes entries, one line each, and syncs the file. Each line is
 // one write(2) on an O_APPEND file, so lines from concurrent pamctl runs

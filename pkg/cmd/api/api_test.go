@@ -5,8 +5,11 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +19,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/prompt"
 )
 
 func TestNewCmdAPI(t *testing.T) {
@@ -25,8 +29,8 @@ func TestNewCmdAPI(t *testing.T) {
 		wantErr string
 	}{
 		{args: "/api/user/context", want: APIOptions{Path: "/api/user/context", Method: "GET"}},
-		{args: "session/list -X post", want: APIOptions{Path: "session/list", Method: "POST"}},
-		{args: `x --data {"a":1} -X PUT`, want: APIOptions{Path: "x", Method: "PUT", Data: `{"a":1}`}},
+		{args: "session/list -X post -y", want: APIOptions{Path: "session/list", Method: "POST"}},
+		{args: `x --data {"a":1} -X PUT --yes`, want: APIOptions{Path: "x", Method: "PUT", Data: `{"a":1}`}},
 		{args: "x -X BREW", wantErr: `--method "BREW"`},
 		{args: "x --data {nope", wantErr: "--data is not valid JSON"},
 		{args: "../../etc", wantErr: "give a path under the site's /api"},
@@ -71,9 +75,59 @@ func TestAPIRun(t *testing.T) {
 	require.NoError(t, apiRun(context.Background(), &APIOptions{IO: ios, APIClient: client, Path: "session/list?state=Active", Method: "GET"}))
 	assert.Contains(t, out.String(), `"total": 0`)
 	out.Reset()
-	require.NoError(t, apiRun(context.Background(), &APIOptions{IO: ios, APIClient: client, Path: "/api/thing", Method: "POST", Data: `{"x":1}`}))
+	state := t.TempDir()
+	lookup := func(k string) (string, bool) { return state, k == "XDG_STATE_HOME" }
+	require.NoError(t, apiRun(context.Background(), &APIOptions{IO: ios, APIClient: client, LookupEnv: lookup, Now: time.Now, Path: "/api/thing", Method: "POST", Data: `{"x":1}`, Yes: true, Reason: "INC-7"}))
 	assert.Contains(t, out.String(), `"ok": true`)
 	var body bytes.Buffer
-	_, _ = body.ReadFrom(reg.Requests[1].Body)
+	_, _ = body.ReadFrom(reg.Requests[len(reg.Requests)-1].Body)
 	assert.Equal(t, `{"x":1}`, body.String())
+	j, err := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
+	require.NoError(t, err)
+	assert.Contains(t, string(j), `"reason":"INC-7","result":"ok","verified":false,"method":"POST","path":"/api/thing"`)
+}
+
+// TestAPIWritesNeedConfirmation: a method other than GET is refused
+// without a terminal and --yes (exit 6), and asks on a terminal; either
+// way nothing is sent unless confirmed.
+func TestAPIWritesNeedConfirmation(t *testing.T) {
+	run := func(t *testing.T, tty bool, confirm func(string, bool) (bool, error), args ...string) (error, *httpmock.Registry) {
+		reg := &httpmock.Registry{}
+		ios, _, _, _ := iostreams.Test()
+		ios.SetStdinTTY(tty)
+		ios.SetStdoutTTY(tty)
+		ios.SetStderrTTY(tty)
+		f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}, Now: time.Now,
+			LookupEnv: func(k string) (string, bool) { return t.TempDir(), k == "XDG_STATE_HOME" },
+			Prompter:  func() prompt.Prompter { return &prompt.Stub{ConfirmFunc: confirm} },
+			APIClient: func() (*pamapi.Client, error) {
+				return pamapi.New(pamapi.Options{Server: "https://pam.example.test/ztna/a/root", Token: "test-token-0123456789", Transport: reg})
+			}}
+		cmd := NewCmdAPI(f, nil)
+		cmd.SetArgs(args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		return cmd.Execute(), reg
+	}
+	t.Run("no terminal, no --yes: refused, nothing sent", func(t *testing.T) {
+		err, reg := run(t, false, nil, "-X", "POST", "session/terminate/11111111-1111-4111-8111-000000000001")
+		var ee *cmdutil.ExitError
+		require.ErrorAs(t, err, &ee)
+		assert.Equal(t, cmdutil.ExitRefused, ee.Code)
+		assert.Contains(t, err.Error(), "pass --yes")
+		assert.Empty(t, reg.Requests)
+	})
+	t.Run("terminal, declined: nothing sent", func(t *testing.T) {
+		var asked string
+		err, reg := run(t, true, func(msg string, def bool) (bool, error) {
+			asked = msg
+			assert.False(t, def, "defaults to No")
+			return false, nil
+		}, "-X", "DELETE", "thing/1")
+		var ee *cmdutil.ExitError
+		require.ErrorAs(t, err, &ee)
+		assert.Equal(t, cmdutil.ExitCancelled, ee.Code)
+		assert.Contains(t, asked, "Send DELETE /api/thing/1")
+		assert.Empty(t, reg.Requests)
+	})
 }
