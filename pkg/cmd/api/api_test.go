@@ -13,7 +13,6 @@ import (
 
 	pamapi "github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 )
@@ -36,7 +35,7 @@ func TestNewCmdAPI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+			f := &cmdutil.Factory{IOStreams: ios}
 			var got *APIOptions
 			cmd := NewCmdAPI(f, func(o *APIOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))

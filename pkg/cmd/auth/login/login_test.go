@@ -41,7 +41,7 @@ func TestNewCmdLogin(t *testing.T) {
 			ios.SetStdinTTY(tt.tty)
 			ios.SetStdoutTTY(tt.tty)
 			ios.SetStderrTTY(tt.tty)
-			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+			f := &cmdutil.Factory{IOStreams: ios}
 			var got *LoginOptions
 			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))

@@ -19,7 +19,7 @@ import (
 
 func TestNewCmdStatus(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+	f := &cmdutil.Factory{IOStreams: ios}
 	called := false
 	cmd := NewCmdStatus(f, func(*StatusOptions) error { called = true; return nil })
 	cmd.SetArgs([]string{"extra"})
