@@ -45,6 +45,12 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 			DisableDefaultCmd: true,
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.DisableFlagParsing {
+				// cobra's __complete: it parses the flags of the
+				// command being completed later, and the completion
+				// function takes the snapshot then.
+				return nil
+			}
 			// The snapshot of the global flags is taken here, after
 			// parsing; from now on they are read, never written.
 			fl := f.Flags()
