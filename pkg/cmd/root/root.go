@@ -84,7 +84,7 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 	pf.BoolVar(&fl.Debug, "debug", false, "log HTTP requests and responses on stderr, secrets redacted (env PAMCTL_DEBUG=1)")
 	pf.StringVarP(&fl.Output, "output", "o", "", "output `format`: table, wide, json, yaml, csv (env PAMCTL_OUTPUT)")
 	pf.BoolVar(&fl.NoHeaders, "no-headers", false, "omit the header row of table, wide and csv output")
-	pf.BoolVar(&fl.NoColor, "no-color", false, "no ANSI colour, in prompts too (env NO_COLOR)")
+	pf.BoolVar(&fl.NoColor, "no-color", false, "no ANSI colour (env NO_COLOR)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 	f.SetFlagSource(func() config.Flags { return snapshot(pf, fl) })
 
