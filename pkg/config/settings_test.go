@@ -11,7 +11,7 @@ import (
 
 func TestUnknownKeysAreNamed(t *testing.T) {
 	cfg := writeConfig(t, `current-profile: default
-curent-profile: x
+current-profil: x
 profiles:
   default:
     sever: https://pam.example.com:6443/ztna/acme/root
@@ -20,7 +20,7 @@ profiles:
 `)
 	p := cfg.Path()
 	assert.Equal(t, []string{
-		`warning: unknown key "curent-profile" in ` + p + `; did you mean "current-profile"?`,
+		`warning: unknown key "current-profil" in ` + p + `; did you mean "current-profile"?`,
 		`warning: unknown key "colour" in profile default of ` + p + ` is ignored (known keys: server, ca-file, insecure-skip-tls-verify, timeout, output, token-store)`,
 		`warning: unknown key "sever" in profile default of ` + p + `; did you mean "server"?`,
 	}, cfg.Warnings)

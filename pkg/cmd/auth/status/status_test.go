@@ -152,8 +152,10 @@ func TestStatusUnknownValidity(t *testing.T) {
 	t.Run("empty PAMCTL_TOKEN is a usage error", func(t *testing.T) {
 		ios, _, out, _ := iostreams.Test()
 		opts := &StatusOptions{
-			IO:        ios,
-			Settings:  func() (*config.Settings, error) { return &config.Settings{Profile: "default", TokenSource: "none"}, nil },
+			IO: ios,
+			Settings: func() (*config.Settings, error) {
+				return &config.Settings{Profile: "default", TokenSource: "none"}, nil
+			},
 			APIClient: func() (*api.Client, error) { return nil, &cmdutil.FlagError{Err: config.ErrEmptyTokenEnv} },
 			Output:    func() (output.Options, error) { return output.Options{Format: output.Table}, nil },
 		}
