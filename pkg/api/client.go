@@ -383,6 +383,9 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	if int64(len(data)) > c.opts.MaxBodyBytes {
 		return 0, response{}, &ResponseError{Method: method, URL: target, Reason: fmt.Sprintf("the response is larger than %d MiB; narrow the request (filters, --limit)", c.opts.MaxBodyBytes>>20)}
 	}
+	if resp.StatusCode == http.StatusBadRequest && c.base.Scheme == "http" && plainToTLS(data) {
+		return 0, response{}, &TransportError{Method: method, URL: target, Host: c.base.Host, Reason: wrongSchemeTLS, Permanent: true}
+	}
 	r := response{contentType: resp.Header.Get("Content-Type"), data: data}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A server may echo the credential in its error text: that text
@@ -405,6 +408,7 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
+	var recErr tls.RecordHeaderError
 	switch {
 	case ctx.Err() != nil:
 		te.Reason = "cancelled"
@@ -430,6 +434,16 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		te.Reason = fmt.Sprintf("cannot connect to %s: %s", c.base.Host, rootCause(opErr))
 		te.Unknown = false
+	case errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &recErr) && bytes.HasPrefix(recErr.RecordHeader[:], []byte("HTTP/")):
+		// The TLS handshake read an HTTP answer.
+		te.Reason = "https:// to a server that speaks plain HTTP on this port: use http:// (loopback only) or the TLS port"
+		te.Unknown = false
+		te.Permanent = true
+	case c.base.Scheme == "http" && strings.Contains(err.Error(), "malformed HTTP response"):
+		// A TLS server's alert or handshake bytes, read as HTTP.
+		te.Reason = wrongSchemeTLS
+		te.Unknown = false
+		te.Permanent = true
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		te.Reason = fmt.Sprintf("the connection to %s closed without an answer", c.base.Host)
 	case errors.Is(err, errRedirect):
@@ -450,6 +464,20 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 	// A redirect names its target, which may carry the token.
 	te.Reason = c.redact(te.Reason)
 	return te
+}
+
+// wrongSchemeTLS is http:// to a port that speaks TLS.
+const wrongSchemeTLS = "this port speaks TLS: use https://"
+
+// plainToTLS recognises a TLS server's answer to a plain HTTP request: Go
+// ("Client sent an HTTP request to an HTTPS server"), nginx ("The plain
+// HTTP request was sent to HTTPS port"), Apache ("speaking plain HTTP to
+// an SSL-enabled server port").
+func plainToTLS(body []byte) bool {
+	b := strings.ToLower(string(body))
+	return strings.Contains(b, "http request to an https server") ||
+		strings.Contains(b, "plain http request was sent to https port") ||
+		strings.Contains(b, "plain http to an ssl-enabled server")
 }
 
 func rootCause(err error) string {

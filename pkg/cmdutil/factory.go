@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
@@ -24,12 +25,10 @@ type Factory struct {
 	// Interrupts carries the second Ctrl-C to the running command.
 	Interrupts *Interrupts
 
-	// Flags are the global flag values, filled in by the root command.
-	Flags *config.Flags
-	// ConfigPath is the --config flag value ("" when not given).
-	ConfigPath *string
-	// NoHeaders is --no-headers.
-	NoHeaders *bool
+	// takeFlags and flags: see SetFlagSource and Flags.
+	takeFlags func() config.Flags
+	flagsOnce sync.Once
+	flags     config.Flags
 
 	// Config loads the configuration file (cached).
 	Config func() (*config.Config, error)
@@ -49,6 +48,31 @@ type Factory struct {
 	Transport http.RoundTripper
 }
 
+// SetFlagSource tells the factory how to take the snapshot of the global
+// flags; the root command calls it once, when it defines them. The
+// snapshot itself is taken by the first call to Flags, which the root's
+// PersistentPreRunE makes right after flag parsing (completion functions,
+// which run without that hook, make it after cobra parsed their flags).
+func (f *Factory) SetFlagSource(take func() config.Flags) {
+	if f.takeFlags != nil {
+		panic("cmdutil: SetFlagSource called twice")
+	}
+	f.takeFlags = take
+}
+
+// Flags is the snapshot of the global flags (--server, --token, --config,
+// --no-headers, ...): taken once, after parsing, and never changed after.
+// It is a copy; writing to it changes nothing. Without a root command (a
+// unit test of one command) it is the zero value: no flag given.
+func (f *Factory) Flags() config.Flags {
+	f.flagsOnce.Do(func() {
+		if f.takeFlags != nil {
+			f.flags = f.takeFlags()
+		}
+	})
+	return f.flags
+}
+
 // OutputOptions resolves -o (flag > PAMCTL_OUTPUT > profile > table) and
 // the terminal state into output.Options.
 func (f *Factory) OutputOptions() (output.Options, error) {
@@ -60,9 +84,5 @@ func (f *Factory) OutputOptions() (output.Options, error) {
 	if err != nil {
 		return output.Options{}, &FlagError{Err: err}
 	}
-	noHeaders := false
-	if f.NoHeaders != nil {
-		noHeaders = *f.NoHeaders
-	}
-	return output.Options{Format: format, NoHeaders: noHeaders, TTY: f.IOStreams.IsStdoutTTY(), Now: f.Now}, nil
+	return output.Options{Format: format, NoHeaders: f.Flags().NoHeaders, TTY: f.IOStreams.IsStdoutTTY(), Now: f.Now}, nil
 }

@@ -1,6 +1,9 @@
 // Package config reads and writes pamctl's configuration file and resolves
-// the settings a command runs with (flag > env > profile > default). It owns
-// the one viper instance of the program; nothing else imports viper.
+// the settings a command runs with (flag > env > profile > default). It is
+// the only importer of viper, and uses private instances only (never
+// viper's global one): Load reads the file through one, Resolve binds the
+// flags, the environment and the selected profile into one and reads every
+// setting back from it.
 package config
 
 import (
@@ -9,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,6 +83,7 @@ func Load(path string) (*Config, error) {
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
+	c.Warnings = append(c.Warnings, unknownKeys(path, v.AllSettings())...)
 	if err := v.Unmarshal(&c.file); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
@@ -86,6 +91,55 @@ func Load(path string) (*Config, error) {
 		c.file.Profiles = map[string]Profile{}
 	}
 	return c, nil
+}
+
+// The keys config.yaml may hold; anything else is named on stderr (a typo
+// such as "sever" would otherwise leave the server unset without a word).
+var (
+	fileKeys    = []string{"current-profile", "profiles"}
+	profileKeys = []string{keyServer, keyCAFile, keyInsecure, keyTimeout, keyOutput, keyTokenStore}
+)
+
+// unknownKeys lists a warning for every key of the file that pamctl does
+// not read, with the nearest known key when it looks like a typo. viper
+// has already folded the keys to lower case.
+func unknownKeys(path string, all map[string]any) []string {
+	var warnings []string
+	for _, k := range sortedKeys(all) {
+		if !slices.Contains(fileKeys, k) {
+			warnings = append(warnings, unknownKeyWarning(k, "", path, fileKeys))
+		}
+	}
+	profiles, _ := all["profiles"].(map[string]any)
+	for _, name := range sortedKeys(profiles) {
+		p, _ := profiles[name].(map[string]any)
+		for _, k := range sortedKeys(p) {
+			if !slices.Contains(profileKeys, k) {
+				warnings = append(warnings, unknownKeyWarning(k, name, path, profileKeys))
+			}
+		}
+	}
+	return warnings
+}
+
+func unknownKeyWarning(key, profile, path string, known []string) string {
+	where := path
+	if profile != "" {
+		where = fmt.Sprintf("profile %s of %s", profile, path)
+	}
+	if s := suggest(key, known); s != "" {
+		return fmt.Sprintf("warning: unknown key %q in %s; did you mean %q?", key, where, s)
+	}
+	return fmt.Sprintf("warning: unknown key %q in %s is ignored (known keys: %s)", key, where, strings.Join(known, ", "))
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func permissionWarning(path string, st fs.FileInfo) string {

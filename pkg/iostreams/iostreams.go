@@ -21,7 +21,6 @@ type IOStreams struct {
 	stdoutTTY bool
 	stderrTTY bool
 	colour    bool
-	width     int
 }
 
 // System wraps the process streams.
@@ -30,13 +29,7 @@ func System() *IOStreams {
 	ios.stdinTTY = isTerminal(os.Stdin)
 	ios.stdoutTTY = isTerminal(os.Stdout)
 	ios.stderrTTY = isTerminal(os.Stderr)
-	_, noColour := os.LookupEnv("NO_COLOR")
-	ios.colour = ios.stdoutTTY && !noColour && os.Getenv("TERM") != "dumb"
-	if ios.stdoutTTY {
-		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
-			ios.width = w
-		}
-	}
+	ios.colour = colourFor(ios.stdoutTTY, os.LookupEnv)
 	return ios
 }
 
@@ -74,11 +67,23 @@ func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 // it never hangs on a pipe.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY && s.stderrTTY }
 
-// ColorEnabled reports whether ANSI colour may be written to stdout.
+// ColorEnabled reports whether ANSI colour may be written to the terminal
+// (the prompts follow it).
 func (s *IOStreams) ColorEnabled() bool { return s.colour }
 
 // SetColorEnabled turns colour on or off (--no-color, tests).
 func (s *IOStreams) SetColorEnabled(v bool) { s.colour = v }
 
-// TerminalWidth is stdout's width, or 0 when unknown.
-func (s *IOStreams) TerminalWidth() int { return s.width }
+// colourFor decides colour for a terminal: on unless NO_COLOR is set and
+// not empty (https://no-color.org) or TERM is dumb. --no-color turns it off
+// later, through SetColorEnabled.
+func colourFor(tty bool, lookup func(string) (string, bool)) bool {
+	if !tty {
+		return false
+	}
+	if v, _ := lookup("NO_COLOR"); v != "" {
+		return false
+	}
+	term, _ := lookup("TERM")
+	return term != "dumb"
+}

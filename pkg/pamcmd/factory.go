@@ -57,16 +57,13 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		Now:        d.Now,
 		Clock:      d.Clock,
 		Interrupts: d.Interrupts,
-		Flags:      &config.Flags{},
-		ConfigPath: new(string),
-		NoHeaders:  new(bool),
 		Transport:  d.Transport,
 	}
 	errOut := d.IOStreams.ErrOut
 
 	configPath := func() string {
-		if *f.ConfigPath != "" {
-			return *f.ConfigPath
+		if p := f.Flags().ConfigPath; p != "" {
+			return p
 		}
 		if v, ok := d.LookupEnv(config.EnvConfig); ok && v != "" {
 			return v
@@ -98,7 +95,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		if err != nil {
 			return nil, err
 		}
-		s, err := config.Resolve(*f.Flags, d.LookupEnv, cfg, store)
+		s, err := config.Resolve(f.Flags(), d.LookupEnv, cfg, store)
 		for _, w := range store.Warnings {
 			fmt.Fprintln(errOut, w)
 		}
@@ -115,6 +112,9 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		s, err := f.Settings()
 		if err != nil {
 			return nil, err
+		}
+		if s.EmptyTokenEnv {
+			return nil, &cmdutil.FlagError{Err: config.ErrEmptyTokenEnv}
 		}
 		if s.Server == "" {
 			return nil, &cmdutil.AuthError{Err: errors.New("no server configured: pass --server, set PAMCTL_SERVER, or run `pamctl auth login`")}
@@ -134,8 +134,10 @@ func NewFactory(d Deps) *cmdutil.Factory {
 			return d.Prompter
 		}
 		// Questions are talk, not data: they go to stderr, so stdout
-		// stays parseable even with -o json on a terminal.
-		return prompt.New(prompt.Streams{In: os.Stdin, Out: os.Stderr, Err: os.Stderr})
+		// stays parseable even with -o json on a terminal. Colour follows
+		// the streams: NO_COLOR, TERM=dumb and --no-color turn it off.
+		ios := f.IOStreams
+		return prompt.New(prompt.Streams{In: ios.In, Out: ios.ErrOut, Err: ios.ErrOut, NoColor: !ios.ColorEnabled()})
 	}
 	return f
 }

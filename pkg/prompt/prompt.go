@@ -26,45 +26,72 @@ type Prompter interface {
 	Password(message string) (string, error)
 }
 
-// Streams are the terminal the survey prompter reads and writes; survey
-// needs file descriptors for raw mode.
+// Streams are the terminal the prompter reads and writes (the command's
+// IOStreams). survey needs file descriptors for raw mode: In and Out must
+// be terminals (*os.File) for a question to be asked.
 type Streams struct {
-	In  terminal.FileReader
-	Out terminal.FileWriter
+	In  io.Reader
+	Out io.Writer
 	Err io.Writer
+	// NoColor writes the questions without ANSI colour (NO_COLOR,
+	// --no-color): survey itself only knows the environment variable.
+	NoColor bool
 }
+
+// ErrNoTerminal is a question asked on streams that are not a terminal;
+// commands check IOStreams.CanPrompt first, so it means a bug.
+var ErrNoTerminal = errors.New("cannot ask: the input or output is not a terminal")
 
 // Survey is the Prompter backed by survey/v2.
 type Survey struct {
 	s Streams
 }
 
-// New returns a survey-backed Prompter on the given terminal streams.
+// New returns a survey-backed Prompter on the given streams.
 func New(s Streams) *Survey { return &Survey{s: s} }
 
-func (p *Survey) opts() survey.AskOpt {
-	return survey.WithStdio(p.s.In, p.s.Out, p.s.Err)
+func (p *Survey) opts() (survey.AskOpt, error) {
+	in, ok := p.s.In.(terminal.FileReader)
+	if !ok {
+		return nil, ErrNoTerminal
+	}
+	out, ok := p.s.Out.(terminal.FileWriter)
+	if !ok {
+		return nil, ErrNoTerminal
+	}
+	if p.s.NoColor {
+		out = &plainWriter{FileWriter: out}
+	}
+	return survey.WithStdio(in, out, p.s.Err), nil
 }
 
 // Confirm implements Prompter.
 func (p *Survey) Confirm(message string, def bool) (bool, error) {
 	var ok bool
-	err := survey.AskOne(&survey.Confirm{Message: message, Default: def}, &ok, p.opts())
-	return ok, mapErr(err)
+	err := p.ask(&survey.Confirm{Message: message, Default: def}, &ok)
+	return ok, err
 }
 
 // Input implements Prompter.
 func (p *Survey) Input(message, def string) (string, error) {
 	var s string
-	err := survey.AskOne(&survey.Input{Message: message, Default: def}, &s, p.opts())
-	return s, mapErr(err)
+	err := p.ask(&survey.Input{Message: message, Default: def}, &s)
+	return s, err
 }
 
 // Password implements Prompter.
 func (p *Survey) Password(message string) (string, error) {
 	var s string
-	err := survey.AskOne(&survey.Password{Message: message}, &s, p.opts())
-	return s, mapErr(err)
+	err := p.ask(&survey.Password{Message: message}, &s)
+	return s, err
+}
+
+func (p *Survey) ask(q survey.Prompt, answer any) error {
+	opt, err := p.opts()
+	if err != nil {
+		return err
+	}
+	return mapErr(survey.AskOne(q, answer, opt))
 }
 
 func mapErr(err error) error {

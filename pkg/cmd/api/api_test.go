@@ -16,7 +16,6 @@ import (
 
 	pamapi "github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/prompt"
@@ -40,7 +39,7 @@ func TestNewCmdAPI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+			f := &cmdutil.Factory{IOStreams: ios}
 			var got *APIOptions
 			cmd := NewCmdAPI(f, func(o *APIOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
@@ -97,7 +96,7 @@ func TestAPIWritesNeedConfirmation(t *testing.T) {
 		ios.SetStdinTTY(tty)
 		ios.SetStdoutTTY(tty)
 		ios.SetStderrTTY(tty)
-		f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}, Now: time.Now,
+		f := &cmdutil.Factory{IOStreams: ios, Now: time.Now,
 			LookupEnv: func(k string) (string, bool) { return t.TempDir(), k == "XDG_STATE_HOME" },
 			Prompter:  func() prompt.Prompter { return &prompt.Stub{ConfirmFunc: confirm} },
 			APIClient: func() (*pamapi.Client, error) {

@@ -23,10 +23,14 @@ Errors are one line on stderr; stdout carries only data, so
 
 // EnvironmentHelp lists the environment variables.
 const EnvironmentHelp = `Every connection flag has an environment variable. Precedence:
-flag > environment > profile in the config file > default.
+flag > environment > profile in the config file > default. A variable set
+to the empty string counts as unset, except PAMCTL_TOKEN.
 
   PAMCTL_SERVER        the site's API base: https://host:6443/ztna/<tenant>/<site>
-  PAMCTL_TOKEN         API token (wins over the stored one; never printed)
+                       (a trailing / or /api, and the case of the scheme and
+                       host, do not matter: the stored token is found)
+  PAMCTL_TOKEN         API token (wins over the stored one; never printed);
+                       set but empty is a usage error: unset it instead
   PAMCTL_PROFILE       named profile from the config file
   PAMCTL_CONFIG        config file (default $XDG_CONFIG_HOME/pamctl/config.yaml)
   PAMCTL_CA_FILE       extra PEM CA bundle for the server's certificate
@@ -36,11 +40,13 @@ flag > environment > profile in the config file > default.
   PAMCTL_DEBUG         1 to log HTTP requests and responses on stderr, redacted
   PAMCTL_OUTPUT        table, wide, json, yaml or csv
   PAMCTL_TOKEN_STORE   keyring or file: where auth login stores the token
-  NO_COLOR             no ANSI colour
+  NO_COLOR             no ANSI colour, in the prompts too (as --no-color)
   XDG_CONFIG_HOME      base of the config file and credentials.yaml
   XDG_STATE_HOME       base of the audit journal pamctl/audit.jsonl
 
-Plain http:// is refused for any host but loopback.`
+Plain http:// is refused for any host but loopback. A key of the config
+file that pamctl does not know is named on stderr, with the nearest known
+one ("sever": did you mean "server"?).`
 
 // newHelpTopic makes a non-runnable command that cobra lists under
 // "Additional help topics" and prints with 'pamctl help <topic>'.

@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/output"
 )
 
@@ -43,12 +45,23 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 			DisableDefaultCmd: true,
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("output") {
-				if _, err := output.ParseFormat(f.Flags.Output); err != nil {
+			if cmd.DisableFlagParsing {
+				// cobra's __complete: it parses the flags of the
+				// command being completed later, and the completion
+				// function takes the snapshot then.
+				return nil
+			}
+			// The snapshot of the global flags is taken here, after
+			// parsing; from now on they are read, never written.
+			fl := f.Flags()
+			if fl.Changed("output") {
+				if _, err := output.ParseFormat(fl.Output); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
 			}
-			if cmd.Flags().Changed("no-color") {
+			if fl.NoColor {
+				// Colour is decided by the terminal; --no-color overrules it
+				// for everything that asks the streams (the prompts too).
 				f.IOStreams.SetColorEnabled(false)
 			}
 			return nil
@@ -59,24 +72,21 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 
-	fl := f.Flags
+	var fl config.Flags // the flags' storage; f sees only a snapshot of it
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&fl.Server, "server", "", "site API base `URL`: https://host:6443/ztna/<tenant>/<site> (env PAMCTL_SERVER)")
 	pf.StringVar(&fl.Token, "token", "", "API `token` (visible in ps; prefer PAMCTL_TOKEN or auth login)")
 	pf.StringVar(&fl.Profile, "profile", "", "`name`d server and credentials from the config file (env PAMCTL_PROFILE)")
-	pf.StringVar(f.ConfigPath, "config", "", "config file `path` (env PAMCTL_CONFIG; default $XDG_CONFIG_HOME/pamctl/config.yaml)")
+	pf.StringVar(&fl.ConfigPath, "config", "", "config file `path` (env PAMCTL_CONFIG; default $XDG_CONFIG_HOME/pamctl/config.yaml)")
 	pf.StringVar(&fl.CAFile, "ca-file", "", "extra PEM CA bundle `path` for the server certificate (env PAMCTL_CA_FILE)")
 	pf.BoolVar(&fl.Insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (warned on every use)")
 	pf.StringVar(&fl.Timeout, "timeout", "", "per-request `duration` (env PAMCTL_TIMEOUT; default 30s)")
 	pf.BoolVar(&fl.Debug, "debug", false, "log HTTP requests and responses on stderr, secrets redacted (env PAMCTL_DEBUG=1)")
 	pf.StringVarP(&fl.Output, "output", "o", "", "output `format`: table, wide, json, yaml, csv (env PAMCTL_OUTPUT)")
-	pf.BoolVar(f.NoHeaders, "no-headers", false, "omit the header row of table, wide and csv output")
-	pf.Bool("no-color", false, "no ANSI colour (env NO_COLOR)")
+	pf.BoolVar(&fl.NoHeaders, "no-headers", false, "omit the header row of table, wide and csv output")
+	pf.BoolVar(&fl.NoColor, "no-color", false, "no ANSI colour (env NO_COLOR)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
-	fl.Changed = func(name string) bool {
-		fg := cmd.PersistentFlags().Lookup(name)
-		return fg != nil && fg.Changed
-	}
+	f.SetFlagSource(func() config.Flags { return snapshot(pf, fl) })
 
 	for _, sub := range subs {
 		cmd.AddCommand(sub(f))
@@ -87,6 +97,19 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 	)
 	usageErrors(cmd)
 	return cmd
+}
+
+// snapshot copies the parsed global flags, with the set of those given on
+// the command line frozen in, so nothing that parses later changes it.
+func snapshot(pf *pflag.FlagSet, fl config.Flags) config.Flags {
+	changed := map[string]bool{}
+	pf.VisitAll(func(p *pflag.Flag) {
+		if p.Changed {
+			changed[p.Name] = true
+		}
+	})
+	fl.Changed = func(name string) bool { return changed[name] }
+	return fl
 }
 
 // usageErrors makes every argument error a FlagError (exit 2) with a

@@ -24,7 +24,7 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			info := build.Get()
-			if jsonOut || f.Flags.Output == "json" {
+			if jsonOut || f.Flags().Output == "json" {
 				return output.WriteJSON(f.IOStreams.Out, info)
 			}
 			fmt.Fprintf(f.IOStreams.Out, "pamctl %s\ncommit: %s\nbuilt:  %s\ngo:     %s %s\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)

@@ -29,8 +29,9 @@ type LoginOptions struct {
 	Store     func() (*config.Store, error)
 	NewClient func(s *config.Settings, token string) (*api.Client, error)
 
+	// Server overrides the resolved server (tests); empty in a run,
+	// where --server reaches loginRun through Settings.
 	Server     string
-	Profile    string
 	WithToken  bool
 	TokenStore string
 }
@@ -61,8 +62,6 @@ With --with-token the token is read from standard input, for scripts.`,
   $ vault kv get -field=token secret/pam | pamctl auth login --server "$URL" --with-token`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Server = f.Flags.Server
-			opts.Profile = f.Flags.Profile
 			switch opts.TokenStore {
 			case "", config.StoreKeyring, config.StoreFile:
 			default:
@@ -81,6 +80,19 @@ With --with-token the token is read from standard input, for scripts.`,
 	cmd.Flags().StringVar(&opts.TokenStore, "token-store", "", "where to store the token: keyring or file (default: keyring, falling back to file)")
 	_ = cmd.RegisterFlagCompletionFunc("token-store", cobra.FixedCompletions([]string{config.StoreKeyring, config.StoreFile}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// urlShapeHint says what is wrong with the path of a server URL that has no
+// API behind it.
+func urlShapeHint(path string) string {
+	if strings.Trim(path, "/") == "" {
+		return "the URL has no /ztna/<tenant>/<site> path"
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) != 3 || parts[0] != "ztna" || parts[1] == "" || parts[2] == "" {
+		return fmt.Sprintf("the URL's path %q is not /ztna/<tenant>/<site>", path)
+	}
+	return fmt.Sprintf("there is no tenant %q with a site %q there", parts[1], parts[2])
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
@@ -105,7 +117,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 			return err
 		}
 	}
-	base, err := api.ParseServerURL(server)
+	// The one spelling the token is stored under, and later looked up by
+	// (config.Resolve normalises the same way).
+	base, err := api.ParseServerURL(config.NormalizeServer(server))
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
@@ -146,7 +160,17 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		if api.IsAuth(err) {
 			return &cmdutil.AuthError{Err: fmt.Errorf("%s rejected the token; nothing was saved (create a new API token in the 12Port web UI)", client.Host())}
 		}
+		if api.IsNotFound(err) {
+			// Not wrapped: a 404 here is a wrong URL (exit 1), not a
+			// missing object (exit 4).
+			return fmt.Errorf("%s answered 404 for GET /api/user/context: %s; the API base is https://host:6443/ztna/<tenant>/<site>; nothing was saved", client.Host(), urlShapeHint(base.Path))
+		}
 		return fmt.Errorf("checking the token; nothing was saved: %w", err)
+	}
+	if uc.User.Name == "" {
+		// Any JSON object decodes into UserContext: a proxy or another
+		// service answering {} would otherwise "accept" every token.
+		return fmt.Errorf("%s answered GET /api/user/context without a user name: that is not the 12Port user context (is %s the site's API base, https://host:6443/ztna/<tenant>/<site>?); nothing was saved", client.Host(), server)
 	}
 
 	profile := s.Profile

@@ -41,7 +41,7 @@ func TestNewCmdLogin(t *testing.T) {
 			ios.SetStdinTTY(tt.tty)
 			ios.SetStdoutTTY(tt.tty)
 			ios.SetStderrTTY(tt.tty)
-			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+			f := &cmdutil.Factory{IOStreams: ios}
 			var got *LoginOptions
 			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
@@ -153,5 +153,61 @@ func TestLoginRun(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "plain http:// is refused")
 		assert.Empty(t, reg.Requests)
+	})
+	t.Run("a URL without /ztna/<tenant>/<site> gets the shape hint", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.StringResponse(404, "text/plain", "404 page not found"))
+		opts, store, cfgPath := setup(t, reg)
+		opts.Server = "https://pam.example.test:6443"
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("tok\n")
+		err := loginRun(context.Background(), opts)
+		require.Error(t, err)
+		assert.Equal(t, `pam.example.test:6443 answered 404 for GET /api/user/context: the URL has no /ztna/<tenant>/<site> path; the API base is https://host:6443/ztna/<tenant>/<site>; nothing was saved`, err.Error())
+		assert.False(t, api.IsNotFound(err), "a wrong URL is an error (exit 1), not a missing object (exit 4)")
+		assert.NoFileExists(t, store.FilePath)
+		assert.NoFileExists(t, cfgPath)
+	})
+	t.Run("a wrong tenant names it", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.JSONResponse(404, map[string]any{"message": "Not Found"}))
+		opts, _, _ := setup(t, reg)
+		opts.Server = "https://pam.example.test:6443/ztna/acme/roots"
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("tok\n")
+		err := loginRun(context.Background(), opts)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `there is no tenant "acme" with a site "roots" there; the API base is https://host:6443/ztna/<tenant>/<site>`)
+	})
+	t.Run("an answer without a user name is not accepted", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.JSONResponse(200, map[string]any{}))
+		opts, store, cfgPath := setup(t, reg)
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("any-token\n")
+		err := loginRun(context.Background(), opts)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "without a user name: that is not the 12Port user context")
+		var ae *cmdutil.AuthError
+		var fe *cmdutil.FlagError
+		assert.False(t, errors.As(err, &ae) || errors.As(err, &fe), "exit 1")
+		assert.NoFileExists(t, store.FilePath)
+		assert.NoFileExists(t, cfgPath)
+	})
+	t.Run("the server is stored normalised", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.JSONResponse(200, map[string]any{"user": map[string]any{"name": "jdoe"}}))
+		opts, store, cfgPath := setup(t, reg)
+		opts.Server = "HTTPS://PAM.Example.TEST:6443/ztna/acme/root/api/"
+		opts.WithToken = true
+		opts.IO.In = strings.NewReader("tok\n")
+		require.NoError(t, loginRun(context.Background(), opts))
+		tok, _, err := store.Get("default", server, "")
+		require.NoError(t, err)
+		assert.Equal(t, "tok", tok)
+		cfg, err := config.Load(cfgPath)
+		require.NoError(t, err)
+		p, _ := cfg.Profile("default")
+		assert.Equal(t, server, p.Server)
 	})
 }

@@ -3,6 +3,7 @@ package login
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,6 +65,41 @@ func TestPTYLogin(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 			assert.Contains(t, out, "Logged in to "+url+" as auditor (Auditor)")
+		})
+	}
+}
+
+// TestPTYLoginColour: the questions are coloured on a terminal, and
+// --no-color turns that off as NO_COLOR does (survey itself only knows
+// the environment variable).
+func TestPTYLoginColour(t *testing.T) {
+	sgr := regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	tests := []struct {
+		name      string
+		env       []string
+		args      []string
+		wantColor bool
+	}{
+		{"colour by default", nil, nil, true},
+		{"--no-color", nil, []string{"--no-color"}, false},
+		{"NO_COLOR", []string{"NO_COLOR=1"}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, url := pamsim.Start(t, pamsim.Options{})
+			home := t.TempDir()
+			env := append([]string{
+				"HOME=" + home,
+				"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+				"PAMCTL_TOKEN_STORE=file",
+			}, tt.env...)
+			tm := ptytest.Start(t, env, append([]string{"auth", "login", "--server", url}, tt.args...)...)
+			tm.WaitForPrompt("API token:", 2)
+			tm.Send("pst_not-a-real-token\r")
+			assert.Equal(t, 3, tm.Wait())
+			out := tm.Output()
+			question := out[:strings.Index(out, "API token:")]
+			assert.Equal(t, tt.wantColor, sgr.MatchString(question), "%q", question)
 		})
 	}
 }

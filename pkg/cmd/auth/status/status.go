@@ -3,7 +3,9 @@ package status
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,8 +35,10 @@ type Status struct {
 	DisplayName string   `json:"displayName"`
 	Site        string   `json:"site"`
 	Roles       []string `json:"roles"`
-	Valid       bool     `json:"valid"`
-	Error       string   `json:"error,omitempty"`
+	// Valid is null when the server's answer settles nothing (a 503, an
+	// HTML page, a timeout): the token may well be good.
+	Valid *bool  `json:"valid"`
+	Error string `json:"error,omitempty"`
 }
 
 // NewCmdStatus builds the command; runF replaces the run in tests.
@@ -46,7 +50,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Long: `Show which server and profile pamctl uses, where the token comes from (flag,
 env, keyring, file), and whether the server accepts it: the user's name and
 site roles from GET /api/user/context. Exits 3 when the token is missing or
-refused.`,
+refused (HTTP 401 or 403). When the answer settles nothing (the server is
+unavailable, a proxy answers with a page, no answer in time), the token's
+validity is unknown: status says why and exits 1.`,
 		Example: `  $ pamctl auth status
   $ pamctl auth status -o json | jq -r .user`,
 		Args: cobra.NoArgs,
@@ -70,21 +76,39 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	st := Status{Server: s.Server, Profile: s.Profile, TokenSource: s.TokenSource, Roles: []string{}}
-	client, cerr := opts.APIClient()
-	if cerr == nil {
+	yes, no := true, false
+	// fail is what the run returns: an AuthError (exit 3) when the token
+	// is missing or refused, exit 1 when its validity is unknown.
+	var fail error
+	client, err := opts.APIClient()
+	var fe *cmdutil.FlagError
+	switch {
+	case errors.As(err, &fe):
+		// A bad setting (server URL, empty PAMCTL_TOKEN): nothing checked.
+		st.Error, fail = err.Error(), err
+	case err != nil:
+		st.Valid, st.Error, fail = &no, err.Error(), err
+	default:
 		uc, err := client.UserContext(ctx)
-		if err == nil {
-			st.Valid = true
+		switch {
+		case err == nil && uc.User.Name == "":
+			st.Error = "the answer to GET /api/user/context has no user name: it is not the 12Port user context (check the server URL)"
+		case err == nil:
+			st.Valid = &yes
 			st.User, st.DisplayName, st.Site = uc.User.Name, uc.User.DisplayName, uc.Space.Name
 			st.Roles = uc.Roles
-		} else {
-			cerr = err
+		case api.IsAuth(err):
+			st.Valid = &no
+			st.Error = err.Error()
+			if api.IsUnauthorized(err) {
+				st.Error = "the server refused the token (HTTP 401): it is invalid or expired, or its user lacks permission"
+			}
+			fail = &cmdutil.AuthError{Err: err}
+		default:
+			st.Error = unknownReason(err)
 		}
-	}
-	if cerr != nil {
-		st.Error = cerr.Error()
-		if api.IsUnauthorized(cerr) {
-			st.Error = "the server refused the token (HTTP 401): it is invalid or expired, or its user lacks permission"
+		if st.Valid == nil {
+			fail = &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: "token validity unknown: " + st.Error}
 		}
 	}
 
@@ -101,7 +125,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		fmt.Fprintf(w, "Server:        %s\n", server)
 		fmt.Fprintf(w, "Profile:       %s\n", st.Profile)
 		fmt.Fprintf(w, "Token from:    %s\n", st.TokenSource)
-		if st.Valid {
+		if st.Valid != nil && *st.Valid {
 			name := text.Safe(st.User)
 			if st.DisplayName != "" {
 				name += " (" + text.Safe(st.DisplayName) + ")"
@@ -114,15 +138,31 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			fmt.Fprintf(w, "Site:          %s\n", text.Safe(st.Site))
 			fmt.Fprintf(w, "Site roles:    %s\n", text.Safe(roles))
 			fmt.Fprintf(w, "Token valid:   yes\n")
+		} else if st.Valid == nil {
+			fmt.Fprintf(w, "Token valid:   unknown (%s)\n", text.Safe(st.Error))
 		} else {
 			fmt.Fprintf(w, "Token valid:   no\n")
 		}
 	}
-	if cerr != nil {
-		if api.IsAuth(cerr) {
-			return &cmdutil.AuthError{Err: cerr}
+	return fail
+}
+
+// unknownReason words an answer that says nothing about the token.
+func unknownReason(err error) string {
+	var he *api.HTTPError
+	var re *api.ResponseError
+	var te *api.TransportError
+	switch {
+	case errors.As(err, &he):
+		msg := he.Message
+		if msg == "" {
+			msg = http.StatusText(he.StatusCode)
 		}
-		return cerr
+		return fmt.Sprintf("the server answered HTTP %d (%s) to GET /api/user/context", he.StatusCode, text.Safe(msg))
+	case errors.As(err, &re):
+		return re.Reason
+	case errors.As(err, &te):
+		return te.Reason
 	}
-	return nil
+	return err.Error()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,7 +20,7 @@ import (
 
 func TestNewCmdStatus(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+	f := &cmdutil.Factory{IOStreams: ios}
 	called := false
 	cmd := NewCmdStatus(f, func(*StatusOptions) error { called = true; return nil })
 	cmd.SetArgs([]string{"extra"})
@@ -95,5 +96,72 @@ func TestStatusRun(t *testing.T) {
 		var ae *cmdutil.AuthError
 		require.ErrorAs(t, err, &ae)
 		assert.Contains(t, out.String(), "Server:        (none: pass --server")
+	})
+}
+
+// TestStatusUnknownValidity: an answer that says nothing about the token
+// is "unknown", with the reason, and exit 1, never "no" and exit 3.
+func TestStatusUnknownValidity(t *testing.T) {
+	const tok = "secret-token-value"
+	tests := []struct {
+		name    string
+		resp    httpmock.Responder
+		format  output.Format
+		wantOut string
+	}{
+		{"503", httpmock.JSONResponse(503, map[string]any{"message": "maintenance"}), output.Table,
+			"Token valid:   unknown (the server answered HTTP 503 (maintenance) to GET /api/user/context)"},
+		{"html page", httpmock.StringResponse(200, "text/html", "<html><body>Sign in</body></html>"), output.Table,
+			"Token valid:   unknown (the server answered with an HTML page"},
+		{"no answer", func(*http.Request) (*http.Response, error) { return nil, context.DeadlineExceeded }, output.Table,
+			"Token valid:   unknown (no answer within the"},
+		{"not the user context", httpmock.JSONResponse(200, map[string]any{}), output.Table,
+			"Token valid:   unknown (the answer to GET /api/user/context has no user name"},
+		{"json says null", httpmock.JSONResponse(503, map[string]any{"message": "maintenance"}), output.JSON,
+			`"valid": null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := &httpmock.Registry{}
+			reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), tt.resp)
+			t.Cleanup(func() { reg.Verify(t) })
+			ios, _, out, errOut := iostreams.Test()
+			opts := &StatusOptions{
+				IO: ios,
+				Settings: func() (*config.Settings, error) {
+					return &config.Settings{Server: "https://pam.example.test/ztna/a/root", Profile: "default", TokenSource: "keyring"}, nil
+				},
+				APIClient: func() (*api.Client, error) {
+					return api.New(api.Options{Server: "https://pam.example.test/ztna/a/root", Token: tok, Transport: reg, MaxTries: 1})
+				},
+				Output: func() (output.Options, error) { return output.Options{Format: tt.format}, nil },
+			}
+			err := statusRun(context.Background(), opts)
+			require.Error(t, err)
+			var ae *cmdutil.AuthError
+			assert.False(t, errors.As(err, &ae), "unknown is not an auth failure")
+			var ee *cmdutil.ExitError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, cmdutil.ExitFailure, ee.Code)
+			assert.Contains(t, err.Error(), "token validity unknown: ")
+			assert.Contains(t, out.String(), tt.wantOut)
+			assert.NotContains(t, out.String(), "Token valid:   no")
+			assert.NotContains(t, out.String()+errOut.String()+err.Error(), tok)
+		})
+	}
+	t.Run("empty PAMCTL_TOKEN is a usage error", func(t *testing.T) {
+		ios, _, out, _ := iostreams.Test()
+		opts := &StatusOptions{
+			IO: ios,
+			Settings: func() (*config.Settings, error) {
+				return &config.Settings{Profile: "default", TokenSource: "none"}, nil
+			},
+			APIClient: func() (*api.Client, error) { return nil, &cmdutil.FlagError{Err: config.ErrEmptyTokenEnv} },
+			Output:    func() (output.Options, error) { return output.Options{Format: output.Table}, nil },
+		}
+		err := statusRun(context.Background(), opts)
+		var fe *cmdutil.FlagError
+		require.ErrorAs(t, err, &fe)
+		assert.Contains(t, out.String(), "Token valid:   unknown (PAMCTL_TOKEN is set but empty")
 	})
 }

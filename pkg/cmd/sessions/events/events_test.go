@@ -9,7 +9,6 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -18,7 +17,7 @@ import (
 func TestNewCmdEvents(t *testing.T) {
 	for args, wantErr := range map[string]string{"": "accepts 1 arg", "a/b": "path separator", "ok-id": ""} {
 		ios, _, _, _ := iostreams.Test()
-		f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}}
+		f := &cmdutil.Factory{IOStreams: ios}
 		var got *EventsOptions
 		cmd := NewCmdEvents(f, func(o *EventsOptions) error { got = o; return nil })
 		if args == "" {

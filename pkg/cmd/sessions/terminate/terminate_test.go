@@ -94,7 +94,7 @@ func TestNewCmdTerminate(t *testing.T) {
 			ios.SetStdinTTY(tt.tty || tt.stdinTTY)
 			ios.SetStdoutTTY(tt.tty)
 			ios.SetStderrTTY(tt.tty)
-			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}, Settings: func() (*config.Settings, error) { return &config.Settings{Output: "table"}, nil }}
+			f := &cmdutil.Factory{IOStreams: ios, Settings: func() (*config.Settings, error) { return &config.Settings{Output: "table"}, nil }}
 			var got *TerminateOptions
 			cmd := NewCmdTerminate(f, func(o *TerminateOptions) error { got = o; return nil })
 			args := tt.argv
