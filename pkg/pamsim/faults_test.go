@@ -64,7 +64,7 @@ func TestFaultKinds(t *testing.T) {
 		{name: "delay answers normally, late", fault: Fault{Kind: FaultDelay, Delay: 150 * time.Millisecond},
 			check: func(t *testing.T, s *sim, r result) {
 				assert.Equal(t, 200, r.status)
-				assert.Equal(t, 10, *r.envelope(t).Total)
+				assert.Equal(t, fixtureSessions, *r.envelope(t).Total)
 			}},
 	}
 	for _, tc := range cases {
