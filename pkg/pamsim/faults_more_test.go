@@ -71,7 +71,7 @@ func TestFaultWrongBody(t *testing.T) {
 func TestFaultEnvelope(t *testing.T) {
 	for _, tc := range []struct {
 		shape string
-		want  func(real body) string
+		want  func(page body) string
 	}{
 		{"content", func(b body) string {
 			items, _ := json.Marshal(b.Items)
@@ -95,13 +95,13 @@ func TestFaultEnvelope(t *testing.T) {
 		t.Run(tc.shape, func(t *testing.T) {
 			s := startSim(t, Options{})
 			path := "/api/session/list?user=bwilliams&state=Active&limit=2"
-			real := s.do(t, "GET", path, "admin").envelope(t)
-			require.Equal(t, 4, *real.Total)
+			page := s.do(t, "GET", path, "admin").envelope(t)
+			require.Equal(t, 4, *page.Total)
 			s.srv.AddFault(Fault{Path: "/api/session/list", Kind: FaultEnvelope, Shape: tc.shape, Times: 1})
 			r := s.do(t, "GET", path, "admin")
 			require.Equal(t, 200, r.status)
 			assert.Equal(t, "application/json", r.header.Get("Content-Type"))
-			assert.JSONEq(t, tc.want(real), string(r.body))
+			assert.JSONEq(t, tc.want(page), string(r.body))
 		})
 	}
 	t.Run("errors pass through", func(t *testing.T) {
