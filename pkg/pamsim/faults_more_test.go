@@ -61,6 +61,14 @@ func TestFaultWrongBody(t *testing.T) {
 	assert.NotEqual(t, sid(5), r.object(t)["id"])
 	assert.Equal(t, 404, s.do(t, "GET", "/api/session/nope", "admin").status, "errors stay errors")
 
+	s.srv.AddFault(Fault{Method: "POST", Path: "/api/session/terminate/", Kind: FaultWrongBody, Times: 1})
+	r = s.do(t, "POST", "/api/session/terminate/"+sid(3), "admin")
+	require.Equal(t, 200, r.status)
+	assert.NotEqual(t, sid(3), r.object(t)["id"], "a terminate answered with another session")
+	assert.Equal(t, "Completed", r.object(t)["state"])
+	sess, _ := s.srv.Session(sid(3))
+	assert.Equal(t, StateCompleted, sess.State, "the terminate itself was applied")
+
 	s.srv.AddFault(Fault{Path: "/api/asset/", Kind: FaultWrongBody, Times: 1})
 	r = s.do(t, "GET", "/api/asset/"+aid(7), "admin")
 	require.Equal(t, 200, r.status)
