@@ -98,10 +98,10 @@ func TestRunServesAndWritesEnvFile(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	require.Len(t, lines, 5, text)
 	assert.Regexp(t, `^export PAMCTL_SERVER=http://127\.0\.0\.1:[1-9][0-9]*/ztna/demo/root$`, lines[0])
-	assert.Regexp(t, `^export PAMCTL_TOKEN=pst_[0-9a-f]{32}$`, lines[1])
-	assert.Regexp(t, `^# auditor token: pst_[0-9a-f]{32}$`, lines[2])
-	assert.Regexp(t, `^# asset-manager token: pst_[0-9a-f]{32} \(Asset Manager on db-prod-01, db-prod-02\)$`, lines[3])
-	assert.Regexp(t, `^# viewer token: pst_[0-9a-f]{32}$`, lines[4])
+	assert.Regexp(t, `^export PAMCTL_TOKEN=pst_[A-Za-z0-9+/]{25}=$`, lines[1])
+	assert.Regexp(t, `^# auditor token: pst_[A-Za-z0-9+/]{25}=$`, lines[2])
+	assert.Regexp(t, `^# asset-manager token: pst_[A-Za-z0-9+/]{25}= \(Asset Manager on db-prod-01, db-prod-02\)$`, lines[3])
+	assert.Regexp(t, `^# viewer token: pst_[A-Za-z0-9+/]{25}=$`, lines[4])
 	require.Eventually(t, func() bool { return r.stdout.String() == text }, 5*time.Second, 10*time.Millisecond, "stdout prints the same lines")
 
 	env := sourceEnv(t, text)
@@ -118,7 +118,7 @@ func TestRunServesAndWritesEnvFile(t *testing.T) {
 		Items []json.RawMessage `json:"items"`
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&page))
-	assert.Equal(t, 110, page.Total)
+	assert.Equal(t, 111, page.Total)
 	assert.Equal(t, 100, page.Limit)
 	assert.Len(t, page.Items, 100)
 

@@ -313,7 +313,7 @@ func TestHugeResponses(t *testing.T) {
 		require.Equal(t, 0, code, errOut)
 		var items []map[string]any
 		require.NoError(t, json.Unmarshal([]byte(out), &items))
-		assert.Equal(t, 50010, len(items))
+		assert.Equal(t, 50011, len(items), "50,000 generated and the 11 fixture sessions")
 		assert.Equal(t, 101, sim.CountRequests("GET", listPath), "pages of 500")
 	})
 	t.Run("a 20 MB field", func(t *testing.T) {

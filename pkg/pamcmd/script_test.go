@@ -45,7 +45,11 @@ type simKey struct{}
 //
 //	pamsim-requests [method] <path-prefix> <n>   exactly n logged requests (path relative to the site base)
 //	pamsim-reset                                 clear the request log
-//	pamsim-fault <kind> <path-prefix> [method=M] [times=N] [status=S] [retry-after=SEC] [delay=D]
+//	pamsim-fault <kind> <path-prefix> [key=value...]  inject a fault (pamsim.Fault documents the kinds):
+//	                                             method=M times=N status=S retry-after=SEC
+//	                                             retry-after-date=SEC (an HTTP-date SEC from now) delay=D
+//	                                             param=P (ignore-filter) shape=S (envelope) mode=M (echo-token)
+//	                                             from=F to=T (rename-field); a "/" path-prefix is every path
 //	pamsim-clear-faults
 //	pamsim-state <session-id> <Active|Completed>  the server-side state
 //	pamsim-add-sessions <n> <asset-name> <user> [channel]  add n Active sessions, IDs
@@ -136,7 +140,7 @@ func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
-		ts.Fatalf("usage: pamsim-fault <kind> <path-prefix> [method=M] [times=N] [status=S] [retry-after=SEC] [delay=D]")
+		ts.Fatalf("usage: pamsim-fault <kind> <path-prefix> [method=M] [times=N] [status=S] [retry-after=SEC] [retry-after-date=SEC] [delay=D] [param=P] [shape=S] [mode=M] [from=F to=T]")
 	}
 	var f pamsim.Fault
 	ts.Check(f.Kind.UnmarshalText([]byte(args[0])))
@@ -156,13 +160,26 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 			f.Status, err = strconv.Atoi(v)
 		case "retry-after":
 			f.RetryAfter, err = strconv.Atoi(v)
+		case "retry-after-date":
+			f.RetryAfterDate, err = strconv.Atoi(v)
 		case "delay":
 			f.Delay, err = time.ParseDuration(v)
+		case "param":
+			f.Param = v
+		case "shape":
+			f.Shape = v
+		case "mode":
+			f.Mode = v
+		case "from":
+			f.From = v
+		case "to":
+			f.To = v
 		default:
 			ts.Fatalf("pamsim-fault: unknown key %q", k)
 		}
 		ts.Check(err)
 	}
+	ts.Check(f.Validate())
 	sim(ts).AddFault(f)
 }
 

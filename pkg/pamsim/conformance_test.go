@@ -12,7 +12,7 @@ import (
 )
 
 // TestContractReads walks CONTRACT.md's read-only endpoints case by case against the
-// fixtures. Sessions by creation, newest first: 06 04 07 01 09 03 08 02 05 10.
+// fixtures. Sessions by creation, newest first: 06 04 07 01 09 03 08 02 05 10 11.
 func TestContractReads(t *testing.T) {
 	s := startSim(t, Options{})
 	from := testNow.Add(-time.Hour).Format(time.RFC3339)
@@ -53,8 +53,8 @@ func TestContractReads(t *testing.T) {
 		{name: "an unknown token is 401", as: "bad", path: "/api/session/list", status: 401, msg: "invalid or expired token"},
 
 		// Session list: envelope, default order, filters.
-		{name: "list: newest first by default", as: "admin", path: "/api/session/list", status: 200, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10), total: 10, limit: 100},
-		{name: "list: state=Active", as: "admin", path: "/api/session/list?state=Active", status: 200, ids: sids(6, 4, 7, 1, 9, 3, 8, 2), total: 8},
+		{name: "list: newest first by default", as: "admin", path: "/api/session/list", status: 200, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10, 11), total: 11, limit: 100},
+		{name: "list: state=Active", as: "admin", path: "/api/session/list?state=Active", status: 200, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 11), total: 9},
 		{name: "list: state=Completed", as: "auditor", path: "/api/session/list?state=Completed", status: 200, ids: sids(5, 10), total: 2},
 		{name: "list: another state is 400", as: "admin", path: "/api/session/list?state=Running", status: 400, msg: "state"},
 		{name: "list: state is case-sensitive", as: "admin", path: "/api/session/list?state=active", status: 400},
@@ -62,7 +62,7 @@ func TestContractReads(t *testing.T) {
 		{name: "list: asset filter, unknown asset is 404", as: "admin", path: "/api/session/list?asset=99999999-0000-4000-8000-000000000000", status: 404},
 		{name: "list: user filter is exact and case-insensitive", as: "admin", path: "/api/session/list?user=BWilliams", status: 200, ids: sids(4, 7, 1, 3), total: 4},
 		{name: "list: user filter is not a substring match", as: "admin", path: "/api/session/list?user=bwill", status: 200, ids: []string{}, total: 0},
-		{name: "list: channel filter", as: "admin", path: "/api/session/list?channel=SSH", status: 200, ids: sids(7, 1, 5, 10), total: 4},
+		{name: "list: channel filter", as: "admin", path: "/api/session/list?channel=SSH", status: 200, ids: sids(7, 1, 5, 10, 11), total: 5},
 		{name: "list: channel filter matches any of a session's channels", as: "admin", path: "/api/session/list?channel=SSHP:SFTP", status: 200, ids: sids(7), total: 1},
 		{name: "list: from/to select created within [from, to)", as: "admin", path: "/api/session/list?from=" + from + "&to=" + to, status: 200, ids: sids(1, 9, 3, 8), total: 4},
 		{name: "list: a bad from is 400", as: "admin", path: "/api/session/list?from=yesterday", status: 400, msg: "from"},
@@ -70,30 +70,30 @@ func TestContractReads(t *testing.T) {
 		{name: "list: filters combine", as: "admin", path: "/api/session/list?user=bwilliams&state=Active&channel=RDP", status: 200, ids: sids(3), total: 1},
 
 		// Sort and order.
-		{name: "list: order=asc", as: "admin", path: "/api/session/list?order=asc", status: 200, ids: sids(10, 5, 2, 8, 3, 9, 1, 7, 4, 6), total: 10},
-		{name: "list: sort=updated&order=asc", as: "admin", path: "/api/session/list?sort=updated&order=asc", status: 200, ids: sids(10, 5, 8, 4, 9, 7, 6, 2, 3, 1), total: 10},
-		{name: "list: sort=completed, unset last when descending", as: "admin", path: "/api/session/list?sort=completed&limit=3", status: 200, ids: sids(5, 10, 9), total: 10},
-		{name: "list: sort=user&order=asc, ties by id", as: "admin", path: "/api/session/list?sort=user&order=asc", status: 200, ids: sids(5, 1, 3, 4, 7, 2, 10, 6, 8, 9), total: 10},
-		{name: "list: sort=asset&order=asc", as: "admin", path: "/api/session/list?sort=asset&order=asc", status: 200, ids: sids(1, 2, 9, 5, 7, 6, 8, 3, 10, 4), total: 10},
+		{name: "list: order=asc", as: "admin", path: "/api/session/list?order=asc", status: 200, ids: sids(11, 10, 5, 2, 8, 3, 9, 1, 7, 4, 6), total: 11},
+		{name: "list: sort=updated&order=asc", as: "admin", path: "/api/session/list?sort=updated&order=asc", status: 200, ids: sids(10, 5, 8, 4, 9, 7, 6, 2, 3, 1, 11), total: 11},
+		{name: "list: sort=completed, unset last when descending", as: "admin", path: "/api/session/list?sort=completed&limit=3", status: 200, ids: sids(5, 10, 11), total: 11},
+		{name: "list: sort=user&order=asc, ties by id", as: "admin", path: "/api/session/list?sort=user&order=asc", status: 200, ids: sids(5, 1, 3, 4, 7, 2, 10, 6, 8, 9, 11), total: 11},
+		{name: "list: sort=asset&order=asc", as: "admin", path: "/api/session/list?sort=asset&order=asc", status: 200, ids: sids(11, 1, 2, 9, 5, 7, 6, 8, 3, 10, 4), total: 11},
 		{name: "list: another sort is 400", as: "admin", path: "/api/session/list?sort=state", status: 400, msg: "sort"},
 		{name: "list: another order is 400", as: "admin", path: "/api/session/list?order=up", status: 400, msg: "order"},
 
 		// Paging edges.
-		{name: "paging: first page", as: "admin", path: "/api/session/list?limit=3", status: 200, ids: sids(6, 4, 7), total: 10, limit: 3},
-		{name: "paging: second page", as: "admin", path: "/api/session/list?offset=3&limit=3", status: 200, ids: sids(1, 9, 3), total: 10, limit: 3},
-		{name: "paging: last partial page", as: "admin", path: "/api/session/list?offset=9&limit=3", status: 200, ids: sids(10), total: 10},
-		{name: "paging: offset past the end gives items []", as: "admin", path: "/api/session/list?offset=100", status: 200, ids: []string{}, total: 10, check: func(t *testing.T, r result) {
+		{name: "paging: first page", as: "admin", path: "/api/session/list?limit=3", status: 200, ids: sids(6, 4, 7), total: 11, limit: 3},
+		{name: "paging: second page", as: "admin", path: "/api/session/list?offset=3&limit=3", status: 200, ids: sids(1, 9, 3), total: 11, limit: 3},
+		{name: "paging: last partial page", as: "admin", path: "/api/session/list?offset=10&limit=3", status: 200, ids: sids(11), total: 11},
+		{name: "paging: offset past the end gives items []", as: "admin", path: "/api/session/list?offset=100", status: 200, ids: []string{}, total: 11, check: func(t *testing.T, r result) {
 			assert.Contains(t, string(r.body), `"items":[]`)
 			assert.Equal(t, 100, r.envelope(t).Offset)
 		}},
-		{name: "paging: limit=0 means the default 100", as: "admin", path: "/api/session/list?limit=0", status: 200, total: 10, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10), limit: 100},
-		{name: "paging: limit=501 is clamped to 500", as: "admin", path: "/api/session/list?limit=501", status: 200, total: 10, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10), limit: 500},
+		{name: "paging: limit=0 means the default 100", as: "admin", path: "/api/session/list?limit=0", status: 200, total: 11, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10, 11), limit: 100},
+		{name: "paging: limit=501 is clamped to 500", as: "admin", path: "/api/session/list?limit=501", status: 200, total: 11, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10, 11), limit: 500},
 		{name: "paging: negative limit is 400", as: "admin", path: "/api/session/list?limit=-1", status: 400, msg: "limit"},
 		{name: "paging: non-integer limit is 400", as: "admin", path: "/api/session/list?limit=ten", status: 400, msg: "limit"},
 		{name: "paging: negative offset is 400", as: "admin", path: "/api/session/list?offset=-1", status: 400, msg: "offset"},
 
 		// Session list permissions.
-		{name: "list perm: Auditor reads the site-wide report", as: "auditor", path: "/api/session/list", status: 200, total: 10, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10)},
+		{name: "list perm: Auditor reads the site-wide report", as: "auditor", path: "/api/session/list", status: 200, total: 11, ids: sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10, 11)},
 		{name: "list perm: Asset Manager without a site role is 403 site-wide", as: "amanager", path: "/api/session/list", status: 403, msg: "the site-wide sessions report requires the Administrator or Auditor site role"},
 		{name: "list perm: Viewer is 403 site-wide", as: "viewer", path: "/api/session/list", status: 403, msg: "the site-wide sessions report requires the Administrator or Auditor site role"},
 		{name: "list perm: Viewer reads its asset's report", as: "viewer", path: "/api/session/list?asset=" + aid(1), status: 200, ids: sids(1, 2), total: 2},
@@ -136,17 +136,36 @@ func TestContractReads(t *testing.T) {
 		// Assets.
 		{name: "assets: parent is required", as: "admin", path: "/api/asset/list", status: 400, msg: "parent"},
 		{name: "assets: an unknown parent is 404", as: "admin", path: "/api/asset/list?parent=0000", status: 404},
-		{name: "assets: Administrator sees all, by name", as: "admin", path: "/api/asset/list?parent=" + spaceRID, status: 200, total: 8,
-			ids: []string{aid(1), aid(3), aid(2), aid(8), aid(7), aid(4), aid(5), aid(6)}},
+		{name: "assets: Administrator sees all, by name", as: "admin", path: "/api/asset/list?parent=" + spaceRID, status: 200, total: 14,
+			ids: []string{aid(9), aid(13), aid(12), aid(14), aid(10), aid(1), aid(3), aid(2), aid(8), aid(7), aid(11), aid(4), aid(5), aid(6)}},
 		{name: "assets: name is a case-insensitive substring", as: "admin", path: "/api/asset/list?name=DB-PROD&parent=" + spaceRID, status: 200, total: 3,
 			ids: []string{aid(1), aid(3), aid(2)}},
 		{name: "assets: the exact name is among the matches of a shared prefix", as: "auditor", path: "/api/asset/list?name=db-prod-01&parent=" + spaceRID, status: 200, total: 2,
 			ids: []string{aid(1), aid(3)}},
-		{name: "assets: paging", as: "admin", path: "/api/asset/list?parent=" + spaceRID + "&offset=2&limit=2", status: 200, total: 8, ids: []string{aid(2), aid(8)}, limit: 2},
+		{name: "assets: paging", as: "admin", path: "/api/asset/list?parent=" + spaceRID + "&offset=7&limit=2", status: 200, total: 14, ids: []string{aid(2), aid(8)}, limit: 2},
 		{name: "assets: Asset Manager sees the assets it manages", as: "amanager", path: "/api/asset/list?parent=" + spaceRID, status: 200, total: 2, ids: []string{aid(1), aid(2)}},
 		{name: "assets: Viewer sees its asset", as: "viewer", path: "/api/asset/list?parent=" + spaceRID, status: 200, total: 1, ids: []string{aid(1)}},
 		{name: "assets: item fields", as: "admin", path: "/api/asset/list?name=web-01&parent=" + spaceRID, status: 200, check: func(t *testing.T, r result) {
 			assert.JSONEq(t, `{"total":1,"offset":0,"limit":100,"items":[{"id":"`+aid(4)+`","name":"web-01","type":"Windows","parentId":"`+spaceRID+`"}]}`, string(r.body))
+		}},
+		{name: "assets: names hostile to shells, paths and format strings come back verbatim", as: "admin", path: "/api/asset/list?limit=5&parent=" + spaceRID, status: 200, check: func(t *testing.T, r result) {
+			var names []string
+			for _, it := range r.envelope(t).Items {
+				var a Asset
+				require.NoError(t, json.Unmarshal(it, &a))
+				names = append(names, a.Name)
+			}
+			assert.Equal(t, []string{"$(touch x)-prod", "..", "50%off", "`id`-box", "a;b|c"}, names)
+		}},
+		{name: "assets: a name with a slash", as: "admin", path: "/api/asset/" + aid(11), status: 200, check: func(t *testing.T, r result) {
+			assert.Equal(t, "name with/slash", r.object(t)["name"])
+		}},
+		{name: "list: the Active web session on a shell-hostile asset", as: "admin", path: "/api/session/list?asset=" + aid(9), status: 200, ids: sids(11), total: 1, check: func(t *testing.T, r result) {
+			var sess map[string]any
+			require.NoError(t, json.Unmarshal(r.envelope(t).Items[0], &sess))
+			assert.Equal(t, "$(touch x)-prod", sess["assetName"])
+			assert.Equal(t, "Active", sess["state"])
+			assert.Equal(t, []any{"SSH"}, sess["channels"])
 		}},
 		{name: "asset: one asset", as: "admin", path: "/api/asset/" + aid(7), status: 200, check: func(t *testing.T, r result) {
 			assert.Equal(t, "linux-jump-01", r.object(t)["name"])
@@ -219,7 +238,7 @@ func TestContractReads(t *testing.T) {
 		})
 	}
 	// Reads never change state: the same list comes back after the whole table.
-	assert.Equal(t, sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10), s.do(t, "GET", "/api/session/list", "admin").ids(t))
+	assert.Equal(t, sids(6, 4, 7, 1, 9, 3, 8, 2, 5, 10, 11), s.do(t, "GET", "/api/session/list", "admin").ids(t))
 }
 
 // TestContractTerminate walks terminate's permissions and statuses, each on a fresh server.
@@ -233,6 +252,7 @@ func TestContractTerminate(t *testing.T) {
 		channel string // the channel named in the Terminate Session event, on 200
 	}{
 		{name: "Administrator terminates an active web session", as: "admin", session: sid(1), status: 200, channel: "SSH"},
+		{name: "the session on a shell-hostile asset is terminated like any other", as: "admin", session: sid(11), status: 200, channel: "SSH"},
 		{name: "Asset Manager terminates on its asset", as: "amanager", session: sid(2), status: 200, channel: "RDP"},
 		{name: "Asset Manager on another asset is 403", as: "amanager", session: sid(3), status: 403},
 		{name: "Auditor can list but not terminate", as: "auditor", session: sid(1), status: 403},

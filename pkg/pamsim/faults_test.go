@@ -64,7 +64,7 @@ func TestFaultKinds(t *testing.T) {
 		{name: "delay answers normally, late", fault: Fault{Kind: FaultDelay, Delay: 150 * time.Millisecond},
 			check: func(t *testing.T, s *sim, r result) {
 				assert.Equal(t, 200, r.status)
-				assert.Equal(t, 10, *r.envelope(t).Total)
+				assert.Equal(t, fixtureSessions, *r.envelope(t).Total)
 			}},
 	}
 	for _, tc := range cases {
@@ -240,6 +240,9 @@ func TestAdminEndpoints(t *testing.T) {
 	assert.Contains(t, string(b), "unknown fault kind")
 	code, _ = send("POST", "/_pamsim/faults", `{"kind":"delay","delay":"soon"}`)
 	assert.Equal(t, 400, code)
+	code, b = send("POST", "/_pamsim/faults", `{"kind":"envelope","shape":"weird"}`)
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(b), "envelope shape")
 
 	code, b = send("GET", "/_pamsim/requests", "")
 	require.Equal(t, 200, code)
@@ -270,7 +273,14 @@ func TestFaultJSON(t *testing.T) {
 	var back Fault
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, f, back)
-	for k := FaultStatus; k <= FaultEmpty; k++ {
+	f = Fault{Path: "/api/", Kind: FaultRenameField, From: "state", To: "status", Param: "user", Shape: "null", Mode: "url", RetryAfterDate: 30, Status: 401}
+	b, err = json.Marshal(f)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"method":"","path":"/api/","kind":"rename-field","status":401,"retryAfterDate":30,"param":"user","shape":"null","mode":"url","from":"state","to":"status"}`, string(b))
+	back = Fault{}
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, f, back)
+	for k := FaultStatus; int(k) < len(faultKindNames); k++ {
 		var got FaultKind
 		require.NoError(t, got.UnmarshalText([]byte(k.String())))
 		assert.Equal(t, k, got)

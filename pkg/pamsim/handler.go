@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -90,7 +89,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f, ok := s.takeFault(r.Method, rel); ok {
-		s.serveFault(sw, w, r, f, func(w http.ResponseWriter) { s.serveAPI(w, r, u, under, rel) })
+		s.serveFault(sw, w, r, f, func(w http.ResponseWriter, r *http.Request) { s.serveAPI(w, r, u, under, rel) })
 		return
 	}
 	if s.opts.FaultRate > 0 {
@@ -171,60 +170,6 @@ func (s *Server) takeFault(method, rel string) (Fault, bool) {
 		return f.Fault, true
 	}
 	return Fault{}, false
-}
-
-const ssoPage = `<!DOCTYPE html><html><head><title>Sign in</title></head><body>` +
-	`<form method="post" action="/sso/login"><h1>Sign in</h1><input name="username"><input type="password" name="password">` +
-	`<button type="submit">Sign in</button></form></body></html>`
-
-// serveFault answers one request as f says; sw wraps raw, and apply serves the request for
-// the kinds that apply it.
-func (s *Server) serveFault(sw *statusWriter, raw http.ResponseWriter, r *http.Request, f Fault, apply func(http.ResponseWriter)) {
-	switch f.Kind {
-	case FaultStatus:
-		code := f.Status
-		if code == 0 {
-			code = http.StatusServiceUnavailable
-		}
-		if f.RetryAfter > 0 {
-			sw.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
-		}
-		writeError(sw, code, "simulated %d", code)
-	case FaultTooManyRequests:
-		ra := f.RetryAfter
-		if ra <= 0 {
-			ra = 1
-		}
-		sw.Header().Set("Retry-After", strconv.Itoa(ra))
-		writeError(sw, http.StatusTooManyRequests, "simulated %d", http.StatusTooManyRequests)
-	case FaultHTML:
-		sw.Header().Set("Content-Type", "text/html; charset=utf-8")
-		sw.WriteHeader(http.StatusOK)
-		_, _ = sw.Write([]byte(ssoPage))
-	case FaultTruncated:
-		rec := httptest.NewRecorder()
-		apply(rec)
-		body := rec.Body.Bytes()
-		body = body[:len(body)/2]
-		sw.Header().Set("Content-Type", "application/json")
-		sw.WriteHeader(http.StatusOK)
-		_, _ = sw.Write(body)
-	case FaultDrop:
-		sw.logStatus(0)
-		drop(raw)
-	case FaultDropAfterApply:
-		apply(httptest.NewRecorder())
-		sw.logStatus(0)
-		drop(raw)
-	case FaultDelay:
-		if sleep(r.Context(), f.Delay) {
-			apply(sw)
-		}
-	case FaultEmpty:
-		sw.WriteHeader(http.StatusBadGateway)
-	default:
-		writeError(sw, http.StatusInternalServerError, "unknown simulated fault %d", int(f.Kind))
-	}
 }
 
 // drop closes the connection without an answer. HTTP/2 cannot hijack: abort the stream.
@@ -341,6 +286,10 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&f); err != nil {
+				writeError(w, http.StatusBadRequest, "bad fault: %v", err)
+				return
+			}
+			if err := f.Validate(); err != nil {
 				writeError(w, http.StatusBadRequest, "bad fault: %v", err)
 				return
 			}

@@ -19,6 +19,9 @@ func fixedClock() time.Time { return testNow }
 func sid(n int) string { return fmt.Sprintf("11111111-1111-4111-8111-%012d", n) }
 func aid(n int) string { return fmt.Sprintf("22222222-2222-4222-8222-%012d", n) }
 
+// fixtureSessions is the number of sessions in testdata/fixtures.json.
+const fixtureSessions = 11
+
 const spaceRID = "4d1946f9-8aa3-4e89-8b6a-fa835969fc1d"
 
 type sim struct {

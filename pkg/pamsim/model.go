@@ -2,7 +2,9 @@ package pamsim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -91,7 +93,9 @@ type Tokens struct {
 // FaultKind selects how a Fault answers.
 type FaultKind int
 
-// The fault kinds. Only FaultTruncated, FaultDropAfterApply and FaultDelay apply the request.
+// The fault kinds. FaultTruncated, FaultDropAfterApply, FaultDelay, FaultApplyLate and the
+// kinds that rewrite a real answer (FaultIgnoreFilter to FaultEndless, FaultRenameField)
+// apply the request; the others never do.
 const (
 	FaultStatus          FaultKind = iota // answer Status with {"message":"simulated <code>"}
 	FaultTooManyRequests                  // 429 with Retry-After
@@ -101,9 +105,19 @@ const (
 	FaultDropAfterApply                   // apply, then close the connection without answering
 	FaultDelay                            // sleep Delay, then answer normally
 	FaultEmpty                            // 502 with an empty body
+	FaultIgnoreFilter                     // a list answered as if the filter Param were absent
+	FaultWrongBody                        // 200 with another existing session's or asset's body
+	FaultEnvelope                         // a list answered in another Shape
+	FaultOversizePage                     // a list page holds twice the limit asked
+	FaultRepeatPage                       // every offset answers the first page again
+	FaultEndless                          // no total; every page full of new synthetic items
+	FaultEchoToken                        // an error whose body or Location echoes the token (Mode)
+	FaultApplyLate                        // drop the connection at once, apply Delay later
+	FaultRenameField                      // field From renamed To in every object answered
 )
 
-var faultKindNames = []string{"status", "too-many-requests", "html", "truncated", "drop", "drop-after-apply", "delay", "empty"}
+var faultKindNames = []string{"status", "too-many-requests", "html", "truncated", "drop", "drop-after-apply", "delay", "empty",
+	"ignore-filter", "wrong-body", "envelope", "oversize-page", "repeat-page", "endless", "echo-token", "apply-late", "rename-field"}
 
 // String returns the name used by the /_pamsim/faults admin endpoint.
 func (k FaultKind) String() string {
@@ -132,30 +146,119 @@ func (k *FaultKind) UnmarshalText(b []byte) error {
 	return fmt.Errorf("pamsim: unknown fault kind %q (want one of %s)", b, strings.Join(faultKindNames, ", "))
 }
 
-// Fault is an injected failure for the requests it matches.
+// The values of Fault.Shape (FaultEnvelope), of Fault.Mode (FaultEchoToken) and the filter
+// groups of Fault.Param (FaultIgnoreFilter).
+var (
+	EnvelopeShapes = []string{"content", "empty-items", "message", "null", "no-total", "items-object", "total-string"}
+	EchoModes      = []string{"raw", "json", "url", "location"}
+	FilterParams   = []string{"all", "user", "state", "asset", "channel", "name", "event", "category", "from", "to"}
+)
+
+// Fault is an injected failure for the requests it matches: those with Method ("" = any)
+// whose path relative to the base path starts with Path, first come first served, Times of
+// them (0 = every one). Kind says how it answers:
+//
+//   - status: Status (default 503) with {"message":"simulated <code>"}, and Retry-After when
+//     RetryAfter (seconds) or RetryAfterDate (an HTTP-date that many seconds from now) is set;
+//     never applied, so a POST is safe to retry.
+//   - too-many-requests: 429, Retry-After as for status (default 1 second).
+//   - html: 200 text/html, an SSO login page. truncated: 200, the real JSON body cut in half.
+//   - drop: the connection closed, nothing applied. drop-after-apply: applied, then dropped.
+//   - delay: answered normally after Delay (not applied when the client leaves first).
+//   - empty: 502 without a body.
+//   - ignore-filter: a list answered as if its filter Param were absent ("user", "state",
+//     "asset", "channel", "name", "event", "category", "from", "to"; "" or "all": every one);
+//     total and paging are those of the unfiltered list.
+//   - wrong-body: an answer that is one session or asset object (GET /api/session/{id},
+//     /api/asset/{id}, a terminate) is 200 with ANOTHER existing object's body: a session in
+//     the same state when there is one, else any other.
+//   - envelope: a list in another Shape: "content" {"content":[...],"totalElements":n};
+//     "empty-items" the real total with no items; "message" 200 {"message":"ok"}; "null" the
+//     body null; "no-total" the envelope without total; "items-object" items is an object
+//     keyed by position; "total-string" total is a JSON string.
+//   - oversize-page: a list page holds up to twice the limit asked (the next page appended);
+//     offset, limit and total are the ones asked and the real one.
+//   - repeat-page: every offset answers the first page's items, the offset asked echoed.
+//   - endless: a session, asset or event list without total whose every page is full (limit
+//     items) of new synthetic objects, unique per offset, never stored; other answers are real.
+//   - echo-token: an error (Status, default 400) echoing the caller's Bearer token by Mode:
+//     "raw" verbatim in the JSON message; "json" JSON-escaped ("/" as "\/", "+" and "=" as
+//     \u002b and \u003d), so its bytes differ from the token; "url" URL-encoded (%2F, %2B,
+//     %3D) in the message; "location" a 302 whose Location is /sso/login?token=<url-encoded>.
+//   - apply-late: the connection closed at once without an answer, the request applied Delay
+//     later (a slow first POST landing after the client gave up).
+//   - rename-field: JSON field From renamed To in every list item and in a single object.
+//
+// Only the /_pamsim/faults endpoint and script commands check a fault with Validate; a fault
+// that fails it answers 500.
 type Fault struct {
-	Method     string        `json:"method"`     // "" = any
-	Path       string        `json:"path"`       // prefix relative to the base path; "" = any
-	Kind       FaultKind     `json:"kind"`       // see FaultKind
-	Status     int           `json:"status"`     // FaultStatus: the status (default 503)
-	RetryAfter int           `json:"retryAfter"` // seconds; FaultStatus and FaultTooManyRequests
-	Delay      time.Duration `json:"delay"`      // FaultDelay; a Go duration string in JSON
-	Times      int           `json:"times"`      // matching requests affected; 0 = every one
+	Method         string        `json:"method"`         // "" = any
+	Path           string        `json:"path"`           // prefix relative to the base path; "" = any
+	Kind           FaultKind     `json:"kind"`           // see FaultKind
+	Status         int           `json:"status"`         // status and echo-token: the status
+	RetryAfter     int           `json:"retryAfter"`     // seconds; status and too-many-requests
+	RetryAfterDate int           `json:"retryAfterDate"` // Retry-After as an HTTP-date this many seconds from now
+	Delay          time.Duration `json:"delay"`          // delay, apply-late; a Go duration string in JSON
+	Times          int           `json:"times"`          // matching requests affected; 0 = every one
+	Param          string        `json:"param"`          // ignore-filter: the filter ignored; "" = all
+	Shape          string        `json:"shape"`          // envelope: one of EnvelopeShapes
+	Mode           string        `json:"mode"`           // echo-token: one of EchoModes ("" = raw)
+	From           string        `json:"from"`           // rename-field: the contract's field name
+	To             string        `json:"to"`             // rename-field: the name written instead
+}
+
+// Validate reports a fault whose parameters do not fit its kind.
+func (f Fault) Validate() error {
+	if f.Kind < 0 || int(f.Kind) >= len(faultKindNames) {
+		return fmt.Errorf("pamsim: unknown fault kind %d", int(f.Kind))
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+		return fmt.Errorf("pamsim: fault status %d is not an HTTP status", f.Status)
+	}
+	if f.RetryAfter < 0 || f.RetryAfterDate < 0 || f.Delay < 0 || f.Times < 0 {
+		return errors.New("pamsim: fault retryAfter, retryAfterDate, delay and times must not be negative")
+	}
+	switch f.Kind {
+	case FaultIgnoreFilter:
+		if f.Param != "" && !slices.Contains(FilterParams, f.Param) {
+			return fmt.Errorf("pamsim: ignore-filter param %q (want one of %s)", f.Param, strings.Join(FilterParams, ", "))
+		}
+	case FaultEnvelope:
+		if !slices.Contains(EnvelopeShapes, f.Shape) {
+			return fmt.Errorf("pamsim: envelope shape %q (want one of %s)", f.Shape, strings.Join(EnvelopeShapes, ", "))
+		}
+	case FaultEchoToken:
+		if f.Mode != "" && !slices.Contains(EchoModes, f.Mode) {
+			return fmt.Errorf("pamsim: echo-token mode %q (want one of %s)", f.Mode, strings.Join(EchoModes, ", "))
+		}
+	case FaultRenameField:
+		if f.From == "" || f.To == "" || f.From == f.To {
+			return errors.New("pamsim: rename-field needs from and to, two different field names")
+		}
+	}
+	return nil
 }
 
 type faultJSON struct {
-	Method     string    `json:"method"`
-	Path       string    `json:"path"`
-	Kind       FaultKind `json:"kind"`
-	Status     int       `json:"status,omitempty"`
-	RetryAfter int       `json:"retryAfter,omitempty"`
-	Delay      string    `json:"delay,omitempty"`
-	Times      int       `json:"times,omitempty"`
+	Method         string    `json:"method"`
+	Path           string    `json:"path"`
+	Kind           FaultKind `json:"kind"`
+	Status         int       `json:"status,omitempty"`
+	RetryAfter     int       `json:"retryAfter,omitempty"`
+	RetryAfterDate int       `json:"retryAfterDate,omitempty"`
+	Delay          string    `json:"delay,omitempty"`
+	Times          int       `json:"times,omitempty"`
+	Param          string    `json:"param,omitempty"`
+	Shape          string    `json:"shape,omitempty"`
+	Mode           string    `json:"mode,omitempty"`
+	From           string    `json:"from,omitempty"`
+	To             string    `json:"to,omitempty"`
 }
 
 // MarshalJSON writes Delay as a Go duration string.
 func (f Fault) MarshalJSON() ([]byte, error) {
-	j := faultJSON{Method: f.Method, Path: f.Path, Kind: f.Kind, Status: f.Status, RetryAfter: f.RetryAfter, Times: f.Times}
+	j := faultJSON{Method: f.Method, Path: f.Path, Kind: f.Kind, Status: f.Status, RetryAfter: f.RetryAfter,
+		RetryAfterDate: f.RetryAfterDate, Times: f.Times, Param: f.Param, Shape: f.Shape, Mode: f.Mode, From: f.From, To: f.To}
 	if f.Delay != 0 {
 		j.Delay = f.Delay.String()
 	}
@@ -175,7 +278,8 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("pamsim: fault delay: %w", err)
 		}
 	}
-	*f = Fault{Method: j.Method, Path: j.Path, Kind: j.Kind, Status: j.Status, RetryAfter: j.RetryAfter, Delay: d, Times: j.Times}
+	*f = Fault{Method: j.Method, Path: j.Path, Kind: j.Kind, Status: j.Status, RetryAfter: j.RetryAfter, RetryAfterDate: j.RetryAfterDate,
+		Delay: d, Times: j.Times, Param: j.Param, Shape: j.Shape, Mode: j.Mode, From: j.From, To: j.To}
 	return nil
 }
 

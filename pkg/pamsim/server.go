@@ -3,7 +3,7 @@ package pamsim
 import (
 	"cmp"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -277,12 +277,17 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// newToken returns a fresh random token shaped like standard base64 that always holds a
+// "+", a "/" and a trailing "=": the characters JSON and URL encodings escape, so a test can
+// tell whether the client spots its token in any encoding. No whitespace or quotes: tokens
+// go into environment variables and shell lines.
 func newToken() (string, error) {
-	var b [16]byte
+	var b [18]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("pamsim: token: %w", err)
 	}
-	return "pst_" + hex.EncodeToString(b[:]), nil
+	enc := base64.StdEncoding.EncodeToString(b[:]) // 24 characters, no padding
+	return "pst_" + enc[:8] + "+" + enc[8:16] + "/" + enc[16:23] + "=", nil
 }
 
 // BasePath is the site's API base path, "/ztna/<tenant>/<site>".

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,9 @@ func TestTokens(t *testing.T) {
 	ta, tb := a.srv.Tokens(), b.srv.Tokens()
 	seen := map[string]bool{}
 	for _, tok := range []string{ta.Admin, ta.Auditor, ta.AssetManager, ta.Viewer, tb.Admin} {
-		assert.Regexp(t, `^pst_[0-9a-f]{32}$`, tok)
+		assert.Regexp(t, `^pst_[A-Za-z0-9+/]{8}\+[A-Za-z0-9+/]{8}/[A-Za-z0-9+/]{7}=$`, tok, "base64-like, with the characters encodings escape")
+		assert.NotEqual(t, tok, url.QueryEscape(tok), "URL encoding changes it")
+		assert.NotContains(t, tok, " ")
 		assert.False(t, seen[tok], "tokens are distinct, also across servers")
 		seen[tok] = true
 	}
@@ -63,7 +66,7 @@ func TestGeneratedSessions(t *testing.T) {
 	c := startSim(t, Options{Sessions: n, Seed: 43})
 	assert.NotEqual(t, string(ra.body), string(c.do(t, "GET", page, "admin").body), "another seed, another site")
 
-	assert.Equal(t, n+10, *ra.envelope(t).Total)
+	assert.Equal(t, n+fixtureSessions, *ra.envelope(t).Total)
 	active := *a.do(t, "GET", "/api/session/list?state=Active&limit=1", "admin").envelope(t).Total
 	assert.InDelta(t, n/4, active, float64(n)/12, "about a quarter are Active")
 	assert.Positive(t, *a.do(t, "GET", "/api/session/list?channel=RDPP&limit=1", "admin").envelope(t).Total, "native channels too")
@@ -139,10 +142,10 @@ func TestChurn(t *testing.T) {
 		}
 		return n
 	}
-	require.Equal(t, 30, total())
+	require.Equal(t, 20+fixtureSessions, total())
 	before := activeGen()
 	c.Add(3*time.Minute + time.Second)
-	assert.Equal(t, 33, total(), "three sessions started")
+	assert.Equal(t, 23+fixtureSessions, total(), "three sessions started")
 	assert.Equal(t, before, activeGen(), "and three ended")
 	newest := s.do(t, "GET", "/api/session/list?limit=1", "admin").object(t)["items"].([]any)[0].(map[string]any)
 	assert.Equal(t, "2026-11-26T10:03:00Z", newest["created"])
