@@ -2,10 +2,12 @@ package pamcmd_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,6 +112,7 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"json-len":            cmdJSONLen,
 			"pamsim-tls":          cmdTLS,
 			"exits":               cmdExits,
+			"no-secret":           cmdNoSecret,
 		},
 	}
 }
@@ -311,5 +314,34 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if (got == want) == neg {
 		ts.Fatalf("%s exited %d, want %d (neg=%v)", args[1], got, want, neg)
+	}
+}
+
+// cmdNoSecret: no-secret <VAR> [file...]: the value of $VAR appears, in no
+// spelling a leak could take (as is, JSON-escaped, URL-encoded, base64),
+// in the last command's stdout and stderr, nor in the files named. Tokens
+// hold + / =, so regexp-based stdout checks cannot be used for them.
+func cmdNoSecret(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: no-secret <VAR> [file...]")
+	}
+	secret := ts.Getenv(args[0])
+	if len(secret) < 8 {
+		ts.Fatalf("no-secret: $%s is not a token (%d bytes)", args[0], len(secret))
+	}
+	js, _ := json.Marshal(secret)
+	forms := []string{secret, strings.Trim(string(js), `"`), strings.ReplaceAll(secret, "/", `\/`),
+		url.QueryEscape(secret), url.PathEscape(secret), base64.StdEncoding.EncodeToString([]byte(secret)), secret[:len(secret)/2]}
+	check := func(name, text string) {
+		for _, f := range forms {
+			if strings.Contains(text, f) {
+				ts.Fatalf("%s holds $%s (as %q)", name, args[0], f)
+			}
+		}
+	}
+	check("stdout", ts.ReadFile("stdout"))
+	check("stderr", ts.ReadFile("stderr"))
+	for _, f := range args[1:] {
+		check(f, ts.ReadFile(f))
 	}
 }
