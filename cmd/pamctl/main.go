@@ -28,7 +28,7 @@ func main() {
 		ints.Quit()
 		os.Exit(cmdutil.ExitCancelled)
 	}()
-	code := pamcmd.MainWith(ctx, ints)
+	code := pamcmd.MainWith(ctx, pamcmd.Deps{Interrupts: ints})
 	signal.Stop(sigs)
 	os.Exit(code)
 }

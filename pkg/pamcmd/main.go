@@ -26,14 +26,17 @@ import (
 // Main runs pamctl with os.Args and the process streams, and returns the
 // exit code.
 func Main(ctx context.Context) int {
-	return MainWith(ctx, nil)
+	return MainWith(ctx, Deps{})
 }
 
-// MainWith is Main with the second-signal hooks main wires to its signal
-// handler.
-func MainWith(ctx context.Context, ints *cmdutil.Interrupts) int {
+// MainWith is Main with some of the process's dependencies given: main
+// hands in the second-signal hooks; the test binary a clock.
+func MainWith(ctx context.Context, d Deps) int {
 	setMemoryLimit(softMemoryLimit)
-	return Run(ctx, os.Args[1:], Deps{IOStreams: iostreams.System(), Interrupts: ints})
+	if d.IOStreams == nil {
+		d.IOStreams = iostreams.System()
+	}
+	return Run(ctx, os.Args[1:], d)
 }
 
 // softMemoryLimit keeps a listing of 100,000 sessions under 64 MB of

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 )
@@ -72,6 +74,9 @@ func runWith(env map[string]string, tr http.RoundTripper, args ...string) (int, 
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Keyring:   noKeyring{},
 		Transport: tr,
+		// Waits (Retry-After, backoff, verification polls, the grace
+		// before a retry) move a fake clock instead of the test's time.
+		Clock: clock.NewAuto(time.Now()),
 	})
 	return code, out.String(), errOut.String()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/zalando/go-keyring"
 
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/pamcmd"
 	"github.com/pamctl/pamctl/pkg/pamsim"
 )
@@ -30,7 +31,10 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"pamctl": func() {
 			keyring.MockInit()
-			os.Exit(pamcmd.Main(context.Background()))
+			// Scripts never wait for real: the clock moves forward by
+			// whatever pamctl waits (Retry-After, verification polls, the
+			// grace before a retry), starting from the real time.
+			os.Exit(pamcmd.MainWith(context.Background(), pamcmd.Deps{Clock: clock.NewAuto(time.Now())}))
 		},
 	})
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package pamcmd
+
+const raceEnabled = true
