@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +72,7 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 		fmt.Fprintln(w, "Nothing to terminate.")
 		return
 	}
-	if !slices.ContainsFunc(uc.Roles, func(r string) bool { return strings.EqualFold(r, "Administrator") }) {
+	if !isAdmin(uc) {
 		name := text.Safe(uc.User.Name)
 		fmt.Fprintf(w, roleNote, name, name)
 	}

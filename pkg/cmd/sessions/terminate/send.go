@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,39 @@ const errNotSent = "not sent: cancelled before its turn"
 // then sending the one retry: a slow first request that lands late must
 // not be doubled. A Retry-After from the server lengthens it.
 const retryGrace = 2 * time.Second
+
+// waves orders the requests. An Administrator may terminate anywhere: one
+// wave. Anyone else may be refused per asset, so the first session of each
+// asset goes first, alone for its asset, and the others only after it was
+// accepted: after a refusal (401/403) no further request is sent for that
+// asset's sessions.
+func waves(send []*Result, admin bool) [][]*Result {
+	if admin {
+		return [][]*Result{send}
+	}
+	var first, rest []*Result
+	seen := map[string]bool{}
+	for _, r := range send {
+		a := lower(r.assetID())
+		if a == "" || !seen[a] {
+			seen[a] = true
+			first = append(first, r)
+			continue
+		}
+		rest = append(rest, r)
+	}
+	if len(rest) == 0 {
+		return [][]*Result{first}
+	}
+	return [][]*Result{first, rest}
+}
+
+func isAdmin(uc *api.UserContext) bool {
+	return slices.ContainsFunc(uc.Roles, func(r string) bool { return strings.EqualFold(r, roleAdministrator) })
+}
+
+// roleAdministrator is the site role that may terminate on every asset.
+const roleAdministrator = "Administrator"
 
 // sendAll sends the terminate requests, conc at a time. Ctrl-C (ctx done)
 // stops starting new ones, and no retry is sent after it; the requests in

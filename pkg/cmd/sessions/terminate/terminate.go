@@ -374,7 +374,18 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		if len(send) > 1 {
 			fmt.Fprintf(errOut, "Terminating %s (%d at a time)...\n", plural(len(send), "session"), min(opts.Concurrency, len(send)))
 		}
-		cancelled = e.sendAll(ctx, send)
+		for _, wave := range waves(send, isAdmin(uc)) {
+			if cancelled = e.sendAll(ctx, wave); cancelled {
+				// What the later waves held is not sent.
+				for _, r := range send {
+					if r.pending() {
+						r.Result, r.Error, r.stillActive = ResultSkipped, errNotSent, true
+						e.settle(r)
+					}
+				}
+				break
+			}
+		}
 	}
 	// With a selector, list its reports again while verification runs
 	// (it costs no wall time): who matches now that was not in the preview?

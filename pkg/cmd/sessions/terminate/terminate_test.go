@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,12 +136,13 @@ func TestNewCmdTerminate(t *testing.T) {
 
 // env is a test run's world: a simulator, streams, a stub prompter.
 type env struct {
-	sim    *pamsim.Server
-	opts   *TerminateOptions
-	stub   *prompt.Stub
-	out    *bytes.Buffer
-	errOut *bytes.Buffer
-	state  string
+	serverURL string
+	sim       *pamsim.Server
+	opts      *TerminateOptions
+	stub      *prompt.Stub
+	out       *bytes.Buffer
+	errOut    *bytes.Buffer
+	state     string
 }
 
 func newEnv(t *testing.T, simOpts pamsim.Options, token func(pamsim.Tokens) string, tty bool) *env {
@@ -157,7 +159,7 @@ func newEnv(t *testing.T, simOpts pamsim.Options, token func(pamsim.Tokens) stri
 	ios.SetStderrTTY(tty)
 	stub := &prompt.Stub{}
 	state := t.TempDir()
-	e := &env{sim: sim, stub: stub, out: out, errOut: errOut, state: state}
+	e := &env{serverURL: url, sim: sim, stub: stub, out: out, errOut: errOut, state: state}
 	e.opts = &TerminateOptions{
 		IO:          ios,
 		APIClient:   func() (*api.Client, error) { return client, nil },
@@ -437,4 +439,96 @@ func TestTerminateRunUnknownOutcome(t *testing.T) {
 	assert.Equal(t, 1, reg.Count(httpmock.REST("POST", "/api/session/terminate/"+s01)))
 	assert.Contains(t, out.String(), `"result": "terminated"`)
 	assert.Contains(t, out.String(), `"verified": true`)
+}
+
+// TestSignals: a signal at the question cancels it (130, nothing sent);
+// the first signal during sending says what is in flight; the second
+// journals it as unknown and prints the results known so far.
+func TestSignals(t *testing.T) {
+	t.Run("a signal at the question sends nothing", func(t *testing.T) {
+		e := newEnv(t, pamsim.Options{}, nil, true)
+		e.opts.IDs = []string{s01}
+		ctx, cancel := context.WithCancel(context.Background())
+		release := make(chan struct{})
+		defer close(release)
+		e.stub.ConfirmFunc = func(string, bool) (bool, error) {
+			cancel() // SIGTERM while the question is open
+			<-release
+			return true, nil
+		}
+		err := terminateRun(ctx, e.opts)
+		assert.Equal(t, cmdutil.ExitCancelled, exitCode(t, err))
+		assert.Contains(t, err.Error(), "cancelled at the confirmation; nothing was sent")
+		assert.Equal(t, 0, e.posts())
+	})
+	t.Run("second signal journals what is in flight as unknown", func(t *testing.T) {
+		e := newEnv(t, pamsim.Options{}, nil, false)
+		e.opts.IDs = []string{s01}
+		e.opts.Yes = true
+		ints := &cmdutil.Interrupts{}
+		e.opts.Interrupts = ints
+		// The POST is held at the transport until the test has quit.
+		posting, hold := make(chan struct{}), make(chan struct{})
+		client, err := api.New(api.Options{Server: e.serverURL, Token: e.sim.Tokens().Admin, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodPost {
+				close(posting)
+				<-hold
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})})
+		require.NoError(t, err)
+		e.opts.APIClient = func() (*api.Client, error) { return client, nil }
+		out, errOut := &lockedBuffer{}, &lockedBuffer{}
+		e.opts.IO.Out, e.opts.IO.ErrOut = out, errOut
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- terminateRun(ctx, e.opts) }()
+		<-posting
+		cancel()
+		ints.Quit()
+		journal, err := os.ReadFile(filepath.Join(e.state, "pamctl", "audit.jsonl"))
+		require.NoError(t, err)
+		assert.Contains(t, string(journal), `"session":"`+s01+`"`)
+		assert.Contains(t, string(journal), `"result":"unknown"`, "the in-flight session is journaled the moment the operator quits")
+		var rs []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out.String()), &rs), "the results known so far are printed: %s", out.String())
+		require.Len(t, rs, 1)
+		assert.Equal(t, "unknown", rs[0]["result"])
+		assert.Contains(t, errOut.String(), "pamctl: interrupted: sending nothing more; waiting up to 30s for the 1 terminate request in flight; press Ctrl-C again to quit now")
+		assert.Contains(t, errOut.String(), "pamctl: quit: 1 session in flight journaled as unknown")
+		close(hold)
+		<-done // in a real process main exits at the quit; the test lets the run end
+		lines := strings.Count(strings.TrimSpace(string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl")))), "\n") + 1
+		assert.Equal(t, 1, lines, "one line per session, never two")
+	})
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// lockedBuffer is a buffer two goroutines may write (the run and the quit
+// hook, as the process's stdout would allow).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
