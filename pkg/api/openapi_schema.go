@@ -103,3 +103,9 @@ func typeName(t reflect.Type) string {
 	}
 	return t.Name()
 }
+
+// List reports an endpoint whose answer is the paging envelope.
+func (e Endpoint) List() bool {
+	_, ok := pageElem(reflect.TypeOf(e.Response))
+	return ok
+}
