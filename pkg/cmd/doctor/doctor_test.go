@@ -198,6 +198,24 @@ func TestDoctorTable(t *testing.T) {
 	_ = sim
 }
 
+// TestDoctorSSOPage: a gateway's login page instead of the API is named
+// as such at the token check, and nothing after it is judged.
+func TestDoctorSSOPage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<!DOCTYPE html><html><body>Sign in</body></html>"))
+	}))
+	t.Cleanup(srv.Close)
+	r := doctorAgainst(t, srv.URL+"/ztna/acme/root", "tok", output.JSON, func(_ *DoctorOptions, s *config.Settings) { s.Timeout = 0 })
+	assert.Equal(t, cmdutil.ExitFailure, exitCode(r.err))
+	tok := r.row("token")
+	require.Len(t, tok, 1)
+	assert.Equal(t, "GET /api/user/context: the answer is an HTML page, not JSON (a proxy or SSO login page?)", tok[0].Detail)
+	assert.Contains(t, tok[0].Fix, "reachable without a browser login")
+	assert.Empty(t, r.row("GET /api/session/list"))
+	assert.Contains(t, r.row("openapi document")[0].Detail, "(HTTP 200, not an OpenAPI document")
+}
+
 func TestDoctorConnection(t *testing.T) {
 	// A port nothing listens on.
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -61,7 +61,7 @@ func (d *doctor) checkDNS(ctx context.Context, u *url.URL) bool {
 		d.ok(name, host+" is an IP address: nothing to resolve")
 		return true
 	}
-	ctx, cancel := context.WithTimeout(ctx, d.s.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	addrs, err := d.opts.Resolver.LookupHost(ctx, host)
 	if err != nil || len(addrs) == 0 {
@@ -74,6 +74,14 @@ func (d *doctor) checkDNS(ctx context.Context, u *url.URL) bool {
 	}
 	d.ok(name, fmt.Sprintf("%s resolves to %s", host, strings.Join(addrs, ", ")))
 	return true
+}
+
+// timeout bounds each network step, as --timeout bounds a request.
+func (d *doctor) timeout() time.Duration {
+	if d.s.Timeout > 0 {
+		return d.s.Timeout
+	}
+	return api.DefaultTimeout
 }
 
 func hostPort(u *url.URL) string {
@@ -92,7 +100,7 @@ func (d *doctor) checkTCP(ctx context.Context, u *url.URL) net.Conn {
 	if p, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err == nil && p != nil {
 		addr, via = hostPort(p), " (the proxy pamctl goes through, from HTTPS_PROXY/HTTP_PROXY)"
 	}
-	ctx, cancel := context.WithTimeout(ctx, d.s.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	conn, err := d.opts.Dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -103,7 +111,7 @@ func (d *doctor) checkTCP(ctx context.Context, u *url.URL) net.Conn {
 		}
 		fix := "check the port in the server URL (12Port listens on 6443 by default), that the server is up, and any firewall in between"
 		if errors.Is(err, context.DeadlineExceeded) {
-			fix = "no answer within " + d.s.Timeout.String() + ": a firewall may drop the packets; check the host and port, or raise --timeout"
+			fix = "no answer within " + d.timeout().String() + ": a firewall may drop the packets; check the host and port, or raise --timeout"
 		}
 		d.fail(name, fmt.Sprintf("cannot connect to %s%s: %s", addr, via, why), fix)
 		return nil
@@ -138,7 +146,7 @@ func (d *doctor) checkTLS(ctx context.Context, u *url.URL, conn net.Conn) bool {
 		return true
 	}
 	addr := hostPort(u)
-	ctx, cancel := context.WithTimeout(ctx, d.s.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	if u.Scheme == "http" {
 		// Does the plain port answer a TLS hello? The certificate is not

@@ -78,8 +78,11 @@ func (d *doctor) judgeToken(name string, ep api.Endpoint, a *api.Answer) *api.Us
 	}
 	var uc api.UserContext
 	if err := json.Unmarshal(a.Body, &uc); err != nil {
-		d.fail(name, opName(ep)+": the answer cannot be read as the user context: "+text.Safe(firstLine(err.Error())), "see the "+opName(ep)+" row; "+fixReport)
-		d.userContext = a
+		what, fix := "the answer cannot be read as the user context: "+text.Safe(firstLine(err.Error())), fixReport
+		if r := api.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, 0); len(r.Findings) > 0 {
+			what, fix = r.Findings[0].What, r.Findings[0].Fix
+		}
+		d.fail(name, opName(ep)+": "+what, fix)
 		return nil
 	}
 	d.userContext = a
