@@ -444,19 +444,19 @@ func lookupFold(props map[string]*openapi3.Schema, name string) *openapi3.Schema
 // likelyRename suggests the server's name for f: the one unmatched
 // property of a compatible type, preferring one that shares a prefix.
 func likelyRename(f contractField, unmatched []string, props map[string]*openapi3.Schema) string {
-	var fit, close []string
+	var fit, near []string
 	for _, n := range unmatched {
 		if !compatible(f.Kind, props[n]) {
 			continue
 		}
 		fit = append(fit, n)
 		if len(n) >= 3 && len(f.JSON) >= 3 && strings.EqualFold(n[:3], f.JSON[:3]) {
-			close = append(close, n)
+			near = append(near, n)
 		}
 	}
 	switch {
-	case len(close) == 1:
-		return fmt.Sprintf(", probably `json:%q`", close[0])
+	case len(near) == 1:
+		return fmt.Sprintf(", probably `json:%q`", near[0])
 	case len(fit) == 1:
 		return fmt.Sprintf(", probably `json:%q`", fit[0])
 	}
