@@ -189,9 +189,9 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []str
 			"run doctor with a token of a user with the Auditor or Administrator site role to check it")
 		return nil
 	case a.Status == http.StatusNotFound:
-		where := "the user context answered, so the tenant and site in the URL are right"
-		if args.ID != "" {
-			where = "for an ID the list gave"
+		where := "for an ID the list gave"
+		if ep.Report {
+			where = "a report exists on every site, and the user context answered, so the tenant and site in the URL are right"
 		}
 		d.fail(name, fmt.Sprintf("%s: the server has no %s (%s)", a.Describe(), name, where),
 			fmt.Sprintf("change %s in pkg/api/contract.go to the server's path for it (the openapi rows may name it)", ep.Consts))
