@@ -1,8 +1,9 @@
 // Command gen-docs writes pamctl's reference documentation from the command
 // tree itself, so the docs cannot drift from the binary: one markdown page
 // per command (docs/reference), the exit-codes and environment pages (docs/)
-// from the same constants that `pamctl help <topic>` prints, and, with --man,
-// man pages for packaging.
+// from the same constants that `pamctl help <topic>` prints, the modeled API
+// contract as an OpenAPI document (docs/openapi.json, from pkg/api/contract.go),
+// and, with --man, man pages for packaging.
 //
 // Output is deterministic (no dates in markdown, a fixed or SOURCE_DATE_EPOCH
 // date in man pages, no environment lookups), so a test can regenerate the
@@ -10,7 +11,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/gen-docs                         # docs/reference and docs/{exit-codes,environment}.md
+//	go run ./cmd/gen-docs                         # docs/reference, docs/{exit-codes,environment}.md, docs/openapi.json
 //	go run ./cmd/gen-docs --man manpages          # man pages only
 //	go run ./cmd/gen-docs --markdown DIR --topics DIR --man DIR
 package main
@@ -29,6 +30,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 
+	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmd/root"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/pamcmd"
@@ -49,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen-docs", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mdDir := fs.String("markdown", "", "write one markdown page per command to `dir`")
-	topicsDir := fs.String("topics", "", "write exit-codes.md and environment.md to `dir`")
+	topicsDir := fs.String("topics", "", "write exit-codes.md, environment.md and openapi.json to `dir`")
 	manDir := fs.String("man", "", "write man pages (section 1) to `dir`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: gen-docs [--markdown DIR] [--topics DIR] [--man DIR]\n\n"+
@@ -76,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}{
 		{*mdDir, "markdown reference", genMarkdown},
 		{*topicsDir, "help topic pages", genTopics},
+		{*topicsDir, "OpenAPI document of the modeled contract", genOpenAPI},
 		{*manDir, "man pages", genMan},
 	}
 	for _, s := range steps {
@@ -220,4 +223,20 @@ func genTopics(dir string) error {
 		}
 	}
 	return nil
+}
+
+// openAPIFile is the modeled contract as OpenAPI, beside the topic pages.
+const openAPIFile = "openapi.json"
+
+// genOpenAPI writes the contract of pkg/api/contract.go as an OpenAPI
+// document: what `pamctl doctor` compares a live server's document with.
+func genOpenAPI(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := api.OpenAPI(api.ContractVersion)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, openAPIFile), b, 0o644)
 }

@@ -19,13 +19,15 @@ import (
 // repoDocs is docs/ seen from this package's directory, where go test runs.
 const repoDocs = "../../docs"
 
-// TestDocsAreCurrent regenerates the reference and the help topic pages and
-// compares them byte for byte with the checked-in copies.
+// TestDocsAreCurrent regenerates the reference, the help topic pages and
+// docs/openapi.json and compares them byte for byte with the checked-in
+// copies.
 func TestDocsAreCurrent(t *testing.T) {
 	tmp := t.TempDir()
 	gotRef := filepath.Join(tmp, "reference")
 	require.NoError(t, genMarkdown(gotRef))
 	require.NoError(t, genTopics(tmp))
+	require.NoError(t, genOpenAPI(tmp))
 
 	want := readTree(t, filepath.Join(repoDocs, "reference"), "pamctl*.md")
 	got := readTree(t, gotRef, "pamctl*.md")
@@ -33,6 +35,8 @@ func TestDocsAreCurrent(t *testing.T) {
 		want[p.file] = readFile(t, filepath.Join(repoDocs, p.file))
 		got[p.file] = readFile(t, filepath.Join(tmp, p.file))
 	}
+	want[openAPIFile] = readFile(t, filepath.Join(repoDocs, openAPIFile))
+	got[openAPIFile] = readFile(t, filepath.Join(tmp, openAPIFile))
 
 	var stale []string
 	for name, body := range got {
@@ -40,6 +44,10 @@ func TestDocsAreCurrent(t *testing.T) {
 		switch {
 		case !ok:
 			stale = append(stale, name+" is missing")
+		case w == nil:
+			stale = append(stale, name+" is missing")
+		case name == openAPIFile && !bytes.Equal(w, body):
+			stale = append(stale, name+" differs from the contract in pkg/api/contract.go")
 		case !bytes.Equal(w, body):
 			stale = append(stale, name+" differs from the command tree")
 		}

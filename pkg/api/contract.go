@@ -148,3 +148,71 @@ func assetPath(id string) string     { return pathAsset + url.PathEscape(id) }
 func sessionEventsPath(id string) string {
 	return pathSession + url.PathEscape(id) + pathSessionEvents
 }
+
+// The contract as data, for `pamctl doctor` and docs/openapi.json (see
+// openapi.go). Each row names the constants above that spell it, so a
+// difference found on a live server says what to change in this file.
+
+// Site roles (documented): the site-wide reports need one of them, and
+// terminating any session needs SiteRoleAdministrator.
+const (
+	SiteRoleAdministrator = "Administrator"
+	SiteRoleAuditor       = "Auditor"
+)
+
+// Endpoint is one operation of the contract.
+type Endpoint struct {
+	ID         string  // operationId in docs/openapi.json
+	Method     string  // GET, or POST for terminate
+	Path       string  // template; {id} is a session or asset ID
+	Consts     string  // the path constants above that spell Path
+	Query      []Param // the query parameters pamctl sends
+	Response   any     // a value of the answer's Go type
+	Report     bool    // a list or the user context: exists on every site
+	Documented bool    // by 12Port; else modeled
+}
+
+// Param is a query parameter and the constant that spells it.
+type Param struct{ Name, Const string }
+
+// Endpoints lists the operations pamctl uses, in the order doctor checks them.
+func Endpoints() []Endpoint {
+	q := func(nameConst ...string) []Param {
+		ps := make([]Param, 0, len(nameConst)/2+2)
+		for i := 0; i+1 < len(nameConst); i += 2 {
+			ps = append(ps, Param{nameConst[i], nameConst[i+1]})
+		}
+		return append(ps, Param{qOffset, "qOffset"}, Param{qLimit, "qLimit"})
+	}
+	return []Endpoint{
+		{ID: "getUserContext", Method: "GET", Path: pathUserContext, Consts: "pathUserContext", Response: UserContext{}, Report: true, Documented: true},
+		{ID: "listSessions", Method: "GET", Path: pathSessionList, Consts: "pathSessionList", Report: true, Response: page[Session]{},
+			Query: q(qState, "qState", qAsset, "qAsset", qUser, "qUser", qChannel, "qChannel", qFrom, "qFrom", qTo, "qTo", qSort, "qSort", qOrder, "qOrder")},
+		{ID: "getSession", Method: "GET", Path: pathSession + "{id}", Consts: "pathSession", Response: Session{}},
+		{ID: "listSessionEvents", Method: "GET", Path: pathSession + "{id}" + pathSessionEvents, Consts: "pathSession, pathSessionEvents", Query: q(), Response: page[SessionEvent]{}},
+		{ID: "terminateSession", Method: "POST", Path: pathTerminate + "{id}", Consts: "pathTerminate", Response: Session{}},
+		{ID: "listAssets", Method: "GET", Path: pathAssetList, Consts: "pathAssetList", Report: true, Response: page[Asset]{}, Query: q(qName, "qName", qParent, "qParent")},
+		{ID: "getAsset", Method: "GET", Path: pathAsset + "{id}", Consts: "pathAsset", Response: Asset{}},
+		{ID: "listEvents", Method: "GET", Path: pathEventList, Consts: "pathEventList", Report: true, Response: page[Event]{},
+			Query: q(qEvent, "qEvent", qCategory, "qCategory", qFrom, "qFrom", qTo, "qTo")},
+	}
+}
+
+// optionalFields are JSON fields an answer may leave out (besides
+// timestamps, which may always be null or absent): an Event that concerns
+// no session has no asset or session, and pamctl pages without offset
+// and limit in the answer.
+var optionalFields = map[string][]string{"Event": {"assetId", "assetName", "sessionId"}, "page": {"offset", "limit"}}
+
+// OpenAPILocation is where a server might publish its own OpenAPI document:
+// a path under the site's API base, or, OnHost, from the host's root.
+type OpenAPILocation struct {
+	Path   string
+	OnHost bool
+}
+
+// OpenAPILocations are tried in order. They are GUESSES: 12Port does not
+// document where (or whether) it serves an OpenAPI document.
+func OpenAPILocations() []OpenAPILocation {
+	return []OpenAPILocation{{Path: "/api/openapi.json"}, {Path: "/v3/api-docs"}, {Path: "/api/v3/api-docs"}, {Path: "/ztna/v3/api-docs", OnHost: true}}
+}

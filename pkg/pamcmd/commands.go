@@ -7,6 +7,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmd/assets"
 	"github.com/pamctl/pamctl/pkg/cmd/auth"
 	"github.com/pamctl/pamctl/pkg/cmd/completion"
+	"github.com/pamctl/pamctl/pkg/cmd/doctor"
 	"github.com/pamctl/pamctl/pkg/cmd/events"
 	"github.com/pamctl/pamctl/pkg/cmd/root"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions"
@@ -22,6 +23,7 @@ func newRoot(f *cmdutil.Factory, ver string) *cobra.Command {
 		assets.NewCmdAssets,
 		events.NewCmdEvents,
 		func(f *cmdutil.Factory) *cobra.Command { return apicmd.NewCmdAPI(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) },
 		completion.NewCmdCompletion,
 		version.NewCmdVersion,
 	})

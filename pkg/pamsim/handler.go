@@ -196,6 +196,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, u *user, under
 		writeError(w, http.StatusNotFound, "not found: no such tenant or site (the API is under %s)", s.base)
 		return
 	}
+	if rel == openAPIPath {
+		s.serveOpenAPI(w, r)
+		return
+	}
 	if u == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="pamsim"`)
 		if r.Header.Get("Authorization") == "" {

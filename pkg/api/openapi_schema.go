@@ -1,0 +1,111 @@
+package api
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// The contract's answer types seen through their json tags: one walk that
+// docs/openapi.json, the comparison with a server's OpenAPI document and
+// doctor's checks of live answers all share, so they cannot disagree.
+
+// fieldKind is how pamctl reads a JSON value.
+type fieldKind int
+
+const (
+	kindString  fieldKind = iota
+	kindTime              // RFC 3339 string or epoch milliseconds, null when unset
+	kindStrings           // array of strings
+	kindNumber            // integer
+	kindObject            // nested struct
+	kindObjects           // array of structs
+)
+
+// String words the kind for messages ("field x is a number; pamctl reads a string").
+func (k fieldKind) String() string {
+	return [...]string{"a string", "a timestamp (RFC 3339 or epoch milliseconds)", "an array of strings", "a number", "an object", "an array of objects"}[k]
+}
+
+// contractField is one JSON field of an answer type.
+type contractField struct {
+	Go       string       // "Session.AssetName": what to edit in contract.go
+	JSON     string       // "assetName"
+	Kind     fieldKind    //
+	Elem     reflect.Type // the struct of kindObject and kindObjects
+	Optional bool         // may be absent or null
+}
+
+// Tag is the struct tag to edit, as written in contract.go.
+func (f contractField) Tag() string { return "`json:\"" + f.JSON + "\"`" }
+
+var timeType = reflect.TypeFor[Time]()
+
+// fieldsOf lists the JSON fields of struct type t in declaration order.
+func fieldsOf(t reflect.Type) []contractField {
+	var out []contractField
+	owner := typeName(t)
+	if _, ok := pageElem(t); ok {
+		owner = "page"
+	}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		f := contractField{Go: owner + "." + sf.Name, JSON: name}
+		ft := sf.Type
+		switch {
+		case ft == timeType:
+			f.Kind, f.Optional = kindTime, true
+		case ft.Kind() == reflect.String:
+			f.Kind = kindString
+		case ft.Kind() == reflect.Int || ft.Kind() == reflect.Int64:
+			f.Kind = kindNumber
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
+			f.Kind = kindStrings
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			f.Kind, f.Elem = kindObjects, ft.Elem()
+		case ft.Kind() == reflect.Struct:
+			f.Kind, f.Elem = kindObject, ft
+		default:
+			continue
+		}
+		if slices.Contains(optionalFields[owner], name) {
+			f.Optional = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// pageElem reports whether t is the paging envelope, and its item type.
+func pageElem(t reflect.Type) (reflect.Type, bool) {
+	if t.Kind() != reflect.Struct || !strings.HasPrefix(t.Name(), "page[") {
+		return nil, false
+	}
+	f, ok := t.FieldByName("Items")
+	if !ok {
+		return nil, false
+	}
+	return f.Type.Elem(), true
+}
+
+// typeName is the schema name of t: its Go name, "SessionPage" for
+// page[Session].
+func typeName(t reflect.Type) string {
+	if elem, ok := pageElem(t); ok {
+		return elem.Name() + "Page"
+	}
+	return t.Name()
+}
+
+// List reports an endpoint whose answer is the paging envelope.
+func (e Endpoint) List() bool {
+	_, ok := pageElem(reflect.TypeOf(e.Response))
+	return ok
+}

@@ -1,0 +1,125 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+const openAPIName = "openapi document"
+
+// checkOpenAPI finds the server's OpenAPI document (--openapi, else the
+// guessed locations of api.OpenAPILocations) and compares it with the
+// modeled contract, one row per difference.
+func (d *doctor) checkOpenAPI(ctx context.Context) {
+	var doc *openapi3.T
+	var where string
+	if d.opts.OpenAPI != "" {
+		doc, where = d.givenOpenAPI(ctx)
+	} else {
+		doc, where = d.findOpenAPI(ctx)
+	}
+	if doc == nil {
+		return
+	}
+	c := api.CompareOpenAPI(doc)
+	title := ""
+	if doc.Info != nil {
+		title = fmt.Sprintf(" %q version %s,", text.Safe(doc.Info.Title), text.Safe(doc.Info.Version))
+	}
+	detail := fmt.Sprintf("%s: OpenAPI %s,%s %d of %d modeled operations present, %d answer fields compared",
+		where, text.Safe(doc.OpenAPI), title, c.Operations, len(api.Endpoints()), c.Fields)
+	switch {
+	case len(c.Differences) > 0:
+		d.fail(openAPIName, fmt.Sprintf("%s; %d %s from the modeled contract (the rows below)", detail, len(c.Differences), plural(len(c.Differences), "difference")),
+			"change what each row names in pkg/api/contract.go, or send `pamctl doctor -o json` to the maintainers")
+	default:
+		if err := doc.Validate(ctx); err != nil {
+			d.warn(openAPIName, detail+"; matches the modeled contract, but the document does not validate: "+text.Safe(firstLine(err.Error())), "")
+		} else {
+			d.ok(openAPIName, detail+"; matches the modeled contract")
+		}
+	}
+	for _, op := range c.Unchecked {
+		d.warn("openapi: "+op, "the document gives no JSON schema for its answer: fields not compared", "")
+	}
+	for _, diff := range c.Differences {
+		d.fail("openapi: "+diff.Operation, text.Safe(diff.What), diff.Fix)
+	}
+}
+
+// givenOpenAPI reads --openapi; a problem with it is a failure, since the
+// operator named it.
+func (d *doctor) givenOpenAPI(ctx context.Context) (*openapi3.T, string) {
+	src := d.opts.OpenAPI
+	var data []byte
+	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+		a, err := d.client.ProbeURL(ctx, src)
+		if err != nil {
+			d.fail(openAPIName, reason(err), "check the --openapi URL")
+			return nil, ""
+		}
+		if a.Status < 200 || a.Status > 299 || a.Truncated {
+			d.fail(openAPIName, "GET "+src+": "+a.Describe(), "check the --openapi URL, or download the document and pass the file")
+			return nil, ""
+		}
+		data = a.Body
+	} else {
+		b, err := d.opts.ReadFile(src)
+		if err != nil {
+			d.fail(openAPIName, "cannot read --openapi: "+err.Error(), "pass the path of the server's OpenAPI (Swagger) document, JSON or YAML")
+			return nil, ""
+		}
+		data = b
+	}
+	doc, err := api.LoadOpenAPI(data)
+	if err != nil {
+		d.fail(openAPIName, src+": "+err.Error(), "pass the server's OpenAPI 3 or Swagger 2.0 document, JSON or YAML")
+		return nil, ""
+	}
+	return doc, src
+}
+
+// findOpenAPI tries the guessed locations in order; not finding a document
+// is a warning: 12Port does not say where (or whether) it serves one.
+func (d *doctor) findOpenAPI(ctx context.Context) (*openapi3.T, string) {
+	base, err := url.Parse(d.client.Server())
+	if err != nil {
+		d.warn(openAPIName, "not looked for: "+err.Error(), "")
+		return nil, ""
+	}
+	var tried []string
+	for _, loc := range api.OpenAPILocations() {
+		u := *base
+		if loc.OnHost {
+			u.Path = loc.Path
+		} else {
+			u.Path = strings.TrimRight(u.Path, "/") + loc.Path
+		}
+		target := u.String()
+		a, err := d.client.ProbeURL(ctx, target)
+		switch {
+		case err != nil:
+			tried = append(tried, fmt.Sprintf("%s (%s)", target, reason(err)))
+			continue
+		case a.Status < 200 || a.Status > 299:
+			tried = append(tried, fmt.Sprintf("%s (HTTP %d)", target, a.Status))
+			continue
+		}
+		doc, err := api.LoadOpenAPI(a.Body)
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s (HTTP %d, %s)", target, a.Status, err))
+			continue
+		}
+		return doc, "found at " + target
+	}
+	d.warn(openAPIName, "no OpenAPI document at the guessed locations: "+strings.Join(tried, "; "),
+		"ask your 12Port administrator where the server publishes its OpenAPI (Swagger) document and pass it: pamctl doctor --openapi FILE|URL")
+	return nil, ""
+}
