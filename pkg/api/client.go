@@ -317,6 +317,11 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		if status < 200 || status > 299 {
 			lastErr = respBody.httpError
+			if he := respBody.httpError; status == http.StatusNotFound && he.Report != "" && path != pathUserContext {
+				// Is the base right? The user context tells.
+				_, uerr := c.UserContext(ctx)
+				he.BaseWorks = uerr == nil
+			}
 			if idempotent && retryableStatus(status) {
 				continue
 			}
@@ -396,6 +401,7 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 			Message: msg, NotJSON: notJSON,
 			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now()),
 			Path:       path,
+			Report:     reportName(path),
 		}
 	}
 	return resp.StatusCode, r, nil

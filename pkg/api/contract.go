@@ -9,6 +9,9 @@ package api
 
 import "net/url"
 
+// PathUserContext is the documented endpoint every site answers.
+const PathUserContext = pathUserContext
+
 // Paths, relative to the site's API base (https://host:6443/ztna/<tenant>/<site>).
 const (
 	pathUserContext   = "/api/user/context"       // documented
@@ -169,6 +172,7 @@ type Endpoint struct {
 	Query      []Param // the query parameters pamctl sends
 	Response   any     // a value of the answer's Go type
 	Report     bool    // a list or the user context: exists on every site
+	Name       string  // what the web UI calls it, for messages
 	Documented bool    // by 12Port; else modeled
 }
 
@@ -185,17 +189,28 @@ func Endpoints() []Endpoint {
 		return append(ps, Param{qOffset, "qOffset"}, Param{qLimit, "qLimit"})
 	}
 	return []Endpoint{
-		{ID: "getUserContext", Method: "GET", Path: pathUserContext, Consts: "pathUserContext", Response: UserContext{}, Report: true, Documented: true},
-		{ID: "listSessions", Method: "GET", Path: pathSessionList, Consts: "pathSessionList", Report: true, Response: page[Session]{},
+		{ID: "getUserContext", Method: "GET", Path: pathUserContext, Consts: "pathUserContext", Response: UserContext{}, Report: true, Name: "user context", Documented: true},
+		{ID: "listSessions", Method: "GET", Path: pathSessionList, Consts: "pathSessionList", Report: true, Name: "Sessions Report", Response: page[Session]{},
 			Query: q(qState, "qState", qAsset, "qAsset", qUser, "qUser", qChannel, "qChannel", qFrom, "qFrom", qTo, "qTo", qSort, "qSort", qOrder, "qOrder")},
 		{ID: "getSession", Method: "GET", Path: pathSession + "{id}", Consts: "pathSession", Response: Session{}},
 		{ID: "listSessionEvents", Method: "GET", Path: pathSession + "{id}" + pathSessionEvents, Consts: "pathSession, pathSessionEvents", Query: q(), Response: page[SessionEvent]{}},
 		{ID: "terminateSession", Method: "POST", Path: pathTerminate + "{id}", Consts: "pathTerminate", Response: Session{}},
-		{ID: "listAssets", Method: "GET", Path: pathAssetList, Consts: "pathAssetList", Report: true, Response: page[Asset]{}, Query: q(qName, "qName", qParent, "qParent")},
+		{ID: "listAssets", Method: "GET", Path: pathAssetList, Consts: "pathAssetList", Report: true, Name: "asset list", Response: page[Asset]{}, Query: q(qName, "qName", qParent, "qParent")},
 		{ID: "getAsset", Method: "GET", Path: pathAsset + "{id}", Consts: "pathAsset", Response: Asset{}},
-		{ID: "listEvents", Method: "GET", Path: pathEventList, Consts: "pathEventList", Report: true, Response: page[Event]{},
+		{ID: "listEvents", Method: "GET", Path: pathEventList, Consts: "pathEventList", Report: true, Name: "Events Report", Response: page[Event]{},
 			Query: q(qEvent, "qEvent", qCategory, "qCategory", qFrom, "qFrom", qTo, "qTo")},
 	}
+}
+
+// reportName is the name of the report (or user context) at path, "" for
+// any other path.
+func reportName(path string) string {
+	for _, ep := range Endpoints() {
+		if ep.Report && ep.Path == path {
+			return ep.Name
+		}
+	}
+	return ""
 }
 
 // optionalFields are JSON fields an answer may leave out (besides

@@ -26,6 +26,13 @@ type HTTPError struct {
 	RetryAfter time.Duration
 	// Path is the API path asked, without the base and the query.
 	Path string
+	// Report names the endpoint when it is one every 12Port site answers
+	// (a report or the user context; see Endpoints): a 404 from it is not
+	// a missing object.
+	Report string
+	// BaseWorks is set on such a 404 when the user context on the same
+	// base answered: the server's API differs, the URL is right.
+	BaseWorks bool
 }
 
 func (e *HTTPError) Error() string {

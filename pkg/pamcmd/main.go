@@ -12,15 +12,12 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/build"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
-	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Main runs pamctl with os.Args and the process streams, and returns the
@@ -72,33 +69,9 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	return newRoot(f, build.Get().Version)
 }
 
-// ExitCode maps an error to the exit codes of spec/CLI.md.
-func ExitCode(err error) int {
-	var (
-		flagErr *cmdutil.FlagError
-		exitErr *cmdutil.ExitError
-		authErr *cmdutil.AuthError
-		nfErr   *cmdutil.NotFoundError
-		urlErr  *api.ServerURLError
-	)
-	switch {
-	case err == nil:
-		return cmdutil.ExitOK
-	case errors.As(err, &exitErr):
-		return exitErr.Code
-	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, context.Canceled):
-		return cmdutil.ExitCancelled
-	case errors.As(err, &flagErr), errors.As(err, &urlErr):
-		return cmdutil.ExitUsage
-	case errors.As(err, &authErr), api.IsAuth(err):
-		return cmdutil.ExitAuth
-	case endpointNotFound(err):
-		return cmdutil.ExitFailure
-	case errors.As(err, &nfErr), api.IsNotFound(err):
-		return cmdutil.ExitNotFound
-	}
-	return cmdutil.ExitFailure
-}
+// ExitCode maps an error to an exit code: cmdutil.ExitCode, the one home
+// of that rule.
+func ExitCode(err error) int { return cmdutil.ExitCode(err) }
 
 // HandleError prints err as one line on stderr and returns the exit code.
 func HandleError(errOut io.Writer, err error) int {
@@ -116,57 +89,5 @@ func HandleError(errOut io.Writer, err error) int {
 	return code
 }
 
-// Message words an error for the operator: one line, server text made
-// inert, 401 and 403 explained the way 12Port means them.
-func Message(err error) string {
-	var he *api.HTTPError
-	var exitErr *cmdutil.ExitError
-	if errors.As(err, &exitErr) && exitErr.Message == "" && exitErr.Err == nil {
-		return ""
-	}
-	msg := err.Error()
-	if errors.As(err, &he) && msg == he.Error() {
-		switch he.StatusCode {
-		case 401:
-			msg = fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): it is invalid or expired, or its user lacks the permission for this; check with `pamctl auth status`", he.Method, pathOf(he.URL))
-		case 403:
-			msg = fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he.URL), he.Message)
-		case 404:
-			msg = fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he.URL), he.Message)
-			if endpointNotFound(err) {
-				msg = fmt.Sprintf("the server has no %s (HTTP 404): check the tenant and site in the server URL (https://host:6443/ztna/<tenant>/<site>)", pathOf(he.URL))
-			}
-		}
-	}
-	return oneLine(msg)
-}
-
-// endpointNotFound reports a 404 from an endpoint that always exists on a
-// 12Port site (a report, the user context): the URL is wrong (usually the
-// tenant or site), not a session or asset. It is an error (1), not "not
-// found" (4).
-func endpointNotFound(err error) bool {
-	var he *api.HTTPError
-	if !errors.As(err, &he) || he.StatusCode != 404 {
-		return false
-	}
-	p := pathOf(he.URL)
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		p = p[:i]
-	}
-	return strings.HasSuffix(p, "/list") || strings.HasSuffix(p, "/user/context")
-}
-
-func pathOf(u string) string {
-	if i := strings.Index(u, "/api/"); i >= 0 {
-		return u[i:]
-	}
-	return u
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, "\r\n", "; ")
-	s = strings.ReplaceAll(s, "\n", "; ")
-	return text.Safe(s)
-}
+// Message words an error for the operator: cmdutil.Explain.
+func Message(err error) string { return cmdutil.Explain(err) }

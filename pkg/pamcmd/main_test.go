@@ -32,7 +32,7 @@ func TestExitCode(t *testing.T) {
 		{"http 403 wrapped", fmt.Errorf("listing: %w", &api.HTTPError{StatusCode: 403}), 3},
 		{"not found", cmdutil.NotFoundf("no asset"), 4},
 		{"http 404", &api.HTTPError{StatusCode: 404}, 4},
-		{"http 404 on a report: wrong URL", &api.HTTPError{StatusCode: 404, URL: "https://h/ztna/acme/nosuch/api/session/list?state=Active"}, 1},
+		{"http 404 on a report: wrong URL", &api.HTTPError{StatusCode: 404, URL: "https://h/ztna/acme/nosuch/api/session/list?state=Active", Path: "/api/session/list", Report: "Sessions Report"}, 1},
 		{"partial", &cmdutil.ExitError{Code: cmdutil.ExitPartial}, 5},
 		{"refused", cmdutil.Refusedf("no --yes"), 6},
 		{"unverified", &cmdutil.ExitError{Code: cmdutil.ExitUnverified}, 7},
@@ -47,6 +47,19 @@ func TestExitCode(t *testing.T) {
 			assert.Equal(t, tt.want, ExitCode(tt.err))
 		})
 	}
+}
+
+// TestMissingEndpointWording: a 404 from an endpoint every site has says
+// honestly which of three things it is.
+func TestMissingEndpointWording(t *testing.T) {
+	wrongBase := Message(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report"})
+	assert.Contains(t, wrongBase, "check the tenant and site in the server URL")
+	differs := Message(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report", BaseWorks: true})
+	assert.Equal(t, "this server does not answer the modeled Sessions Report endpoint GET /api/session/list (HTTP 404), although /api/user/context on the same base works: its API differs from pamctl's model; run `pamctl doctor` and send its report to the maintainers", differs)
+	assert.NotContains(t, differs, "tenant")
+	noContext := Message(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/user/context", Report: "user context"})
+	assert.Contains(t, noContext, "the URL is not a site's API base")
+	assert.Equal(t, 4, ExitCode(&api.HTTPError{StatusCode: 404, Path: "/api/session/abc"}), "a missing session is 4")
 }
 
 func TestMessageWording(t *testing.T) {

@@ -215,7 +215,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		asset, err = shared.ResolveAsset(ctx, client, opts.Asset)
 		if err != nil {
 			if api.IsAuth(err) {
-				return permissionError(ctx, client, nil, err)
+				return assetLookupError(opts.Asset, err)
 			}
 			return err
 		}
@@ -297,8 +297,27 @@ func describe(n int, opts *ListOptions, asset *api.Asset) string {
 // permissionError says what the token's user lacks. The server answers 401
 // or 403 for a missing permission alike, so the user context tells a
 // refused token (it fails too) from a missing role.
+// assetLookupError: the operator passed --asset, and looking it up was
+// refused; telling them to pass --asset would contradict what they did.
+func assetLookupError(ref string, err error) error {
+	if notAPI(err) {
+		return &cmdutil.AuthError{Err: &explained{cause: err, msg: fmt.Sprintf("looking up asset %q was answered by a page that is not the 12Port API (HTTP %d; a proxy or SSO login?): check the server URL and that the API is reachable without a browser login", text.Safe(ref), statusOf(err))}}
+	}
+	return &cmdutil.AuthError{Err: &explained{cause: err, msg: fmt.Sprintf("permission denied (HTTP %d) looking up asset %q: your user cannot read it or list assets; pass the asset's ID, or ask for the Viewer permission on it", statusOf(err), text.Safe(ref))}}
+}
+
+// notAPI reports an error answer that was not the API's JSON (an SSO or
+// proxy page): it says nothing about the user's roles.
+func notAPI(err error) bool {
+	var he *api.HTTPError
+	return errors.As(err, &he) && he.NotJSON
+}
+
 func permissionError(ctx context.Context, client *api.Client, asset *api.Asset, err error) error {
 	status := statusOf(err)
+	if notAPI(err) {
+		return &cmdutil.AuthError{Err: &explained{cause: err, msg: fmt.Sprintf("HTTP %d from a page that is not the 12Port API (a proxy or SSO login?), whatever your roles: check the server URL and that the API is reachable without a browser login", status)}}
+	}
 	uc, uerr := client.UserContext(ctx)
 	if uerr != nil {
 		if api.IsAuth(uerr) {

@@ -210,6 +210,15 @@ func TestListRun(t *testing.T) {
 					{ID: "22222222-2222-4222-8222-000000000001", Name: "db-prod-01"}, {ID: "22222222-2222-4222-8222-000000000002", Name: "db-prod-02"},
 				}}))
 			}},
+		{name: "asset lookup refused: no advice to pass --asset", format: output.Table, opts: ListOptions{Asset: "db-prod-01"}, wantErr: `permission denied (HTTP 403) looking up asset "db-prod-01"`, wantCode: &cmdutil.AuthError{},
+			stubs: func(r *httpmock.Registry) {
+				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(200, userCtx))
+				r.Register("assets", httpmock.REST(http.MethodGet, "/api/asset/list"), httpmock.JSONResponse(403, map[string]string{"message": "no"}))
+			}},
+		{name: "SSO page: no claim about roles", format: output.Table, wantErr: "from a page that is not the 12Port API", wantCode: &cmdutil.AuthError{},
+			stubs: func(r *httpmock.Registry) {
+				r.Register("list", sessionList, httpmock.StringResponse(403, "text/html", "<html><body>Sign in</body></html>"))
+			}},
 		{name: "unknown asset", format: output.Table, opts: ListOptions{Asset: "nope"}, wantErr: `no asset named or with ID "nope"`, wantCode: &cmdutil.NotFoundError{},
 			stubs: func(r *httpmock.Registry) {
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(200, userCtx))

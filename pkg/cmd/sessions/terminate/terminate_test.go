@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -35,27 +34,10 @@ const (
 	s09 = "11111111-1111-4111-8111-000000000009" // native-only
 )
 
+// exitCode is the process's mapping, not a copy of it.
 func exitCode(t *testing.T, err error) int {
 	t.Helper()
-	var ee *cmdutil.ExitError
-	var fe *cmdutil.FlagError
-	var ae *cmdutil.AuthError
-	var nf *cmdutil.NotFoundError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.Code
-	case errors.Is(err, cmdutil.ErrCancel):
-		return cmdutil.ExitCancelled
-	case errors.As(err, &fe):
-		return cmdutil.ExitUsage
-	case errors.As(err, &ae):
-		return cmdutil.ExitAuth
-	case errors.As(err, &nf):
-		return cmdutil.ExitNotFound
-	}
-	return cmdutil.ExitFailure
+	return cmdutil.ExitCode(err)
 }
 
 func TestNewCmdTerminate(t *testing.T) {

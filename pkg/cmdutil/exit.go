@@ -1,0 +1,114 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// ExitCode maps an error to the exit codes of docs/exit-codes.md. It is
+// the only place that does: commands return typed errors, pamcmd prints
+// Explain(err) and exits with ExitCode(err), and tests import this
+// function instead of keeping a copy.
+func ExitCode(err error) int {
+	var (
+		flagErr *FlagError
+		exitErr *ExitError
+		authErr *AuthError
+		nfErr   *NotFoundError
+		urlErr  *api.ServerURLError
+	)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &exitErr):
+		return exitErr.Code
+	case errors.Is(err, ErrCancel), errors.Is(err, context.Canceled):
+		return ExitCancelled
+	case errors.As(err, &flagErr), errors.As(err, &urlErr):
+		return ExitUsage
+	case errors.As(err, &authErr), api.IsAuth(err):
+		return ExitAuth
+	case endpointMissing(err) != nil:
+		// A report or the user context always exists on a 12Port site: a
+		// 404 there is a wrong URL or a server whose API differs (1), not
+		// a missing session or asset (4).
+		return ExitFailure
+	case errors.As(err, &nfErr), api.IsNotFound(err):
+		return ExitNotFound
+	}
+	return ExitFailure
+}
+
+// Explain words an error for the operator: one line, server text made
+// inert, 401 and 403 explained the way 12Port means them, and a 404 from an
+// endpoint every site has told apart from a missing object. Each
+// explanation is written here once, for every command.
+func Explain(err error) string {
+	var exitErr *ExitError
+	if errors.As(err, &exitErr) && exitErr.Message == "" && exitErr.Err == nil {
+		return ""
+	}
+	msg := err.Error()
+	var he *api.HTTPError
+	if errors.As(err, &he) && msg == he.Error() {
+		switch he.StatusCode {
+		case 401:
+			msg = fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): it is invalid or expired, or its user lacks the permission for this; check with `pamctl auth status`", he.Method, pathOf(he))
+		case 403:
+			msg = fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he), he.Message)
+		case 404:
+			msg = fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he), he.Message)
+			if m := endpointMissing(err); m != nil {
+				msg = explainMissing(m)
+			}
+		}
+	}
+	if errors.As(err, &he) && he.NotJSON && api.IsAuth(err) {
+		// An SSO or proxy page in front of the API answered, not 12Port:
+		// whatever the roles, this is not the user's permission.
+		msg += " (the answer was not the 12Port API's: a proxy or SSO page may be in the way)"
+	}
+	return oneLine(msg)
+}
+
+// endpointMissing returns the 404 of an endpoint every 12Port site has
+// (docs/api-contract.md: a report or the user context), or nil.
+func endpointMissing(err error) *api.HTTPError {
+	var he *api.HTTPError
+	if errors.As(err, &he) && he.StatusCode == 404 && he.Report != "" {
+		return he
+	}
+	return nil
+}
+
+func explainMissing(he *api.HTTPError) string {
+	switch {
+	case he.Path == api.PathUserContext:
+		return fmt.Sprintf("the server has no %s (HTTP 404), the one endpoint 12Port documents: the URL is not a site's API base; it looks like https://host:6443/ztna/<tenant>/<site> (check the tenant and site)", he.Path)
+	case he.BaseWorks:
+		return fmt.Sprintf("this server does not answer the modeled %s endpoint %s %s (HTTP 404), although %s on the same base works: its API differs from pamctl's model; run `pamctl doctor` and send its report to the maintainers", he.Report, he.Method, he.Path, api.PathUserContext)
+	}
+	return fmt.Sprintf("the server has no %s (HTTP 404) and %s does not answer either: check the tenant and site in the server URL (https://host:6443/ztna/<tenant>/<site>)", he.Path, api.PathUserContext)
+}
+
+func pathOf(he *api.HTTPError) string {
+	if he.Path != "" {
+		return he.Path
+	}
+	if i := strings.Index(he.URL, "/api/"); i >= 0 {
+		return he.URL[i:]
+	}
+	return he.URL
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "\r\n", "; ")
+	s = strings.ReplaceAll(s, "\n", "; ")
+	return text.Safe(s)
+}
