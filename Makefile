@@ -87,7 +87,7 @@ bench-list:
 	bash scripts/bench-list.sh
 
 bench-terminate:
-	$(GO) test -run '^$$' -bench BulkTerminate -benchtime 3x ./pkg/cmd/sessions/terminate/
+	$(GO) test -run '^$$' -bench 'ContainOne|BulkTerminate200' -benchtime 3x ./pkg/cmd/sessions/terminate/
 
 # clean keeps bin/tools: the pinned linters take minutes to build.
 clean:
