@@ -179,15 +179,15 @@ func topicPages() []topicPage {
 				"```sh\n" +
 				"pamctl sessions terminate --user bwilliams --yes --reason \"INC-4312\" -o json > result.json\n" +
 				"case $? in\n" +
-				"  0) echo \"all sessions ended and verified\" ;;\n" +
-				"  5) echo \"some sessions could not be ended: see result.json\" ;;\n" +
+				"  0) echo \"contained: nothing of bwilliams is connected\" ;;\n" +
+				"  5) echo \"NOT contained: stderr names who is still connected and why\" ;;\n" +
+				"  7) echo \"sent, outcome unknown: check result.json and the Events Report\" ;;\n" +
 				"  6) echo \"refused: more sessions than --max; review and raise --max\" ;;\n" +
-				"  7) echo \"terminated, but not verified yet: check the Events Report\" ;;\n" +
 				"  3) echo \"token rejected or not permitted: pamctl auth status\" ;;\n" +
 				"  *) echo \"failed\" ;;\n" +
 				"esac\n" +
 				"```\n\n" +
-				"The codes are mapped in one place, `ExitCode` in `pkg/pamcmd/main.go`; the\n" +
+				"The codes are mapped in one place, `ExitCode` in `pkg/cmdutil/exit.go`; the\n" +
 				"text above lives in `pkg/cmd/root/help_topics.go`.",
 		},
 		{

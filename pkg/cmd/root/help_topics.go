@@ -8,14 +8,21 @@ import (
 // says the same for readers of the repository.
 const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
 
-  0    success (includes "already completed" and "nothing matched a selector")
-  1    error: network, server, unexpected response
+  0    success; for a terminate: contained (every session it targeted is no
+       longer Active, verified, and no session matching the selector is
+       Active at the end); includes "already completed" and "nothing matched"
+  1    error: network, server, unexpected response (an answer that breaks
+       the contract is this, never "nothing matched")
   2    usage error: unknown flag, bad value, missing argument
   3    authentication or permission failure (401/403), no credentials configured
   4    not found: session or asset
-  5    partial failure: some sessions of a bulk terminate failed
+  5    not contained: sessions the run matched are still Active (failed,
+       native-only, not permitted, new since the preview), or part of the
+       site could not be searched
   6    refused for safety: no terminal and no --yes, or more sessions than --max
-  7    terminated but not verified: still Active, or no event, after the wait
+  7    sent but not verified: the outcome is unknown, or the session still
+       reads Active or has no event after the wait
+  8    a wait (or --hold) condition not reached before --timeout
   130  cancelled: the operator answered No, or pressed Ctrl-C
 
 Errors are one line on stderr; stdout carries only data, so

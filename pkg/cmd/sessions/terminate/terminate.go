@@ -104,24 +104,40 @@ and output and without --yes, pamctl refuses (exit 6) and sends nothing.
 matches more than --max sessions (default 20) is refused (exit 6).
 
 The terminated user is disconnected and logged out of the PAM session, and
-cannot reconnect to it. Up to --concurrency requests are in flight; Ctrl-C
-stops starting new ones and reports exactly which sessions were terminated.
-A request whose outcome is unknown (connection reset, timeout) is never
-resent blindly: the session is read back, Completed counts as terminated,
-and only a session still Active is asked once more.
+cannot reconnect to it. Up to --concurrency requests are in flight (for a
+user without the Administrator site role, one per asset first: after a
+refusal no other session of that asset is sent). Ctrl-C sends nothing new,
+not even a retry, says what it waits for, and reports exactly what
+happened; a second Ctrl-C quits at once, journaling what was in flight as
+"unknown". A request whose outcome is unknown (connection reset, timeout,
+a gateway error) is never resent blindly: the session is read back,
+Completed counts as terminated; still Active, pamctl waits a grace (or the
+server's Retry-After), reads it back again, and only then asks once more.
+
+Every answer is checked before it is acted on: sessions a selector query
+returns that do not match the selector, an answer to a read by ID that is
+another object, a list that is not the paging envelope: none of them is
+ever sent a terminate (see docs/api-contract.md).
 
 Unless --no-wait, each termination is verified: the session must read back
 Completed and its "Terminate Session" event must be in the Events Report
 (or, for operators who cannot read that report, the Session Events Report),
-within --wait-timeout. The event is printed.
+within --wait-timeout; with a selector, the selector is listed again to
+find sessions that started after the preview (a reconnect). The event is
+printed.
 
 Every session acted on is appended as one JSON line to the audit journal
-$XDG_STATE_HOME/pamctl/audit.jsonl (mode 0600) with the operator, server,
-session, asset, user, channels, --reason and result.
+$XDG_STATE_HOME/pamctl/audit.jsonl (mode 0600), the moment its outcome is
+known, with the operator, server, session, asset, user, channels, --reason
+and result: terminated, already-completed, skipped, failed (the server
+refused, or a read-back shows it still Active) or unknown (sent, outcome
+not known).
 
-Exit codes: 0 all terminated or already completed; 1 one session could not
-be terminated; 3 not permitted; 4 an ID does not exist; 5 some of several
-failed; 6 refused for safety; 7 terminated but not verified; 130 cancelled.`,
+Exit codes: 0 contained (nothing targeted, nothing matching the selector,
+is still Active); 1 one session could not be terminated; 3 not permitted;
+4 an ID does not exist; 5 not contained (one line on stderr names what is
+still connected and why); 6 refused for safety; 7 sent but not verified
+(unknown); 130 cancelled.`,
 		Example: `  # end one session, after a yes/no confirmation
   $ pamctl sessions terminate 0c6f1f0e-3c1b-4c53-9d1e-1f0b7c8e2a11
 
