@@ -16,6 +16,7 @@ const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
   5    partial failure: some sessions of a bulk terminate failed
   6    refused for safety: no terminal and no --yes, or more sessions than --max
   7    terminated but not verified: still Active, or no event, after the wait
+  8    a wait (or --hold) condition not reached before --timeout
   130  cancelled: the operator answered No, or pressed Ctrl-C
 
 Errors are one line on stderr; stdout carries only data, so
