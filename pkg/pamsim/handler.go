@@ -354,6 +354,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusMethodNotAllowed, "method %s is not allowed here", r.Method)
 		}
 	default:
+		if s.serveLifecycle(w, r) {
+			return
+		}
 		writeError(w, http.StatusNotFound, "not found: %s", r.URL.Path)
 	}
 }
