@@ -4,6 +4,7 @@ package root
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -44,7 +45,9 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("output") {
-				if _, err := output.ParseFormat(f.Flags.Output); err != nil {
+				// ndjson: the streaming commands (sessions watch, events list
+				// --follow) write it themselves until pkg/output knows it.
+				if _, err := output.ParseFormat(f.Flags.Output); err != nil && !strings.EqualFold(f.Flags.Output, "ndjson") {
 					return &cmdutil.FlagError{Err: err}
 				}
 			}
