@@ -106,6 +106,11 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"json-len":            cmdJSONLen,
 			"pamsim-tls":          cmdTLS,
 			"exits":               cmdExits,
+			// script_lifecycle_test.go
+			"pamsim-start-session":  cmdStartSession,
+			"pamsim-end-session":    cmdEndSession,
+			"pamsim-reconnect":      cmdReconnect,
+			"pamsim-await-requests": cmdAwaitRequests,
 		},
 	}
 }
