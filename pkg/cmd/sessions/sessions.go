@@ -10,6 +10,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/list"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/terminate"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/wait"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/watch"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
@@ -32,6 +33,7 @@ asset, through which channels, and since when; end a live web session.`,
 		events.NewCmdEvents(f, nil),
 		terminate.NewCmdTerminate(f, nil),
 		wait.NewCmdWait(f, nil),
+		watch.NewCmdWatch(f, nil),
 	)
 	return cmd
 }
