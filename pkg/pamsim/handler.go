@@ -83,6 +83,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logMu.Lock()
 		s.log = append(s.log, entry)
 		s.logMu.Unlock()
+		s.after.fire(entry)
 	}}
 	defer sw.logStatus(0) // nothing was sent: the client went away first
 

@@ -4,14 +4,20 @@ package pamsim
 // simulator runs, the way users come and go on a real site: a session starts, the user logs
 // out (Completed, with no Terminate Session event: nobody terminated it), or reconnects (a
 // new Active session for the same user on the same asset, what an account under
-// containment does). It backs the testscript commands pamsim-start-session,
-// pamsim-end-session and pamsim-reconnect, and the /_pamsim/sessions admin endpoints.
+// containment does). After schedules such a change between two requests of a client, so a
+// script can change the site between two polls of a pamctl that watches it, whatever clock
+// that pamctl runs on. It backs the testscript commands pamsim-start-session,
+// pamsim-end-session, pamsim-reconnect and pamsim-after, and the /_pamsim/sessions admin
+// endpoints.
 
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -140,4 +146,61 @@ func (s *Server) hasAsset(id, name string) bool {
 		}
 	}
 	return false
+}
+
+// afterHooks are the actions After schedules.
+type afterHooks struct {
+	mu    sync.Mutex
+	hooks []*afterHook
+}
+
+type afterHook struct {
+	method, prefix string
+	left           int
+	action         func()
+}
+
+// After runs action once, when the n-th request from now whose method (""
+// = any) and path prefix (relative to BasePath) match has been answered in
+// full but before its answer leaves: that request saw the state before the
+// action, the next one sees it after. A test thus changes the site between
+// two polls of a client, whatever clock the client runs on.
+func (s *Server) After(method, pathPrefix string, n int, action func()) {
+	s.after.mu.Lock()
+	defer s.after.mu.Unlock()
+	s.after.hooks = append(s.after.hooks, &afterHook{method: method, prefix: pathPrefix, left: max(n, 1), action: action})
+}
+
+// fire counts a logged request against the hooks and runs those whose count is reached, in
+// the order they were scheduled.
+func (h *afterHooks) fire(e Request) {
+	h.mu.Lock()
+	var run []func()
+	kept := h.hooks[:0]
+	for _, k := range h.hooks {
+		if (k.method == "" || strings.EqualFold(k.method, e.Method)) && strings.HasPrefix(e.Path, k.prefix) {
+			k.left--
+			if k.left == 0 {
+				run = append(run, k.action)
+				continue
+			}
+		}
+		kept = append(kept, k)
+	}
+	h.hooks = kept
+	h.mu.Unlock()
+	for _, f := range run {
+		f()
+	}
+}
+
+// TerminateAsAdmin terminates a session the way the Administrator does in the web UI: through
+// the API's own handler, so the session reads Completed and the Events Report gains its
+// Terminate Session event. It reports whether the server accepted it.
+func (s *Server) TerminateAsAdmin(id string) bool {
+	req := httptest.NewRequest(http.MethodPost, s.base+"/api/session/terminate/"+url.PathEscape(id), nil)
+	req.Header.Set("Authorization", "Bearer "+s.tokens.Admin)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec.Code == http.StatusOK
 }

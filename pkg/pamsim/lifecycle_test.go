@@ -63,3 +63,21 @@ func TestLifecycleAdmin(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, post("/_pamsim/sessions/"+strings.Repeat("0", 8)+"/end", "").StatusCode)
 	assert.Equal(t, 0, s.srv.CountRequests("", "/"), "admin requests are not logged")
 }
+
+func TestAfter(t *testing.T) {
+	s := startSim(t, Options{})
+	const id = "44444444-4444-4444-8444-000000000005"
+	s.srv.StartSession(Session{ID: id, AssetName: "web-01", User: "erin", Channels: []string{"SSH"}})
+	list := func() []string { return s.do(t, "GET", "/api/session/list?user=erin&state=Active", "admin").ids(t) }
+	s.srv.After("GET", "/api/session/list", 2, func() { s.srv.EndSession(id) })
+	s.srv.After("POST", "/api/session/list", 1, func() { t.Error("the method must match") })
+	assert.Equal(t, []string{id}, list(), "first request")
+	assert.Equal(t, []string{id}, list(), "the second request still saw the session: the action runs after its answer was made")
+	assert.Empty(t, list(), "the third sees it ended")
+	assert.Empty(t, list(), "and the action ran once")
+	assert.True(t, s.srv.TerminateAsAdmin(sid(1)))
+	got, _ := s.srv.Session(sid(1))
+	assert.Equal(t, StateCompleted, got.State)
+	assert.Equal(t, "Terminate Session", s.srv.Events()[0].Event)
+	assert.False(t, s.srv.TerminateAsAdmin(sid(1)), "not Active any more")
+}
