@@ -2,7 +2,7 @@ package pamcmd_test
 
 import (
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -15,23 +15,28 @@ import (
 //	pamsim-start-session <id> <asset-name> <user> [channel]   a user connects now
 //	pamsim-end-session <id>                      the user logs out (no Terminate Session event)
 //	pamsim-reconnect <id> <new-id>               the same user and asset, a new Active session
-//	pamsim-await-requests [method] <path-prefix> <n>
-//	                                             block until the request log holds at least n
-//	                                             matching requests (a background pamctl has
-//	                                             polled that often); fails after 20 s
+//	pamsim-after [method] <path-prefix> <n> <command> [args...]
+//	                                             run one of the commands above, or
+//	                                             `terminate <id>` (the Administrator in the web
+//	                                             UI), right after the n-th matching request from
+//	                                             now was answered: between two polls of the
+//	                                             pamctl a script runs next, whatever its clock
 
 func cmdStartSession(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 3 || len(args) > 4 {
 		ts.Fatalf("usage: pamsim-start-session <id> <asset-name> <user> [channel]")
 	}
+	if !startSession(sim(ts), args) {
+		ts.Fatalf("pamsim: no asset %q", args[1])
+	}
+}
+
+func startSession(s *pamsim.Server, args []string) bool {
 	channel := "SSH"
 	if len(args) == 4 {
 		channel = args[3]
 	}
-	got := sim(ts).StartSession(pamsim.Session{ID: args[0], AssetName: args[1], User: args[2], Channels: []string{channel}})
-	if got.AssetID == "" {
-		ts.Fatalf("pamsim: no asset %q", args[1])
-	}
+	return s.StartSession(pamsim.Session{ID: args[0], AssetName: args[1], User: args[2], Channels: []string{channel}}).AssetID != ""
 }
 
 func cmdEndSession(ts *testscript.TestScript, neg bool, args []string) {
@@ -52,27 +57,33 @@ func cmdReconnect(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// awaitLimit bounds pamsim-await-requests: a background command that never
-// polls fails the script instead of hanging it.
-const awaitLimit = 20 * time.Second
-
-func cmdAwaitRequests(ts *testscript.TestScript, neg bool, args []string) {
+func cmdAfter(ts *testscript.TestScript, neg bool, args []string) {
+	const usage = "usage: pamsim-after [method] <path-prefix> <n> start-session|end-session|reconnect|terminate <args...>"
 	method := ""
-	if len(args) == 3 {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "/") {
 		method, args = args[0], args[1:]
 	}
-	if len(args) != 2 || neg {
-		ts.Fatalf("usage: pamsim-await-requests [method] <path-prefix> <n>")
+	if len(args) < 4 || neg {
+		ts.Fatalf(usage)
 	}
-	want, err := strconv.Atoi(args[1])
+	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	// The pamctl being awaited runs in another process on the real clock;
-	// this only watches the in-process log, it times nothing.
-	deadline := time.Now().Add(awaitLimit)
-	for sim(ts).CountRequests(method, args[0]) < want {
-		if time.Now().After(deadline) {
-			ts.Fatalf("pamsim: %d %s requests under %s after %s, want %d", sim(ts).CountRequests(method, args[0]), method, args[0], awaitLimit, want)
-		}
-		time.Sleep(5 * time.Millisecond)
+	s, prefix, what, rest := sim(ts), args[0], args[2], args[3:]
+	// The action runs inside pamsim, after the script moved on: it cannot
+	// fail the script, so its arguments are checked now and its outcome
+	// shows in what the script checks next.
+	var action func()
+	switch {
+	case what == "start-session" && (len(rest) == 3 || len(rest) == 4):
+		action = func() { startSession(s, rest) }
+	case what == "end-session" && len(rest) == 1:
+		action = func() { s.EndSession(rest[0]) }
+	case what == "reconnect" && len(rest) == 2:
+		action = func() { s.Reconnect(rest[0], rest[1]) }
+	case what == "terminate" && len(rest) == 1:
+		action = func() { s.TerminateAsAdmin(rest[0]) }
+	default:
+		ts.Fatalf(usage)
 	}
+	s.After(method, prefix, n, action)
 }

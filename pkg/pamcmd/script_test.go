@@ -107,10 +107,10 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"pamsim-tls":          cmdTLS,
 			"exits":               cmdExits,
 			// script_lifecycle_test.go
-			"pamsim-start-session":  cmdStartSession,
-			"pamsim-end-session":    cmdEndSession,
-			"pamsim-reconnect":      cmdReconnect,
-			"pamsim-await-requests": cmdAwaitRequests,
+			"pamsim-start-session": cmdStartSession,
+			"pamsim-end-session":   cmdEndSession,
+			"pamsim-reconnect":     cmdReconnect,
+			"pamsim-after":         cmdAfter,
 		},
 	}
 }
