@@ -39,7 +39,7 @@ func TestWriter(t *testing.T) {
 func TestResolve(t *testing.T) {
 	ok := func() (output.Options, error) { return output.Options{Format: output.Table, TTY: true}, nil }
 	bad := func() (output.Options, error) {
-		return output.Options{}, errors.New(`output format "ndjson": want one of ...`)
+		return output.Options{}, errors.New(`output format "ndjson": want one of table, json`)
 	}
 	o, nd, err := Resolve(ok, nil, true)
 	require.NoError(t, err)

@@ -76,7 +76,7 @@ func DefaultJitter(d time.Duration) time.Duration {
 	if d <= MinInterval {
 		return d
 	}
-	j := d - rand.N(d/10+1)
+	j := d - rand.N(d/10+1) //nolint:gosec // jitter spreads polls; it guards nothing
 	return max(j, MinInterval)
 }
 
