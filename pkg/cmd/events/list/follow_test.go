@@ -15,7 +15,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -45,7 +44,7 @@ func TestNewCmdListFollow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Flags: &config.Flags{}, Now: func() time.Time { return now }}
+			f := &cmdutil.Factory{IOStreams: ios, Now: func() time.Time { return now }}
 			var got *ListOptions
 			cmd := NewCmdList(f, func(o *ListOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
