@@ -22,6 +22,7 @@ const (
 	ExitPartial    = 5
 	ExitRefused    = 6
 	ExitUnverified = 7
+	ExitTimeout    = 8
 	ExitCancelled  = 130
 )
 

@@ -123,6 +123,11 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"pamsim-tls":          cmdTLS,
 			"exits":               cmdExits,
 			"no-secret":           cmdNoSecret,
+			// script_lifecycle_test.go
+			"pamsim-start-session": cmdStartSession,
+			"pamsim-end-session":   cmdEndSession,
+			"pamsim-reconnect":     cmdReconnect,
+			"pamsim-after":         cmdAfter,
 		},
 	}
 }

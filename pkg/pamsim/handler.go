@@ -82,6 +82,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logMu.Lock()
 		s.log = append(s.log, entry)
 		s.logMu.Unlock()
+		s.after.fire(entry)
 	}}
 	defer sw.logStatus(0) // nothing was sent: the client went away first
 
@@ -307,6 +308,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusMethodNotAllowed, "method %s is not allowed here", r.Method)
 		}
 	default:
+		if s.serveLifecycle(w, r) {
+			return
+		}
 		writeError(w, http.StatusNotFound, "not found: %s", r.URL.Path)
 	}
 }

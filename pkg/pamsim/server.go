@@ -61,6 +61,8 @@ type Server struct {
 
 	faultMu sync.Mutex
 	faults  []*activeFault
+
+	after afterHooks // lifecycle.go: actions run when the n-th matching request is logged
 }
 
 type user struct {

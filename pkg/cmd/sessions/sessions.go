@@ -1,4 +1,5 @@
-// Package sessions groups the session verbs: list, get, events, terminate.
+// Package sessions groups the session verbs: list, get, events, terminate,
+// wait and watch.
 package sessions
 
 import (
@@ -8,6 +9,8 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/get"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/list"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/terminate"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/wait"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/watch"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
@@ -29,6 +32,8 @@ asset, through which channels, and since when; end a live web session.`,
 		get.NewCmdGet(f, nil),
 		events.NewCmdEvents(f, nil),
 		terminate.NewCmdTerminate(f, nil),
+		wait.NewCmdWait(f, nil),
+		watch.NewCmdWatch(f, nil),
 	)
 	return cmd
 }

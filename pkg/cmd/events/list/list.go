@@ -9,10 +9,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/poll"
 )
 
 // ListOptions are the inputs of events list.
@@ -21,19 +23,36 @@ type ListOptions struct {
 	APIClient func() (*api.Client, error)
 	Now       func() time.Time
 	Output    func() (output.Options, error)
+	// RawOutput is the -o value as given (ndjson before pkg/output knows it).
+	RawOutput func() string
+	Clock     clock.Clock
+	Jitter    func(time.Duration) time.Duration
 
 	Event    string
 	Category string
 	Since    string
 	Until    string
 	Limit    int
+	Follow   bool
+	Interval time.Duration
+	Count    int
 
 	from, to time.Time
 }
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock,
+		RawOutput: func() string {
+			if f.Settings == nil {
+				return ""
+			}
+			s, err := f.Settings()
+			if err != nil {
+				return ""
+			}
+			return s.Output
+		}}
 	cmd := &cobra.Command{
 		Use:     "list [--event <name>] [--category <name>] [--since <duration|time>] [--until <time>] [--limit <n>]",
 		Aliases: []string{"ls"},
@@ -46,12 +65,22 @@ Event "Terminate Session" and the message
 --since and --until take a duration before now (30m, 2h, 3d, 1w) or a
 time (2026-11-26T09:00:00Z, or 2026-11-26T09:00 and 2026-11-26 in local
 time), as in sessions list. Reading the Events
-Report needs the Administrator or Auditor site role.`,
+Report needs the Administrator or Auditor site role.
+
+--follow (-f) prints the matching events oldest first, then keeps polling
+every --interval (at least 1s) and prints each new event once, as it
+arrives, until Ctrl-C or --count new events (exit 0). On a terminal they
+are table rows; otherwise (and with -o ndjson or -o json) one JSON object
+a line. A server that does not answer is noted once on stderr and asked
+again at the next interval; 401 and 403 end it (exit 3).`,
 		Example: `  # terminations of the last hour
   $ pamctl events list --event "Terminate Session" --since 1h
 
   # every Operation event since a date, as JSON
-  $ pamctl events list --category Operation --since 2026-11-26 -o json`,
+  $ pamctl events list --category Operation --since 2026-11-26 -o json
+
+  # print every termination as it happens, one JSON object a line
+  $ pamctl events list --event "Terminate Session" --since 1h --follow -o ndjson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := opts.Now()
@@ -72,8 +101,14 @@ Report needs the Administrator or Auditor site role.`,
 			if opts.Limit < 0 {
 				return cmdutil.FlagErrorf("--limit %d: want 0 (all) or more", opts.Limit)
 			}
+			if err := validateFollow(cmd, opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Follow {
+				return followRun(cmd.Context(), opts)
 			}
 			return listRun(cmd.Context(), opts)
 		},
@@ -83,7 +118,10 @@ Report needs the Administrator or Auditor site role.`,
 	fl.StringVar(&opts.Category, "category", "", "only events of this `category` (Operation, ...)")
 	fl.StringVar(&opts.Since, "since", "", "only events since a `duration` ago (1h, 7d) or a time")
 	fl.StringVar(&opts.Until, "until", "", "only events before this `time`")
-	fl.IntVar(&opts.Limit, "limit", 0, "at most `n` events (0: all)")
+	fl.IntVar(&opts.Limit, "limit", 0, "at most `n` events (0: all; with --follow, of the events already there)")
+	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, until Ctrl-C")
+	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --follow, poll every `duration` (at least 1s)")
+	fl.IntVar(&opts.Count, "count", 0, "with --follow, stop after `n` new events (0: until Ctrl-C)")
 	return cmd
 }
 

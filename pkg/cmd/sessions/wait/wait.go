@@ -1,0 +1,380 @@
+// Package wait implements `pamctl sessions wait`: block until the named
+// sessions, or every session a selector matches, are no longer Active (or,
+// with --for started, until one is), so a runbook can say "contained" only
+// once it is true, and stop waiting at --timeout with exit 8.
+package wait
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/poll"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// Conditions of --for.
+const (
+	ForEnded   = "ended"
+	ForStarted = "started"
+)
+
+// DefaultTimeout is --timeout's default.
+const DefaultTimeout = 10 * time.Minute
+
+// Client is the part of the API client wait uses.
+type Client interface {
+	selector.Client
+	GetSession(ctx context.Context, id string) (*api.Session, error)
+}
+
+// WaitOptions are the inputs of sessions wait.
+type WaitOptions struct {
+	IO        *iostreams.IOStreams
+	APIClient func() (Client, error)
+	Output    func() (output.Options, error)
+	Clock     clock.Clock
+	// Jitter is the poll loop's (nil: poll.DefaultJitter).
+	Jitter func(time.Duration) time.Duration
+
+	IDs      []string
+	Selector selector.Selector
+	For      string
+	Timeout  time.Duration
+	Interval time.Duration
+}
+
+// NewCmdWait builds the command; runF replaces the run in tests.
+func NewCmdWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
+	opts := &WaitOptions{
+		IO:        f.IOStreams,
+		APIClient: func() (Client, error) { return f.APIClient() },
+		Output:    f.OutputOptions,
+		Clock:     f.Clock,
+	}
+	cmd := &cobra.Command{
+		Use:   "wait [<id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--for ended|started] [--timeout <duration>] [--interval <duration>]",
+		Short: "Wait until sessions end, or until one starts",
+		Long: `Block until the condition holds, polling the server every --interval.
+
+--for ended (the default): until no session the selector flags match is
+Active; with session IDs, until each of them is no longer Active (a session
+that disappears, 404, counts as ended; an ID that does not exist at the
+first read is exit 4). --for started: until at least one session the
+selector matches is Active ("tell me when bwilliams connects").
+
+Exit 0 when the condition holds, 8 when --timeout passes first (the last
+check is made at the timeout), 130 on Ctrl-C. Here --timeout bounds the
+whole wait; the per-request timeout comes from PAMCTL_TIMEOUT or the
+profile. --interval is at least 1s; polls come a little early at random so
+watchers drift apart, never later than one interval.
+
+A server that does not answer (refused, 5xx, 429 after the client's
+retries) is noted once on stderr and asked again at the next interval;
+401 and 403 end the wait (exit 3).
+
+On a terminal, stderr shows what is awaited, how many sessions remain and
+the time elapsed; otherwise the wait is silent. -o json prints the final
+state: the matching sessions as a JSON array, [] when none.`,
+		Example: `  # contain an account: terminate its sessions, then make sure they stay gone
+  $ pamctl sessions terminate --user bwilliams --yes --reason INC-4312
+  $ pamctl sessions wait --user bwilliams --timeout 5m
+
+  # wait for two sessions to end
+  $ pamctl sessions wait 0f9c2d4e-1b7a-4c3e-9d2f-6a8b5c4d3e21 6e1f0a9b-2c3d-4e5f-8a7b-9c0d1e2f3a4b
+
+  # tell me when bwilliams connects to db-prod-01
+  $ pamctl sessions wait --for started --user bwilliams --asset db-prod-01 --timeout 8h`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IDs = args
+			if err := validate(cmd, opts); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return waitRun(cmd.Context(), opts)
+		},
+	}
+	opts.Selector.AddFlags(cmd, f)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.For, "for", ForEnded, "the condition: `ended` (no matching session Active) or started (one is)")
+	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "give up after this `duration` (exit 8)")
+	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "poll every `duration` (at least 1s)")
+	cmd.ValidArgsFunction = shared.CompleteActiveSessionIDs(f)
+	_ = cmd.RegisterFlagCompletionFunc("for", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return []cobra.Completion{ForEnded, ForStarted}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func validate(cmd *cobra.Command, opts *WaitOptions) error {
+	for _, id := range opts.IDs {
+		if err := api.ValidateID("session", id); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+	}
+	if err := opts.Selector.Validate(cmd); err != nil {
+		return err
+	}
+	opts.For = strings.ToLower(strings.TrimSpace(opts.For))
+	switch opts.For {
+	case ForEnded, ForStarted:
+	default:
+		return cmdutil.FlagErrorf("--for %q: want ended or started", opts.For)
+	}
+	switch {
+	case len(opts.IDs) == 0 && opts.Selector.Empty():
+		return cmdutil.FlagErrorf("name what to wait for: give session IDs, or select sessions with --asset, --user or --channel")
+	case len(opts.IDs) > 0 && !opts.Selector.Empty():
+		return cmdutil.FlagErrorf("give either session IDs or selector flags (--asset, --user, --channel), not both")
+	case len(opts.IDs) > 0 && opts.For == ForStarted:
+		return cmdutil.FlagErrorf("--for started waits for a new session, whose ID is not known yet: select it with --asset, --user or --channel")
+	}
+	if opts.Timeout <= 0 {
+		return cmdutil.FlagErrorf("--timeout %s: want a positive duration such as 5m", opts.Timeout)
+	}
+	return poll.ValidateInterval(opts.Interval)
+}
+
+// state is what the last poll saw.
+type state struct {
+	sessions []api.Session // the final state: matching (selector) or named (IDs) sessions
+	active   []string      // IDs still Active
+}
+
+func waitRun(ctx context.Context, opts *WaitOptions) error {
+	out, err := opts.Output()
+	if err != nil {
+		return err
+	}
+	c, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	start := clk.Now()
+	warn := func(s string) { fmt.Fprintln(opts.IO.ErrOut, s) }
+	prog := &progress{w: opts.IO.ErrOut, on: opts.IO.IsStderrTTY()}
+
+	var st state
+	var tick poll.Tick
+	if len(opts.IDs) > 0 {
+		tick = byIDs(c, opts, &st)
+	} else {
+		tick = func(ctx context.Context) (bool, error) {
+			list, err := opts.Selector.Active(ctx, c, warn)
+			if err != nil {
+				return false, err
+			}
+			st.sessions = list
+			st.active = st.active[:0]
+			for _, s := range list {
+				st.active = append(st.active, s.ID)
+			}
+			if opts.For == ForStarted {
+				return len(list) > 0, nil
+			}
+			return len(list) == 0, nil
+		}
+	}
+	what := describe(opts)
+	// A note from the loop starts on a line of its own.
+	note := writerFunc(func(b []byte) (int, error) { prog.clear(); return opts.IO.ErrOut.Write(b) })
+	loop := &poll.Loop{Clock: clk, Interval: opts.Interval, ErrOut: note, What: "the sessions",
+		Deadline: start.Add(opts.Timeout), Jitter: opts.Jitter}
+	err = loop.Run(ctx, func(ctx context.Context) (bool, error) {
+		done, err := tick(ctx)
+		if err == nil {
+			prog.show(fmt.Sprintf("Waiting for %s: %s, %s elapsed (timeout %s)", what, remain(opts, &st), round(clk.Now().Sub(start)), opts.Timeout))
+		}
+		return done, err
+	})
+	prog.clear()
+	elapsed := round(clk.Now().Sub(start))
+	switch {
+	case err == nil:
+		if perr := printFinal(opts, out, &st); perr != nil {
+			return perr
+		}
+		if opts.IO.IsStderrTTY() {
+			fmt.Fprintf(opts.IO.ErrOut, "%s (after %s)\n", doneLine(opts, &st), elapsed)
+		}
+		return nil
+	case errors.Is(err, poll.ErrDeadline):
+		if perr := printFinal(opts, out, &st); perr != nil {
+			return perr
+		}
+		msg := fmt.Sprintf("timed out after %s: %s", opts.Timeout, timeoutDetail(opts, &st))
+		var de *poll.DeadlineError
+		if errors.As(err, &de) && de.Last != nil {
+			msg += fmt.Sprintf("; the last check failed (%s), so this is the state of the check before", text.Safe(de.Last.Error()))
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: msg}
+	case ctx.Err() != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Err: err,
+			Message: fmt.Sprintf("interrupted after %s: stopped waiting for %s", elapsed, what)}
+	}
+	return err
+}
+
+// byIDs reads each named session that is still Active.
+func byIDs(c Client, opts *WaitOptions, st *state) poll.Tick {
+	seen := map[string]bool{}
+	gone := map[string]bool{}
+	last := map[string]api.Session{}
+	return func(ctx context.Context) (bool, error) {
+		for _, id := range opts.IDs {
+			if gone[id] {
+				continue
+			}
+			if s, ok := last[id]; ok && s.State != api.StateActive {
+				continue // a session does not come back to life
+			}
+			s, err := c.GetSession(ctx, id)
+			switch {
+			case err != nil && api.IsNotFound(err) && !seen[id]:
+				return false, cmdutil.NotFoundf("no session %s: check the ID with `pamctl sessions list`", id)
+			case err != nil && api.IsNotFound(err):
+				gone[id] = true
+				delete(last, id)
+				continue
+			case err != nil:
+				return false, err
+			case !strings.EqualFold(s.ID, id):
+				return false, fmt.Errorf("asked for session %s, the server answered with session %s", id, text.Safe(s.ID))
+			}
+			seen[id] = true
+			last[id] = *s
+		}
+		st.sessions = st.sessions[:0]
+		st.active = st.active[:0]
+		for _, id := range opts.IDs {
+			if s, ok := last[id]; ok {
+				st.sessions = append(st.sessions, s)
+				if s.State == api.StateActive {
+					st.active = append(st.active, id)
+				}
+			}
+		}
+		return len(st.active) == 0, nil
+	}
+}
+
+func printFinal(opts *WaitOptions, out output.Options, st *state) error {
+	switch out.Format {
+	case output.Table, output.Wide, "":
+		return nil
+	}
+	list := slices.Clone(st.sessions)
+	if list == nil {
+		list = []api.Session{}
+	}
+	return output.PrintList(opts.IO.Out, out, list, shared.SessionColumns())
+}
+
+func describe(opts *WaitOptions) string {
+	if len(opts.IDs) > 0 {
+		what := "session " + opts.IDs[0]
+		if len(opts.IDs) > 1 {
+			what = plural(len(opts.IDs), "session")
+		}
+		if opts.For == ForStarted {
+			return what + " to start"
+		}
+		return what + " to end"
+	}
+	if opts.For == ForStarted {
+		return "one of the " + opts.Selector.Describe() + " to start"
+	}
+	return "the active " + opts.Selector.Describe() + " to end"
+}
+
+func remain(opts *WaitOptions, st *state) string {
+	if opts.For == ForStarted {
+		return "none active yet"
+	}
+	return fmt.Sprintf("%d still active", len(st.active))
+}
+
+// maxListed bounds the IDs named in the timeout message.
+const maxListed = 5
+
+func timeoutDetail(opts *WaitOptions, st *state) string {
+	if opts.For == ForStarted {
+		return "none of the " + opts.Selector.Describe() + " is active"
+	}
+	ids := st.active
+	more := ""
+	if len(ids) > maxListed {
+		more = fmt.Sprintf(" and %d more", len(ids)-maxListed)
+		ids = ids[:maxListed]
+	}
+	safe := make([]string, len(ids))
+	for i, id := range ids {
+		safe[i] = text.Safe(id)
+	}
+	return fmt.Sprintf("%s still active (%s%s)", plural(len(st.active), "session"), strings.Join(safe, ", "), more)
+}
+
+func doneLine(opts *WaitOptions, st *state) string {
+	switch {
+	case opts.For == ForStarted:
+		return fmt.Sprintf("%s active", plural(len(st.active), "matching session"))
+	case len(opts.IDs) > 0:
+		return fmt.Sprintf("%s no longer active", plural(len(opts.IDs), "named session"))
+	}
+	return "None of the " + opts.Selector.Describe() + " is active"
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func round(d time.Duration) time.Duration { return d.Round(time.Second) }
+
+// progress is one line on a terminal's stderr, rewritten in place.
+type progress struct {
+	w     io.Writer
+	on    bool
+	shown bool
+}
+
+func (p *progress) show(line string) {
+	if !p.on {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+	p.shown = true
+}
+
+func (p *progress) clear() {
+	if p.on && p.shown {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.shown = false
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

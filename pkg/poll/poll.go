@@ -1,0 +1,209 @@
+// Package poll is the loop behind every command that watches the server
+// (sessions wait, sessions watch, events list --follow): a fixed interval
+// with a 1 s floor and a little jitter, Retry-After honoured, and transient
+// failures reported once on stderr and retried at the next interval instead
+// of ending the watch. All waiting goes through a clock.Clock, so tests run
+// the loop on a fake clock.
+package poll
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// MinInterval is the floor of --interval: a watch must not hammer the
+// server.
+const MinInterval = time.Second
+
+// DefaultInterval is --interval's default.
+const DefaultInterval = 5 * time.Second
+
+// ValidateInterval refuses an --interval below the floor (exit 2).
+func ValidateInterval(d time.Duration) error {
+	if d < MinInterval {
+		return cmdutil.FlagErrorf("--interval %s: want at least %s, so the server is not polled too often", d, MinInterval)
+	}
+	return nil
+}
+
+// ErrDeadline is returned (wrapped in a *DeadlineError) when the loop
+// reached its Deadline without the condition holding.
+var ErrDeadline = errors.New("deadline reached")
+
+// DeadlineError is the end of a loop at its Deadline. Last is the transient
+// error of the last poll, if it failed.
+type DeadlineError struct{ Last error }
+
+func (e *DeadlineError) Error() string {
+	if e.Last != nil {
+		return fmt.Sprintf("%v (the last poll failed: %v)", ErrDeadline, e.Last)
+	}
+	return ErrDeadline.Error()
+}
+
+// Is makes errors.Is(err, ErrDeadline) hold.
+func (e *DeadlineError) Is(target error) bool { return target == ErrDeadline }
+
+// Loop polls at Interval.
+type Loop struct {
+	Clock    clock.Clock
+	Interval time.Duration
+	// ErrOut receives the one note per outage (nil: no note).
+	ErrOut io.Writer
+	// What names what is polled, for that note ("the Sessions Report").
+	What string
+	// Deadline, when set, is when the loop gives up: the last poll is at
+	// the deadline, then Run returns a *DeadlineError.
+	Deadline time.Time
+	// Jitter turns the interval into the wait before the next poll; nil
+	// is DefaultJitter. Tests use NoJitter.
+	Jitter func(time.Duration) time.Duration
+}
+
+// DefaultJitter shortens a wait by up to a tenth, never below MinInterval,
+// so watchers started together drift apart and a poll never comes later
+// than one interval after the last.
+func DefaultJitter(d time.Duration) time.Duration {
+	if d <= MinInterval {
+		return d
+	}
+	j := d - rand.N(d/10+1) //nolint:gosec // jitter spreads polls; it guards nothing
+	return max(j, MinInterval)
+}
+
+// NoJitter waits exactly the interval.
+func NoJitter(d time.Duration) time.Duration { return d }
+
+// Tick is one poll: done ends the loop with nil.
+type Tick func(ctx context.Context) (done bool, err error)
+
+// Run polls at once, then after each wait, until tick says done, returns
+// an error that is not transient, ctx ends (ctx.Err()), or the Deadline
+// passes (*DeadlineError). A transient error (IsTransient) is noted once on
+// ErrOut, until a poll succeeds again, and retried at the next interval, or
+// later when the server's Retry-After asks for more.
+func (l *Loop) Run(ctx context.Context, tick Tick) error {
+	jitter := l.Jitter
+	if jitter == nil {
+		jitter = DefaultJitter
+	}
+	noted := false
+	for {
+		last := false
+		done, err := tick(ctx)
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		wait := jitter(l.Interval)
+		switch {
+		case err == nil:
+			noted = false
+			if done {
+				return nil
+			}
+		case IsTransient(err):
+			if !noted && l.ErrOut != nil {
+				what := l.What
+				if what == "" {
+					what = "the server"
+				}
+				fmt.Fprintf(l.ErrOut, "pamctl: reading %s failed: %s; retrying every %s until it answers\n", what, text.Safe(oneLine(err)), l.Interval)
+			}
+			noted = true
+			var he *api.HTTPError
+			if errors.As(err, &he) && he.RetryAfter > wait {
+				wait = he.RetryAfter
+			}
+		default:
+			return err
+		}
+		if !l.Deadline.IsZero() {
+			now := l.Clock.Now()
+			if !now.Before(l.Deadline) {
+				return &DeadlineError{Last: transient(err)}
+			}
+			if now.Add(wait).After(l.Deadline) {
+				wait = l.Deadline.Sub(now)
+				last = true
+			}
+		}
+		if err := l.Clock.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		if last {
+			// The poll at the deadline is the last one.
+			done, err := tick(ctx)
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			switch {
+			case err == nil && done:
+				return nil
+			case err == nil, IsTransient(err):
+				return &DeadlineError{Last: transient(err)}
+			default:
+				return err
+			}
+		}
+	}
+}
+
+func transient(err error) error {
+	if err != nil && IsTransient(err) {
+		return err
+	}
+	return nil
+}
+
+// IsTransient reports an error another poll may not see: no answer at all
+// (refused, reset, timed out; not an unknown host or a refused
+// certificate), a 5xx, or a 429, after the API client's own retries.
+// 401 and 403 are not transient: they end the watch (exit 3).
+func IsTransient(err error) bool {
+	var te *api.TransportError
+	if errors.As(err, &te) {
+		return !te.Permanent
+	}
+	var he *api.HTTPError
+	if errors.As(err, &he) {
+		return he.StatusCode >= 500 || he.StatusCode == 429
+	}
+	return false
+}
+
+func oneLine(err error) string {
+	var he *api.HTTPError
+	if errors.As(err, &he) {
+		msg := he.Message
+		if msg == "" {
+			return fmt.Sprintf("HTTP %d", he.StatusCode)
+		}
+		return fmt.Sprintf("HTTP %d: %s", he.StatusCode, msg)
+	}
+	return err.Error()
+}
+
+// Ended turns the end of a watch that runs until stopped (sessions watch,
+// events list --follow) into its outcome: Ctrl-C and the end of --timeout
+// are how it ends (nil), except that a --timeout before the --count asked
+// for is exit 8; other errors stand.
+func Ended(ctx context.Context, err error, timeout time.Duration, count, seen int, what string) error {
+	switch {
+	case ctx.Err() != nil:
+		return nil
+	case errors.Is(err, ErrDeadline) && count > 0 && seen < count:
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: fmt.Sprintf("timed out after %s: %d of the %d %s asked for with --count came", timeout, seen, count, what)}
+	case errors.Is(err, ErrDeadline):
+		return nil
+	}
+	return err
+}
