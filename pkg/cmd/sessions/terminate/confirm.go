@@ -22,6 +22,8 @@ const (
 	questionOne = "Terminate the session of %s on %s (%s)? %s will be disconnected and logged out of the PAM session, and cannot reconnect to this session."
 	// warningMany precedes the typed count for several sessions.
 	warningMany = "The users of these %d sessions will be disconnected and logged out of their PAM sessions, and cannot reconnect to them.\n"
+	// questionHoldOnly is asked when nothing matches yet but a hold was asked for.
+	questionHoldOnly = "Nothing matches now. Hold: terminate %s?"
 	// questionMany asks for the count, typed out.
 	questionMany = "Type the number of sessions to terminate (%s):"
 	// roleNote is said before the question when the user has no
@@ -109,12 +111,26 @@ func (e *engine) confirm(ctx context.Context, send []*Result) error {
 			return nil
 		}
 	}
+	hold := ""
+	if e.opts.Hold > 0 {
+		hold = " " + holdWords(&selector{assetRef: e.opts.Asset, user: e.opts.User, channel: e.opts.Channel}, e.opts.Hold)
+	}
+	if len(send) == 0 {
+		return ask(func() (bool, error) {
+			return p.Confirm(fmt.Sprintf(questionHoldOnly, strings.TrimSpace(hold)), false)
+		})
+	}
 	if len(send) == 1 {
 		r := send[0]
 		user, asset := text.Safe(r.User), text.Safe(r.Asset)
-		return ask(func() (bool, error) {
-			return p.Confirm(fmt.Sprintf(questionOne, user, asset, r.ID, user), false)
-		})
+		q := fmt.Sprintf(questionOne, user, asset, r.ID, user)
+		if hold != "" {
+			q = fmt.Sprintf("Terminate the session of %s on %s (%s)%s? They will be disconnected and logged out of the PAM session.", user, asset, r.ID, hold)
+		}
+		return ask(func() (bool, error) { return p.Confirm(q, false) })
+	}
+	if hold != "" {
+		fmt.Fprintf(e.errOut, "With --hold: %s.\n", strings.TrimSpace(hold))
 	}
 	fmt.Fprintf(e.errOut, warningMany, len(send))
 	want := strconv.Itoa(len(send))

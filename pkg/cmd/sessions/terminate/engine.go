@@ -44,6 +44,7 @@ type engine struct {
 
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
+	order   []*Result          // the ledger's keys, in the order first seen
 	settled map[*Result]bool
 	// denied holds the assets (lower-case ID) whose terminate answered
 	// 401/403: no further request is sent for their sessions.
@@ -61,6 +62,14 @@ func newEngine(c API, clk clock.Clock, opts *TerminateOptions, onSettled func(Re
 func (e *engine) record(r *Result) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.keep(r)
+}
+
+// keep stores r's state; e.mu is held.
+func (e *engine) keep(r *Result) {
+	if _, ok := e.ledger[r]; !ok {
+		e.order = append(e.order, r)
+	}
 	e.ledger[r] = *r
 }
 
@@ -72,7 +81,7 @@ func (e *engine) settle(r *Result) {
 		return
 	}
 	e.settled[r] = true
-	e.ledger[r] = *r
+	e.keep(r)
 	snap := *r
 	e.mu.Unlock()
 	if e.onSettled != nil {
@@ -80,16 +89,14 @@ func (e *engine) settle(r *Result) {
 	}
 }
 
-// unsettled returns, for the quit hook, every result sent but not yet
-// settled, marked unknown, and settles them; and a snapshot of all results
-// in order.
-func (e *engine) quit(all []*Result) (inflight []Result, known []Result) {
+// quit returns, for the quit hook, every result sent but not yet
+// settled, marked unknown, and settles them; and a snapshot of every result
+// recorded so far, in order. It reads only the ledger, which the run keeps
+// under mu, so it is safe while the run goes on.
+func (e *engine) quit() (inflight []Result, known []Result) {
 	e.mu.Lock()
-	for _, r := range all {
-		snap, ok := e.ledger[r]
-		if !ok {
-			snap = Result{ID: r.ID}
-		}
+	for _, r := range e.order {
+		snap := e.ledger[r]
 		if snap.sent && !e.settled[r] {
 			if snap.Result == "" || snap.Result == ResultTerminated && !snap.Verified {
 				snap.Result = ResultUnknown

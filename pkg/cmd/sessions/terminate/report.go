@@ -38,6 +38,8 @@ type Result struct {
 	Error    string `json:"error"`
 	// Event is the verified Terminate Session event's message.
 	Event string `json:"event,omitempty"`
+	// Held marks a session that appeared during --hold (a reconnect).
+	Held bool `json:"held,omitempty"`
 
 	sess  *api.Session // as read before terminating; nil when unreadable
 	named bool         // named by ID (a skip then counts as a failure)

@@ -27,6 +27,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/poll"
 	"github.com/pamctl/pamctl/pkg/prompt"
 )
 
@@ -72,6 +73,10 @@ type TerminateOptions struct {
 	Reason      string
 	WaitTimeout time.Duration
 	Concurrency int
+	// Hold keeps terminating new matching sessions for this long after
+	// the run (selectors only); Interval is how often it looks.
+	Hold     time.Duration
+	Interval time.Duration
 }
 
 // NewCmdTerminate builds the command; runF replaces the run in tests.
@@ -178,6 +183,8 @@ still connected and why); 6 refused for safety; 7 sent but not verified
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "do not verify the terminations")
 	fl.DurationVar(&opts.WaitTimeout, "wait-timeout", DefaultWaitTimeout, "how long to wait for verification")
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "terminate requests in flight at once (1-16)")
+	fl.DurationVar(&opts.Hold, "hold", 0, "after the run, keep terminating every new session matching the selector (a reconnect) for this `duration`, e.g. 30m")
+	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --hold, how often to look for new sessions (at least 1s)")
 	_ = cmd.RegisterFlagCompletionFunc("asset", shared.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", shared.CompleteChannels)
 	return cmd
@@ -195,6 +202,12 @@ func validate(opts *TerminateOptions) error {
 	switch {
 	case len(opts.IDs) == 0 && !selector:
 		return cmdutil.FlagErrorf("name the sessions to terminate: give session IDs, or select them with --asset, --user or --channel (there is no \"terminate everything\")")
+	case opts.Hold < 0:
+		return cmdutil.FlagErrorf("--hold %s: want a positive duration such as 30m", opts.Hold)
+	case opts.Hold > 0 && !selector:
+		return cmdutil.FlagErrorf("--hold needs a selector (--asset, --user or --channel): it terminates the new sessions that match it; session IDs cannot reconnect")
+	case opts.Hold > 0 && opts.DryRun:
+		return cmdutil.FlagErrorf("--hold and --dry-run: a dry run sends nothing, so there is nothing to hold")
 	case len(opts.IDs) > 0 && selector:
 		return cmdutil.FlagErrorf("give either session IDs or selector flags (--asset, --user, --channel), not both")
 	}
@@ -211,6 +224,11 @@ func validate(opts *TerminateOptions) error {
 	}
 	if opts.WaitTimeout <= 0 {
 		return cmdutil.FlagErrorf("--wait-timeout %s: want a positive duration such as 10s", opts.WaitTimeout)
+	}
+	if opts.Hold > 0 {
+		if err := poll.ValidateInterval(opts.Interval); err != nil {
+			return err
+		}
 	}
 	if opts.Concurrency < 1 || opts.Concurrency > maxConcurrency {
 		return cmdutil.FlagErrorf("--concurrency %d: want 1 to %d", opts.Concurrency, maxConcurrency)
@@ -317,7 +335,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	operator = uc.User.Name
 	send := p.toSend()
 
-	if len(p.results) == 0 {
+	if len(p.results) == 0 && opts.Hold == 0 {
 		fmt.Fprintf(errOut, "No active session on %s matches %s; nothing to terminate.\n", siteLabel(client, uc), p.selector)
 		for _, n := range p.notes {
 			fmt.Fprintln(errOut, n)
@@ -343,7 +361,10 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		fmt.Fprintf(errOut, "Dry run: %s would be terminated; nothing was sent.\n", plural(len(send), "session"))
 		return p.results, printResults(opts.IO.Out, outOpts, p.results)
 	}
-	if len(send) > 0 && !opts.Yes {
+	if opts.Hold > 0 {
+		fmt.Fprintf(errOut, "Hold: %s.\n", holdWords(p.selector, opts.Hold))
+	}
+	if (len(send) > 0 || opts.Hold > 0) && !opts.Yes {
 		if err := e.confirm(ctx, send); err != nil {
 			return nil, err
 		}
@@ -369,7 +390,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	// the results known so far before the process exits.
 	var printed sync.Once
 	removeHook := opts.Interrupts.OnQuit(func() {
-		inflight, known := e.quit(p.results)
+		inflight, known := e.quit()
 		for i := range inflight {
 			e.onSettled(inflight[i])
 		}
@@ -410,7 +431,8 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		err   error
 	}
 	var again chan recheck
-	if p.selector != nil && !cancelled {
+	if p.selector != nil && !cancelled && opts.Hold == 0 {
+		// (A hold's first poll catches them instead, and terminates them.)
 		again = make(chan recheck, 1)
 		go func() {
 			extra, err := e.stillMatching(ctx, p)
@@ -435,12 +457,33 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		}
 	}
 
+	var held *holdStats
+	if opts.Hold > 0 && !cancelled {
+		sent := 0
+		for _, r := range p.results {
+			if r.sent {
+				sent++
+			}
+		}
+		var herr error
+		held, herr = e.hold(ctx, p, start.Add(opts.Hold), sent)
+		switch {
+		case errors.Is(herr, context.Canceled):
+			cancelled = true
+		case herr != nil:
+			containErr = herr
+		}
+	}
+
 	// Whatever verification did not settle (an interrupted run) is
 	// journaled as it stands.
 	for _, r := range p.results {
 		e.settle(r)
 	}
 	printReport(errOut, p.results, opts.NoWait)
+	if held != nil {
+		fmt.Fprintln(errOut, held.summary(opts.Hold))
+	}
 	var perr error
 	printed.Do(func() { perr = printResults(opts.IO.Out, outOpts, p.results) })
 	if perr != nil {

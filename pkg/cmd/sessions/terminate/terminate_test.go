@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
@@ -514,4 +515,26 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestHoldCutShort: Ctrl-C during a hold ends it with 130, after the run's
+// own sessions were terminated and journaled.
+func TestHoldCutShort(t *testing.T) {
+	e := newEnv(t, pamsim.Options{}, nil, false)
+	clk := clock.NewFake(time.Now())
+	e.opts.Clock = clk
+	e.opts.User = "mchen"
+	e.opts.Yes = true
+	e.opts.Hold = time.Hour
+	e.opts.Interval = 5 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- terminateRun(ctx, e.opts) }()
+	require.Eventually(t, func() bool { return clk.Waiters() > 0 && e.posts() == 1 }, 10*time.Second, time.Millisecond, "the hold waits for its next poll")
+	cancel()
+	err := <-done
+	assert.Equal(t, cmdutil.ExitCancelled, exitCode(t, err), "%v", err)
+	assert.Equal(t, "Completed", e.stateOf(t, "11111111-1111-4111-8111-000000000008"))
+	assert.Contains(t, e.errOut.String(), "Hold of 1h0m0s ended: 1 polls, 0 new sessions seen, 0 terminated.")
+	assert.Contains(t, string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl"))), `"result":"terminated","verified":true`)
 }

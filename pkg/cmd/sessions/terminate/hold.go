@@ -1,0 +1,125 @@
+package terminate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/poll"
+	"github.com/pamctl/pamctl/pkg/text"
+)
+
+// Containing an account is a period, not a moment: with --hold, after the
+// run the selector's reports are polled every --interval until the hold
+// ends (or Ctrl-C), and every new matching session (a reconnect) is
+// terminated, verified and journaled like the others. Nobody confirms each
+// one: the operator confirmed the hold itself, whose words say so
+// (holdWords). --max caps the total.
+
+// holdWords is what the confirmation adds for a hold: "and any new session
+// of bwilliams on any asset for the next 30m".
+func holdWords(sel *selector, d time.Duration) string {
+	who := "matching " + sel.String()
+	if sel.user != "" && sel.assetRef == "" && sel.channel == "" {
+		who = "of " + text.Safe(sel.user) + " on any asset"
+	}
+	return fmt.Sprintf("and any new session %s for the next %s", who, d)
+}
+
+// holdStats is the hold's evidence for the report: every reconnect seen.
+type holdStats struct {
+	polls      int
+	reconnects int
+	terminated int
+	capped     int // new sessions not sent because --max was reached
+}
+
+// hold polls the selector until the hold ends, terminating each new
+// matching session. It returns the results it added, and
+// context.Canceled when Ctrl-C cut it short.
+func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (*holdStats, error) {
+	st := &holdStats{}
+	known := make(map[string]bool, len(p.results))
+	for _, r := range p.results {
+		known[lower(r.ID)] = true
+	}
+	fmt.Fprintf(e.errOut, "Holding until %s: every new session matching %s is terminated (Ctrl-C ends the hold).\n",
+		until.UTC().Format(time.RFC3339), p.selector)
+	loop := &poll.Loop{Clock: e.clock, Interval: e.opts.Interval, ErrOut: e.errOut, What: "the Sessions Report", Deadline: until}
+	err := loop.Run(ctx, func(ctx context.Context) (bool, error) {
+		st.polls++
+		var fresh []*Result
+		for _, scope := range p.scopes {
+			sessions, err := e.api.ListSessions(ctx, scope)
+			if err != nil {
+				return false, err
+			}
+			sessions, dropped := p.selector.filter(sessions)
+			if dropped > 0 && st.polls == 1 {
+				fmt.Fprintln(e.errOut, filteredNote(dropped, p.selector))
+			}
+			for i := range sessions {
+				s := &sessions[i]
+				if known[lower(s.ID)] {
+					continue
+				}
+				known[lower(s.ID)] = true
+				if err := api.ValidateID("session", s.ID); err != nil {
+					continue
+				}
+				r := &Result{ID: s.ID, Held: true}
+				r.setSession(s)
+				r.classify(e.clock.Now())
+				p.results = append(p.results, r)
+				st.reconnects++
+				fmt.Fprintf(e.errOut, "New session %s (%s on %s, %s)\n", r.ID, text.Safe(r.User), text.Safe(r.Asset), text.Safe(fmt.Sprint(r.channels())))
+				if !r.pending() {
+					e.settle(r)
+					continue
+				}
+				if sent+len(fresh) >= e.opts.Max {
+					r.Result, r.stillActive = ResultSkipped, true
+					r.Error = fmt.Sprintf("not sent: --max %d reached during the hold", e.opts.Max)
+					st.capped++
+					e.settle(r)
+					continue
+				}
+				fresh = append(fresh, r)
+			}
+		}
+		if len(fresh) == 0 {
+			return false, nil
+		}
+		start := e.clock.Now()
+		if e.sendAll(ctx, fresh) {
+			return false, ctx.Err()
+		}
+		sent += len(fresh)
+		if !e.opts.NoWait {
+			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
+		}
+		for _, r := range fresh {
+			if r.Result == ResultTerminated {
+				st.terminated++
+			}
+			e.settle(r)
+		}
+		return false, nil
+	})
+	if errors.Is(err, poll.ErrDeadline) {
+		err = nil
+	}
+	return st, err
+}
+
+// summary is the hold's line in the report: the reconnect attempts are
+// evidence too.
+func (st *holdStats) summary(d time.Duration) string {
+	s := fmt.Sprintf("Hold of %s ended: %s polls, %s seen, %d terminated", d, fmt.Sprint(st.polls), plural(st.reconnects, "new session"), st.terminated)
+	if st.capped > 0 {
+		s += fmt.Sprintf(", %d not sent (--max reached)", st.capped)
+	}
+	return s + "."
+}
