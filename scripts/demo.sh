@@ -108,6 +108,15 @@ step "The Events Report holds the termination" -- \
 step "Bulk, safely: every active session of bwilliams, shown but not sent (--dry-run)" -- \
 	sessions terminate --user bwilliams --dry-run
 
+# tparker reconnects 3 s into the hold (pamsim's admin endpoint plays the
+# user); the hold catches the new session and terminates it too.
+admin="${PAMCTL_SERVER%%/ztna/*}/_pamsim/sessions/11111111-1111-4111-8111-000000000011/reconnect"
+( sleep 3; curl -fsS -X POST "$admin" -o /dev/null || echo "${R}demo: the reconnect request failed${N}" ) &
+reconnect_pid=$!
+step "Keep an account out: terminate tparker's sessions, then hold for 8s; a reconnect is caught" -- \
+	sessions terminate --user tparker --yes --hold 8s --interval 1s --reason demo-hold
+wait "$reconnect_pid"
+
 printf '\n%s==> %s%s\n' "$B" "The local audit journal recorded the termination" "$N"
 journal="$XDG_STATE_HOME/pamctl/audit.jsonl"
 printf '%s$ tail -n 1 $XDG_STATE_HOME/pamctl/audit.jsonl%s\n' "$D" "$N"
