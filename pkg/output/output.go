@@ -1,7 +1,8 @@
 // Package output renders pamctl's results in every -o format through one
 // code path: a list of items and its columns become a table, a wide table,
-// CSV, JSON or YAML. It is the only importer of tablewriter. Server text is
-// made inert here, once, for every format that can reach a terminal.
+// CSV, JSON, NDJSON or YAML. It is the only importer of tablewriter.
+// Server text is made inert here, once, for every format that can reach a
+// terminal. docs/output.md describes every format for users.
 package output
 
 import (
@@ -20,10 +21,12 @@ const (
 	JSON  Format = "json"
 	YAML  Format = "yaml"
 	CSV   Format = "csv"
+	// NDJSON is one compact JSON object a line, written as items arrive.
+	NDJSON Format = "ndjson"
 )
 
 // Formats lists the -o values, for help and completion.
-var Formats = []string{string(Table), string(Wide), string(JSON), string(YAML), string(CSV)}
+var Formats = []string{string(Table), string(Wide), string(JSON), string(YAML), string(CSV), string(NDJSON)}
 
 // ParseFormat validates an -o value.
 func ParseFormat(s string) (Format, error) {
@@ -35,7 +38,9 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("output format %q: want one of %s", s, strings.Join(Formats, ", "))
 }
 
-// IsStructured reports json and yaml, whose schema is stable.
+// IsStructured reports json and yaml, whose schema is stable and whose
+// document is one value (an array for a list). NDJSON is not: it has one
+// value a line, and an empty list is no line at all.
 func (f Format) IsStructured() bool { return f == JSON || f == YAML }
 
 // Options say how to render.
