@@ -155,6 +155,12 @@ func TestJSONDoesNotEscapeHTML(t *testing.T) {
 			return output.PrintObject(b, output.Options{Format: output.NDJSON}, items[0], cols)
 		}},
 		{"WriteJSON", func(b *bytes.Buffer) error { return output.WriteJSON(b, items) }},
+		{"jq", func(b *bytes.Buffer) error {
+			return output.PrintList(b, output.Options{Format: output.JSON, JQ: ".[0]"}, items, cols)
+		}},
+		{"template json", func(b *bytes.Buffer) error {
+			return output.PrintList(b, output.Options{Format: output.JSON, Template: "{{json .}}"}, items, cols)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

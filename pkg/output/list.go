@@ -29,7 +29,8 @@ type Column[T any] struct {
 // PrintList renders items in o.Format. JSON, NDJSON and YAML encode the
 // items themselves (their json tags are the schema); the other formats use
 // cols. An empty list is "[]" in JSON and YAML, no line in NDJSON, and a
-// header alone elsewhere.
+// header alone elsewhere. With o.JQ or o.Template set, the JSON array goes
+// through the expression instead.
 func PrintList[T any](w io.Writer, o Options, items []T, cols []Column[T]) error {
 	lw := NewListWriter(w, o, cols)
 	if err := lw.Write(items); err != nil {
@@ -41,9 +42,12 @@ func PrintList[T any](w io.Writer, o Options, items []T, cols []Column[T]) error
 // PrintObject renders one item: JSON, NDJSON (one line) or YAML of v, or
 // "Key: value" lines for table and wide (every column, wide ones too; "-"
 // for an empty value; on a terminal an Age column shows its time and its
-// age), or a one-row CSV.
+// age), or a one-row CSV. With o.JQ or o.Template set, the JSON value of v
+// goes through the expression instead.
 func PrintObject[T any](w io.Writer, o Options, v T, cols []Column[T]) error {
 	switch {
+	case o.filtered():
+		return applyFilter(w, o, v)
 	case o.Format == JSON:
 		return writeJSON(w, v)
 	case o.Format == NDJSON:

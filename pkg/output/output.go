@@ -1,6 +1,7 @@
 // Package output renders pamctl's results in every -o format through one
 // code path: a list of items and its columns become a table, a wide table,
-// CSV, JSON, NDJSON or YAML. It is the only importer of tablewriter.
+// CSV, JSON, NDJSON or YAML, or the JSON value goes through a --jq
+// expression or a --template. It is the only importer of tablewriter.
 // Server text is made inert here, once, for every format that can reach a
 // terminal. docs/output.md describes every format for users.
 package output
@@ -50,7 +51,17 @@ type Options struct {
 	// TTY is set when stdout is a terminal: tables show ages ("12m ago")
 	// instead of RFC 3339 times, and all text is escaped.
 	TTY bool
-	Now func() time.Time
+	// Color allows ANSI colour (the template's color helper); it is off
+	// with NO_COLOR, --no-color, or off a terminal.
+	Color bool
+	Now   func() time.Time
+
+	// JQ is a jq expression (--jq) and Template a Go template (--template)
+	// applied to the JSON value -o json would print; at most one is set.
+	// Either one replaces the format's rendering. Check them with Validate
+	// before any work is done.
+	JQ       string
+	Template string
 }
 
 func (o Options) now() time.Time {

@@ -14,8 +14,9 @@ import (
 // are written as the pages come, in order, and flushed after each page, so
 // a consumer sees the first page while the next is being fetched and a
 // large list is never held twice in memory as encoded text. Table, wide and
-// YAML must see every row before the first (column widths, one document):
-// those keep the items and render them at Close.
+// YAML must see every row before the first (column widths, one document),
+// as must --jq and --template (an expression sees the whole array): those
+// keep the items and render them at Close.
 //
 // The output is the same as PrintList's for the same items, whatever the
 // pages: PrintList is a ListWriter written once.
@@ -39,6 +40,7 @@ type ListWriter[T any] struct {
 func NewListWriter[T any](w io.Writer, o Options, cols []Column[T]) *ListWriter[T] {
 	lw := &ListWriter[T]{w: w, o: o, cols: cols}
 	switch {
+	case o.filtered():
 	case o.Format == JSON, o.Format == NDJSON:
 		lw.bw = bufio.NewWriterSize(w, 64<<10)
 		enc := newEncoder(&lw.buf)
@@ -69,6 +71,9 @@ func (lw *ListWriter[T]) Write(items []T) error {
 
 func (lw *ListWriter[T]) write(items []T) error {
 	switch {
+	case lw.o.filtered():
+		lw.kept = append(lw.kept, items...)
+		return nil
 	case lw.o.Format == JSON, lw.o.Format == NDJSON:
 		for i := range items {
 			if err := lw.item(&items[i]); err != nil {
@@ -107,7 +112,7 @@ func (lw *ListWriter[T]) item(v *T) error {
 
 // Close ends the list: the closing bracket of a JSON array ("[]" when
 // nothing was written), the header of an empty CSV, or the whole table,
-// YAML document. It does not close the io.Writer.
+// YAML document or filtered output. It does not close the io.Writer.
 func (lw *ListWriter[T]) Close() error {
 	if lw.err != nil {
 		return lw.err
@@ -122,6 +127,12 @@ func (lw *ListWriter[T]) Close() error {
 
 func (lw *ListWriter[T]) close() error {
 	switch {
+	case lw.o.filtered():
+		items := lw.kept
+		if items == nil {
+			items = []T{}
+		}
+		return applyFilter(lw.w, lw.o, items)
 	case lw.o.Format == JSON:
 		if lw.n == 0 {
 			lw.bw.WriteString("[]\n")

@@ -27,7 +27,7 @@ func manyRows() []row {
 
 // TestListWriterMatchesPrintList: whatever the pages (none, empty ones,
 // one item at a time, all at once), the streamed output is byte for byte
-// PrintList's, in every format.
+// PrintList's, in every format and with --jq and --template.
 func TestListWriterMatchesPrintList(t *testing.T) {
 	pagings := map[string][][]row{
 		"no pages":         nil,
@@ -44,10 +44,14 @@ func TestListWriterMatchesPrintList(t *testing.T) {
 			options = append(options, output.Options{Format: output.Format(f), TTY: tty, Now: fixedNow})
 		}
 	}
-	options = append(options, output.Options{Format: output.CSV, NoHeaders: true})
+	options = append(options,
+		output.Options{Format: output.CSV, NoHeaders: true},
+		output.Options{Format: output.JSON, JQ: ".[] | .name"},
+		output.Options{Format: output.JSON, Template: "{{range .}}{{tablerow .name .count}}{{end}}"},
+	)
 	for _, o := range options {
 		for name, pages := range pagings {
-			t.Run(string(o.Format)+"/"+name, func(t *testing.T) {
+			t.Run(string(o.Format)+"/"+name+"/"+o.JQ+o.Template, func(t *testing.T) {
 				var all []row
 				for _, p := range pages {
 					all = append(all, p...)
@@ -88,6 +92,7 @@ func TestListWriterEmpty(t *testing.T) {
 func TestListWriterStreams(t *testing.T) {
 	for _, tc := range []struct {
 		format    output.Format
+		jq        string
 		streams   bool
 		afterPage string
 	}{
@@ -97,10 +102,11 @@ func TestListWriterStreams(t *testing.T) {
 		{format: output.Table},
 		{format: output.Wide},
 		{format: output.YAML},
+		{format: output.JSON, jq: ".[].name"},
 	} {
-		t.Run(string(tc.format), func(t *testing.T) {
+		t.Run(string(tc.format)+tc.jq, func(t *testing.T) {
 			var buf bytes.Buffer
-			lw := output.NewListWriter(&buf, output.Options{Format: tc.format}, cols())
+			lw := output.NewListWriter(&buf, output.Options{Format: tc.format, JQ: tc.jq}, cols())
 			require.NoError(t, lw.Write(rows()[:1]))
 			if !tc.streams {
 				assert.Empty(t, buf.String(), "nothing before Close")
