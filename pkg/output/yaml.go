@@ -107,7 +107,9 @@ func strNode(s string, tty bool) *yaml.Node {
 		s = text.Safe(s)
 	}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if strings.ContainsFunc(s, isInert) || yaml11NonString(s) {
+	// A multi-line string is double-quoted too: yaml.v3 writes it as a
+	// literal block and loses a leading empty line ("\n0" read back "0").
+	if strings.ContainsFunc(s, isInert) || strings.ContainsAny(s, "\n\r") || yaml11NonString(s) {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n
