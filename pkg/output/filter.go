@@ -98,6 +98,26 @@ func applyFilter(w io.Writer, o Options, v any) error {
 	return runTemplate(w, o, data)
 }
 
+// PrintRawJSON prints a JSON document as it came (indented, in its own key
+// order, made inert: see WriteRawJSON), or, with o.JQ or o.Template set,
+// what the expression makes of it. pamctl api prints the server's answer
+// through it.
+func PrintRawJSON(w io.Writer, o Options, data []byte) error {
+	if !o.filtered() {
+		return WriteRawJSON(w, data)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("the answer is not JSON: %w", err)
+	}
+	if o.JQ != "" {
+		return runJQ(w, o.JQ, v)
+	}
+	return runTemplate(w, o, v)
+}
+
 // jsonValue is v as the generic value -o json would print: field names and
 // formats are the JSON ones, numbers are kept exact as json.Number.
 func jsonValue(v any) (any, error) {

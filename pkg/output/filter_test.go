@@ -189,3 +189,21 @@ func TestValidate(t *testing.T) {
 	assert.True(t, errors.As(err, &ee))
 	assert.False(t, strings.Contains(err.Error(), "\n"))
 }
+
+func TestPrintRawJSON(t *testing.T) {
+	const doc = `{"user":{"name":"admin","id":"33333333-3333-4333-8333-000000000001"},"roles":["Administrator"],"note":"R&D \u001b[2J"}`
+	var buf bytes.Buffer
+	require.NoError(t, output.PrintRawJSON(&buf, output.Options{Format: output.Table}, []byte(doc)))
+	assert.Equal(t, "{\n  \"user\": {\n    \"name\": \"admin\",\n    \"id\": \"33333333-3333-4333-8333-000000000001\"\n  },\n  \"roles\": [\n    \"Administrator\"\n  ],\n  \"note\": \"R&D \\u001b[2J\"\n}\n", buf.String(), "as it came, key order kept")
+
+	buf.Reset()
+	require.NoError(t, output.PrintRawJSON(&buf, jq(".user.name, .roles, .note"), []byte(doc)))
+	assert.Equal(t, "admin\n[\"Administrator\"]\nR&D \\x1b[2J\n", buf.String())
+
+	buf.Reset()
+	require.NoError(t, output.PrintRawJSON(&buf, tmpl(`{{.user.name}} {{join "," .roles}}`), []byte(doc)))
+	assert.Equal(t, "admin Administrator", buf.String())
+
+	err := output.PrintRawJSON(&buf, jq("."), []byte("<html>"))
+	assert.ErrorContains(t, err, "the answer is not JSON")
+}
