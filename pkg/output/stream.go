@@ -20,6 +20,10 @@ import (
 //
 // The output is the same as PrintList's for the same items, whatever the
 // pages: PrintList is a ListWriter written once.
+//
+// When fetching fails after some pages were written, call Close anyway and
+// return the fetch error: the JSON array is closed, so stdout still parses
+// (`-o json` always does), and the error and exit code say it is partial.
 type ListWriter[T any] struct {
 	w    io.Writer
 	o    Options

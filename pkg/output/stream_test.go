@@ -180,3 +180,15 @@ func TestNDJSON(t *testing.T) {
 	}
 	golden.Assert(t, buf.Bytes())
 }
+
+// TestListWriterCloseAfterFailedFetch: pages written, then the fetch of
+// the next fails; Close still leaves one valid JSON document.
+func TestListWriterCloseAfterFailedFetch(t *testing.T) {
+	var buf bytes.Buffer
+	lw := output.NewListWriter(&buf, output.Options{Format: output.JSON}, cols())
+	require.NoError(t, lw.Write(manyRows()[:3]))
+	require.NoError(t, lw.Close())
+	var back []row
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
+	assert.Len(t, back, 3)
+}
