@@ -122,6 +122,9 @@ type Event struct {
 	AssetID   string `json:"assetId"`
 	AssetName string `json:"assetName"`
 	SessionID string `json:"sessionId"`
+
+	// nulls are the text fields the server sent as null (see event.go).
+	nulls eventNulls
 }
 
 // SessionEvent is one row of the Session Events Report.

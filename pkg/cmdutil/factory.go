@@ -73,8 +73,9 @@ func (f *Factory) Flags() config.Flags {
 	return f.flags
 }
 
-// OutputOptions resolves -o (flag > PAMCTL_OUTPUT > profile > table) and
-// the terminal state into output.Options.
+// OutputOptions resolves -o (flag > PAMCTL_OUTPUT > profile > table),
+// --jq, --template and the terminal state into output.Options. A bad
+// expression is a usage error here, before the command does any work.
 func (f *Factory) OutputOptions() (output.Options, error) {
 	s, err := f.Settings()
 	if err != nil {
@@ -84,5 +85,10 @@ func (f *Factory) OutputOptions() (output.Options, error) {
 	if err != nil {
 		return output.Options{}, &FlagError{Err: err}
 	}
-	return output.Options{Format: format, NoHeaders: f.Flags().NoHeaders, TTY: f.IOStreams.IsStdoutTTY(), Now: f.Now}, nil
+	fl := f.Flags()
+	o := output.Options{Format: format, NoHeaders: fl.NoHeaders, TTY: f.IOStreams.IsStdoutTTY(), Color: f.IOStreams.ColorEnabled(), Now: f.Now, JQ: fl.JQ, Template: fl.Template}
+	if o, err = o.Validate(fl.Changed != nil && fl.Changed("output")); err != nil {
+		return output.Options{}, &FlagError{Err: err}
+	}
+	return o, nil
 }

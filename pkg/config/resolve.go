@@ -70,7 +70,9 @@ type Flags struct {
 	ConfigPath string
 	// NoHeaders is --no-headers; NoColor is --no-color.
 	NoHeaders, NoColor bool
-	Changed            func(name string) bool
+	// JQ is --jq and Template is --template (pkg/output applies them).
+	JQ, Template string
+	Changed      func(name string) bool
 }
 
 // changed reports whether the flag was given on the command line.

@@ -3,12 +3,9 @@ package output
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -29,37 +26,39 @@ type Column[T any] struct {
 	Value func(T) any
 }
 
-// PrintList renders items in o.Format. JSON and YAML encode the items
-// themselves (their json tags are the schema); the other formats use cols.
-// An empty list is "[]" in JSON and YAML, and a header alone elsewhere.
+// PrintList renders items in o.Format. JSON, NDJSON and YAML encode the
+// items themselves (their json tags are the schema); the other formats use
+// cols. An empty list is "[]" in JSON and YAML, no line in NDJSON, and a
+// header alone elsewhere. With o.JQ or o.Template set, the JSON array goes
+// through the expression instead.
 func PrintList[T any](w io.Writer, o Options, items []T, cols []Column[T]) error {
-	switch o.Format {
-	case JSON:
-		return writeJSONArray(w, items)
-	case YAML:
-		if items == nil {
-			items = []T{}
-		}
-		return writeYAML(w, items, o.TTY)
-	case CSV:
-		return writeCSV(w, o, items, cols)
-	case Table, Wide, "":
-		return writeTable(w, o, items, cols)
+	lw := NewListWriter(w, o, cols)
+	if err := lw.Write(items); err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown output format %q", o.Format)
+	return lw.Close()
 }
 
-// PrintObject renders one item: JSON or YAML of v, or "Key: value" lines for
-// table and wide (every column, wide ones too; "-" for an empty value; on a
-// terminal an Age column shows its time and its age), or a one-row CSV.
+// PrintObject renders one item: JSON, NDJSON (one line) or YAML of v, or
+// "Key: value" lines for table and wide (every column, wide ones too; "-"
+// for an empty value; on a terminal an Age column shows its time and its
+// age), or a one-row CSV. With o.JQ or o.Template set, the JSON value of v
+// goes through the expression instead.
 func PrintObject[T any](w io.Writer, o Options, v T, cols []Column[T]) error {
-	switch o.Format {
-	case JSON:
+	switch {
+	case o.filtered():
+		return applyFilter(w, o, v)
+	case o.Format == JSON:
 		return writeJSON(w, v)
-	case YAML:
+	case o.Format == NDJSON:
+		return writeNDJSONLine(w, v)
+	case o.Format == YAML:
 		return writeYAML(w, v, o.TTY)
-	case CSV:
-		return writeCSV(w, o, []T{v}, cols)
+	case o.Format == CSV:
+		return PrintList(w, o, []T{v}, cols)
+	case o.Format == Table, o.Format == Wide, o.Format == "":
+	default:
+		return fmt.Errorf("unknown output format %q", o.Format)
 	}
 	width := 0
 	for _, c := range cols {
@@ -94,8 +93,8 @@ func titleCase(h string) string {
 }
 
 // cell renders one value as text. Table and CSV cells are always escaped
-// by their callers: a CSV file is read with cat and less as often as with a
-// spreadsheet, and JSON is the format that keeps server text exact.
+// by their callers (see csvCell), and JSON is the format that keeps server
+// text exact.
 func cell(v any, o Options, age bool) string {
 	var s string
 	switch x := v.(type) {
@@ -187,115 +186,6 @@ func renderTable(w io.Writer, headers []string, rows [][]string, noHeaders bool)
 		bw.WriteString("\n")
 	}
 	return bw.Flush()
-}
-
-func writeCSV[T any](w io.Writer, o Options, items []T, cols []Column[T]) error {
-	cw := csv.NewWriter(w)
-	if !o.NoHeaders {
-		headers := make([]string, len(cols))
-		for i, c := range cols {
-			headers[i] = c.Header
-		}
-		if err := cw.Write(headers); err != nil {
-			return err
-		}
-	}
-	for _, it := range items {
-		row := make([]string, len(cols))
-		for i, c := range cols {
-			row[i] = text.Safe(cell(c.Value(it), o, false))
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeJSONArray streams the array one element at a time through one
-// reused encoder and buffer, so a large list is never held twice in memory
-// as encoded JSON and encoding it makes next to no garbage.
-func writeJSONArray[T any](w io.Writer, items []T) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if len(items) == 0 {
-		bw.WriteString("[]\n")
-		return bw.Flush()
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("  ", "  ")
-	bw.WriteString("[\n")
-	for i := range items {
-		buf.Reset()
-		if err := enc.Encode(&items[i]); err != nil {
-			return err
-		}
-		bw.WriteString("  ")
-		bw.Write(inertJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
-		if i < len(items)-1 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n")
-	}
-	bw.WriteString("]\n")
-	return bw.Flush()
-}
-
-func writeJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(inertJSON(b), '\n')
-	_, err = w.Write(b)
-	return err
-}
-
-// WriteRawJSON indents a JSON document as it came, keeping its key order,
-// made inert like every JSON output.
-func WriteRawJSON(w io.Writer, data []byte) error {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, data, "", "  "); err != nil {
-		return err
-	}
-	buf.WriteByte('\n')
-	_, err := w.Write(inertJSON(buf.Bytes()))
-	return err
-}
-
-// WriteJSON writes v as indented JSON, made inert like every JSON output.
-func WriteJSON(w io.Writer, v any) error { return writeJSON(w, v) }
-
-// inertJSON escapes, as \uXXXX, the characters encoding/json leaves raw but
-// a terminal would act on: DEL, C1 controls and Unicode format characters
-// (bidi overrides). The JSON means exactly the same; it just cannot move
-// the cursor or reorder a line.
-func inertJSON(b []byte) []byte {
-	needs := false
-	for _, r := range string(b) {
-		if isInert(r) {
-			needs = true
-			break
-		}
-	}
-	if !needs {
-		return b
-	}
-	var sb strings.Builder
-	for _, r := range string(b) {
-		if isInert(r) {
-			if r > 0xffff {
-				hi, lo := utf16.EncodeRune(r)
-				fmt.Fprintf(&sb, `\u%04x\u%04x`, hi, lo)
-			} else {
-				fmt.Fprintf(&sb, `\u%04x`, r)
-			}
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return []byte(sb.String())
 }
 
 func isInert(r rune) bool {

@@ -1,7 +1,9 @@
 // Package output renders pamctl's results in every -o format through one
 // code path: a list of items and its columns become a table, a wide table,
-// CSV, JSON or YAML. It is the only importer of tablewriter. Server text is
-// made inert here, once, for every format that can reach a terminal.
+// CSV, JSON, NDJSON or YAML, or the JSON value goes through a --jq
+// expression or a --template. It is the only importer of tablewriter.
+// Server text is made inert here, once, for every format that can reach a
+// terminal. docs/output.md describes every format for users.
 package output
 
 import (
@@ -20,10 +22,12 @@ const (
 	JSON  Format = "json"
 	YAML  Format = "yaml"
 	CSV   Format = "csv"
+	// NDJSON is one compact JSON object a line, written as items arrive.
+	NDJSON Format = "ndjson"
 )
 
 // Formats lists the -o values, for help and completion.
-var Formats = []string{string(Table), string(Wide), string(JSON), string(YAML), string(CSV)}
+var Formats = []string{string(Table), string(Wide), string(JSON), string(YAML), string(CSV), string(NDJSON)}
 
 // ParseFormat validates an -o value.
 func ParseFormat(s string) (Format, error) {
@@ -35,7 +39,9 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("output format %q: want one of %s", s, strings.Join(Formats, ", "))
 }
 
-// IsStructured reports json and yaml, whose schema is stable.
+// IsStructured reports json and yaml, whose schema is stable and whose
+// document is one value (an array for a list). NDJSON is not: it has one
+// value a line, and an empty list is no line at all.
 func (f Format) IsStructured() bool { return f == JSON || f == YAML }
 
 // Options say how to render.
@@ -45,7 +51,17 @@ type Options struct {
 	// TTY is set when stdout is a terminal: tables show ages ("12m ago")
 	// instead of RFC 3339 times, and all text is escaped.
 	TTY bool
-	Now func() time.Time
+	// Color allows ANSI colour (the template's color helper); it is off
+	// with NO_COLOR, --no-color, or off a terminal.
+	Color bool
+	Now   func() time.Time
+
+	// JQ is a jq expression (--jq) and Template a Go template (--template)
+	// applied to the JSON value -o json would print; at most one is set.
+	// Either one replaces the format's rendering. Check them with Validate
+	// before any work is done.
+	JQ       string
+	Template string
 }
 
 func (o Options) now() time.Time {

@@ -128,7 +128,11 @@ func TestParseFormat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, output.JSON, f)
 	_, err = output.ParseFormat("xml")
-	assert.ErrorContains(t, err, `output format "xml": want one of table, wide, json, yaml, csv`)
+	assert.ErrorContains(t, err, `output format "xml": want one of table, wide, json, yaml, csv, ndjson`)
+	f, err = output.ParseFormat("ndjson")
+	require.NoError(t, err)
+	assert.Equal(t, output.NDJSON, f)
+	assert.False(t, output.NDJSON.IsStructured(), "ndjson is not one document")
 }
 
 func TestAge(t *testing.T) {
@@ -173,6 +177,16 @@ func assertParses(t *testing.T, f output.Format, b []byte, n int, tty bool) {
 		require.NoError(t, yaml.Unmarshal(b, &v))
 		assert.Len(t, v, n)
 		assert.True(t, strings.HasPrefix(string(b), "[]") == (n == 0), "empty YAML is []")
+	case output.NDJSON:
+		lines := strings.SplitAfter(string(b), "\n")
+		if lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		assert.Len(t, lines, n, "one line per item, none when empty")
+		for _, l := range lines {
+			var v map[string]any
+			require.NoError(t, json.Unmarshal([]byte(l), &v))
+		}
 	case output.CSV:
 		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 		require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -106,8 +107,41 @@ func strNode(s string, tty bool) *yaml.Node {
 		s = text.Safe(s)
 	}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if strings.ContainsFunc(s, isInert) {
+	// A multi-line string is double-quoted too: yaml.v3 writes it as a
+	// literal block and loses a leading empty line ("\n0" read back "0").
+	if strings.ContainsFunc(s, isInert) || strings.ContainsAny(s, "\n\r") || yaml11NonString(s) {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n
+}
+
+// The plain scalars a YAML 1.1 reader (PyYAML, Ruby's Psych, SnakeYAML,
+// go-yaml v2) resolves to something other than a string, from the 1.1 type
+// repository (https://yaml.org/type/). yaml.v3 quotes what YAML 1.2 would
+// misread ("true", "null", "0x1f") but writes "no", "on", "y" and "12:30"
+// plain, and a 1.1 reader turns a user named "no" into false and an asset
+// named "12:30" into 750. Such strings are double-quoted.
+var (
+	yaml11Bool  = regexp.MustCompile(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
+	yaml11Null  = regexp.MustCompile(`^(?:~|null|Null|NULL)$`)
+	yaml11Int   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
+	yaml11Float = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+	yaml11Time  = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])`)
+)
+
+// yaml11NonString reports a string a YAML 1.1 reader would not read back
+// as that string if it were written plain: a boolean, null, an int (octal
+// 0123, hex, binary, sexagesimal 12:30), a float (1e3, .inf, .NaN, 1.2.3),
+// a timestamp, the merge key "<<" or the value key "=". Quoting one that
+// would have been read right costs two characters; the reverse corrupts
+// data.
+func yaml11NonString(s string) bool {
+	if s == "" || s == "<<" || s == "=" {
+		return true
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '-', c == '+', c == '.':
+		return yaml11Int.MatchString(s) || yaml11Float.MatchString(s) || yaml11Time.MatchString(s)
+	}
+	return yaml11Bool.MatchString(s) || yaml11Null.MatchString(s)
 }

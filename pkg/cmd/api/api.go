@@ -30,6 +30,8 @@ type APIOptions struct {
 	// LookupEnv finds the audit journal (XDG_STATE_HOME, HOME).
 	LookupEnv func(string) (string, bool)
 	Now       func() time.Time
+	// Output carries --jq and --template (nil: print the answer as it came).
+	Output func() (output.Options, error)
 
 	Path   string
 	Method string
@@ -40,7 +42,7 @@ type APIOptions struct {
 
 // NewCmdAPI builds the command; runF replaces the run in tests.
 func NewCmdAPI(f *cmdutil.Factory, runF func(*APIOptions) error) *cobra.Command {
-	opts := &APIOptions{IO: f.IOStreams, APIClient: f.APIClient, Prompter: f.Prompter, LookupEnv: f.LookupEnv, Now: f.Now}
+	opts := &APIOptions{IO: f.IOStreams, APIClient: f.APIClient, Prompter: f.Prompter, LookupEnv: f.LookupEnv, Now: f.Now, Output: f.OutputOptions}
 	cmd := &cobra.Command{
 		Use:   "api <path> [--method <method>] [--data <json>]",
 		Short: "Make an authenticated call to the 12Port API",
@@ -60,7 +62,10 @@ code the status maps to (401/403: 3, 404: 4, else 1).`,
   $ pamctl api /api/user/context
 
   # an endpoint pamctl does not wrap
-  $ pamctl api "session/list?state=Active&limit=5" | jq '.items[].user'`,
+  $ pamctl api "session/list?state=Active&limit=5" | jq '.items[].user'
+
+  # the same, with the built-in jq
+  $ pamctl api "session/list?state=Active&limit=5" --jq '.items[].user'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
@@ -93,6 +98,14 @@ code the status maps to (401/403: 3, 404: 4, else 1).`,
 }
 
 func apiRun(ctx context.Context, opts *APIOptions) error {
+	var out output.Options
+	if opts.Output != nil {
+		o, err := opts.Output()
+		if err != nil {
+			return err
+		}
+		out = o
+	}
 	client, err := opts.APIClient()
 	if err != nil {
 		return err
@@ -113,7 +126,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 		if err != nil {
 			return err
 		}
-		return output.WriteRawJSON(opts.IO.Out, data)
+		return output.PrintRawJSON(opts.IO.Out, out, data)
 	}
 	// A write: asked for, journaled before and after like a terminate.
 	if !opts.Yes {
@@ -156,5 +169,5 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 		return err
 	}
 	// Indented in the server's own key order.
-	return output.WriteRawJSON(opts.IO.Out, data)
+	return output.PrintRawJSON(opts.IO.Out, out, data)
 }

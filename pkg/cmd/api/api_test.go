@@ -16,6 +16,7 @@ import (
 
 	pamapi "github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/prompt"
@@ -99,6 +100,7 @@ func TestAPIWritesNeedConfirmation(t *testing.T) {
 		f := &cmdutil.Factory{IOStreams: ios, Now: time.Now,
 			LookupEnv: func(k string) (string, bool) { return t.TempDir(), k == "XDG_STATE_HOME" },
 			Prompter:  func() prompt.Prompter { return &prompt.Stub{ConfirmFunc: confirm} },
+			Settings:  func() (*config.Settings, error) { return &config.Settings{Output: "table"}, nil },
 			APIClient: func() (*pamapi.Client, error) {
 				return pamapi.New(pamapi.Options{Server: "https://pam.example.test/ztna/a/root", Token: "test-token-0123456789", Transport: reg})
 			}}

@@ -45,7 +45,7 @@ to the empty string counts as unset, except PAMCTL_TOKEN.
                        1 to skip certificate checks (warned on every use)
   PAMCTL_TIMEOUT       per-request timeout, e.g. 30s (default 30s)
   PAMCTL_DEBUG         1 to log HTTP requests and responses on stderr, redacted
-  PAMCTL_OUTPUT        table, wide, json, yaml or csv
+  PAMCTL_OUTPUT        table, wide, json, yaml, csv or ndjson
   PAMCTL_TOKEN_STORE   keyring or file: where auth login stores the token
   NO_COLOR             no ANSI colour, in the prompts too (as --no-color)
   XDG_CONFIG_HOME      base of the config file and credentials.yaml

@@ -85,9 +85,11 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 	pf.BoolVar(&fl.Insecure, "insecure-skip-tls-verify", false, "do not verify the server certificate (warned on every use)")
 	pf.StringVar(&fl.Timeout, "timeout", "", "per-request `duration` (env PAMCTL_TIMEOUT; default 30s)")
 	pf.BoolVar(&fl.Debug, "debug", false, "log HTTP requests and responses on stderr, secrets redacted (env PAMCTL_DEBUG=1)")
-	pf.StringVarP(&fl.Output, "output", "o", "", "output `format`: table, wide, json, yaml, csv (env PAMCTL_OUTPUT)")
+	pf.StringVarP(&fl.Output, "output", "o", "", "output `format`: table, wide, json, yaml, csv, ndjson (env PAMCTL_OUTPUT); csv puts a ' before a cell a spreadsheet would run as a formula")
 	pf.BoolVar(&fl.NoHeaders, "no-headers", false, "omit the header row of table, wide and csv output")
 	pf.BoolVar(&fl.NoColor, "no-color", false, "no ANSI colour (env NO_COLOR)")
+	pf.StringVarP(&fl.JQ, "jq", "q", "", "filter the JSON output through a jq `expression`")
+	pf.StringVarP(&fl.Template, "template", "t", "", "render the JSON output through a Go `template` (helpers: tablerow, timeago, json, truncate, color, join, pluck)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 	f.SetFlagSource(func() config.Flags { return snapshot(pf, fl) })
 

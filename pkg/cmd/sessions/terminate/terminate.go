@@ -261,7 +261,7 @@ func dedupe(ids []string) []string {
 // stdout always holds a results array.
 func emptyResults(opts *TerminateOptions) {
 	if oo, err := opts.Output(); err == nil && oo.Format.IsStructured() {
-		fmt.Fprintln(opts.IO.Out, "[]")
+		_ = printResults(opts.IO.Out, oo, nil) // "[]", or what --jq makes of it
 	}
 }
 
