@@ -47,6 +47,7 @@ const (
 type ExportOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
+	Output    func() (output.Options, error)
 	Clock     clock.Clock
 	// LookupEnv finds the audit journal (XDG_STATE_HOME, HOME).
 	LookupEnv func(string) (string, bool)
@@ -101,9 +102,17 @@ type Counts struct {
 	JournalLines  int `json:"journalLines"`
 }
 
+// Result is what -o json and -o yaml print after an export.
+type Result struct {
+	Path   string   `json:"path"`
+	Bytes  int64    `json:"bytes"`
+	Counts Counts   `json:"counts"`
+	Notes  []string `json:"notes"`
+}
+
 // NewCmdExport builds the command; runF replaces the run in tests.
 func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: f.IOStreams, APIClient: f.APIClient, Clock: f.Clock, LookupEnv: f.LookupEnv, Interrupts: f.Interrupts}
+	opts := &ExportOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Clock: f.Clock, LookupEnv: f.LookupEnv, Interrupts: f.Interrupts}
 	var since, until string
 	cmd := &cobra.Command{
 		Use:   "export [<session-id>...] [--asset <name|id>] [--user <name>] [--since <duration|time>] [--until <time>] --out <path>",
@@ -136,7 +145,8 @@ built in a temporary sibling of --out and renamed into place at the end, so
 a failure or Ctrl-C leaves nothing under that name. An existing --out is
 refused (exit 2) unless --force, before anything is requested.
 
-The path of the bundle goes to stdout, a summary to stderr.
+The path of the bundle goes to stdout (with -o json or yaml: the path, its
+size, the counts and the notes), a summary to stderr.
 --verify <path> checks a bundle against its manifest instead (exit 1 when
 a file is missing, altered or unlisted).`,
 		Example: `  # everything bwilliams did in the last day, as a tarball for the ticket
@@ -150,7 +160,8 @@ a file is missing, altered or unlisted).`,
 
   # check a bundle received from someone else
   $ pamctl sessions export --verify INC-4312.tar.gz`,
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
 			if opts.Verify != "" || fl.Changed("verify") {
@@ -317,6 +328,14 @@ func overlaps(s *api.Session, since, until time.Time) bool {
 func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err := checkOut(opts.Out, opts.Force); err != nil {
 		return err
+	}
+	var outOpts output.Options
+	if opts.Output != nil {
+		o, err := opts.Output()
+		if err != nil {
+			return err
+		}
+		outOpts = o
 	}
 	clk := opts.Clock
 	if clk == nil {
@@ -520,10 +539,14 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err := b.commit(opts.Force); err != nil {
 		return err
 	}
-	fmt.Fprintln(opts.IO.Out, opts.Out)
+	size := b.size()
 	fmt.Fprintf(opts.IO.ErrOut, "Exported %s, %s, %s (%d bytes) to %s\n",
-		plural(counts.Sessions, "session"), plural(counts.Events, "event"), plural(counts.JournalLines, "journal line"), b.size(), opts.Out)
-	return nil
+		plural(counts.Sessions, "session"), plural(counts.Events, "event"), plural(counts.JournalLines, "journal line"), size, opts.Out)
+	if outOpts.Format.IsStructured() {
+		return output.PrintObject(opts.IO.Out, outOpts, Result{Path: opts.Out, Bytes: size, Counts: counts, Notes: notes}, nil)
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, opts.Out)
+	return err
 }
 
 // addJSON adds v as indented JSON: HTML characters kept as they are (an

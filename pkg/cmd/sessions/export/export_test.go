@@ -24,6 +24,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/pamsim"
 )
 
@@ -483,6 +484,32 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	require.NoError(t, verifyRun(&ExportOptions{IO: ios, Verify: fx.path("b")}))
 	assert.Equal(t, fx.path("b")+"\n", out.String())
 	assert.Contains(t, errOut.String(), "ok: 7 files match the manifest")
+}
+
+func TestExportJSONResult(t *testing.T) {
+	fx := newFixture(t, nil)
+	fx.opts.Output = func() (output.Options, error) { return output.Options{Format: output.JSON}, nil }
+	fx.opts.User, fx.opts.Out = "nobody", fx.path("b.tar.gz")
+	require.NoError(t, exportRun(context.Background(), fx.opts))
+	var r Result
+	require.NoError(t, json.Unmarshal(fx.out.Bytes(), &r), fx.out.String())
+	assert.Equal(t, fx.path("b.tar.gz"), r.Path)
+	assert.Equal(t, Counts{}, r.Counts, "no session, no event of the user: an empty bundle")
+	fi, err := os.Stat(r.Path)
+	require.NoError(t, err)
+	assert.Equal(t, fi.Size(), r.Bytes)
+	assert.Len(t, r.Notes, 1)
+}
+
+func TestAddJSONKeepsHTMLAndEscapesTerminalControls(t *testing.T) {
+	dir := t.TempDir()
+	b, err := createBundle(filepath.Join(dir, "b"), now)
+	require.NoError(t, err)
+	require.NoError(t, addJSON(b, "x.json", map[string]string{"name": "<a&b>\u202e\x1b[2J"}))
+	require.NoError(t, b.commit(false))
+	got, err := os.ReadFile(filepath.Join(dir, "b", "x.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "{\n  \"name\": \"<a&b>\\u202e\\u001b[2J\"\n}\n", string(got))
 }
 
 func TestSelection(t *testing.T) {
