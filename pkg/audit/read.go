@@ -67,7 +67,7 @@ func Scan(path string, fn func(raw []byte, e Entry) error) (ScanStats, error) {
 				}
 			}
 		}
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return st, nil
 		}
 		if err != nil {

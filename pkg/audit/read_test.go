@@ -64,10 +64,10 @@ func TestScanMissingAndLinks(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links need privileges on Windows")
 	}
-	real := filepath.Join(dir, "real.jsonl")
-	require.NoError(t, os.WriteFile(real, []byte(`{"session":"s"}`+"\n"), 0o600))
+	target := filepath.Join(dir, "target.jsonl")
+	require.NoError(t, os.WriteFile(target, []byte(`{"session":"s"}`+"\n"), 0o600))
 	link := filepath.Join(dir, "link.jsonl")
-	require.NoError(t, os.Symlink(real, link))
+	require.NoError(t, os.Symlink(target, link))
 	_, err = Scan(link, func([]byte, Entry) error { return nil })
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "symbolic link")

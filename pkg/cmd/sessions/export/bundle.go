@@ -65,11 +65,7 @@ func createBundle(final string, mtime time.Time) (*bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("creating the bundle: %w", err)
 		}
-		b.tmp = tmp
-		if err := os.Chmod(tmp, 0o700); err != nil {
-			b.abort()
-			return nil, fmt.Errorf("creating the bundle: %w", err)
-		}
+		b.tmp = tmp // MkdirTemp makes it 0700
 		return b, nil
 	}
 	f, err := os.CreateTemp(dir, pattern)

@@ -112,7 +112,7 @@ func newFixture(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) *f
 	ios, _, out, errOut := iostreams.Test()
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
-	var rt http.RoundTripper = http.DefaultTransport
+	rt := http.DefaultTransport
 	if wrap != nil {
 		rt = wrap(rt)
 	}
