@@ -131,7 +131,9 @@ or .tgz, holding:
   session-events/<id>.json  the Session Events Report of each session
   events.json               the Events Report over the window, 5 minutes wider
                             either side, kept to the events of those users,
-                            assets and sessions
+                            assets and sessions (empty, with a note and a
+                            warning, when the token may not read it: the
+                            report needs the Administrator or Auditor role)
   journal.jsonl             the lines of the local audit journal for those
                             sessions, or in the window for those users and
                             assets (empty, with a note, when there is no journal)
@@ -459,10 +461,20 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		}
 	}
 
+	notes := []string{}
 	from, to := since.Add(-eventsMargin), until.Add(eventsMargin)
 	report, err := client.ListEvents(ctx, api.ListEventsParams{From: from, To: to})
 	if err != nil {
-		return err
+		// The Events Report needs the Administrator or Auditor site role;
+		// an Asset Manager exporting their own asset still gets the rest,
+		// and the bundle says what it lacks.
+		if !api.IsAuth(err) {
+			return err
+		}
+		note := fmt.Sprintf("the Events Report was refused to %s (%s; it needs the Administrator or Auditor site role): %s is empty", uc.User.Name, statusText(err), EventsFile)
+		notes = append(notes, note)
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", text.Safe(note))
+		report = nil
 	}
 	events := []api.Event{}
 	for i := range report {
@@ -482,7 +494,6 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		return err
 	}
 
-	notes := []string{}
 	var journal bytes.Buffer
 	jpath, err := audit.Path(opts.LookupEnv)
 	if err != nil {
@@ -564,6 +575,15 @@ func addJSON(b *bundle, name string, v any) error {
 		return fmt.Errorf("encoding %s: %w", name, err)
 	}
 	return b.add(name, out.Bytes())
+}
+
+// statusText is "HTTP 403" for an API error.
+func statusText(err error) string {
+	var he *api.HTTPError
+	if errors.As(err, &he) {
+		return fmt.Sprintf("HTTP %d", he.StatusCode)
+	}
+	return "refused"
 }
 
 func plural(n int, word string) string {

@@ -107,6 +107,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) *fixture {
 	t.Helper()
+	return newFixtureAs(t, wrap, func(tk pamsim.Tokens) string { return tk.Admin })
+}
+
+func newFixtureAs(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, token func(pamsim.Tokens) string) *fixture {
+	t.Helper()
 	clk := clock.NewFake(now)
 	sim, base := pamsim.Start(t, pamsim.Options{Now: clk.Now})
 	ios, _, out, errOut := iostreams.Test()
@@ -116,7 +121,7 @@ func newFixture(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) *f
 	if wrap != nil {
 		rt = wrap(rt)
 	}
-	client, err := api.New(api.Options{Server: base, Token: sim.Tokens().Admin, MaxTries: 1, Transport: rt, Now: clk.Now})
+	client, err := api.New(api.Options{Server: base, Token: token(sim.Tokens()), MaxTries: 1, Transport: rt, Now: clk.Now})
 	require.NoError(t, err)
 	fx := &fixture{sim: sim, out: out, errOut: errOut, dir: filepath.Join(dir, "work"), state: state}
 	require.NoError(t, os.Mkdir(fx.dir, 0o755))
@@ -303,6 +308,34 @@ func TestExportAsset(t *testing.T) {
 	m, err := Verify(fx.path("b"))
 	require.NoError(t, err)
 	assert.Equal(t, "22222222-2222-4222-8222-000000000001", m.Query.AssetID)
+}
+
+func TestExportAsAssetManager(t *testing.T) {
+	// The Asset Manager of db-prod-01 may read its sessions but not the
+	// Events Report: the bundle has the rest, and says what it lacks.
+	fx := newFixtureAs(t, nil, func(tk pamsim.Tokens) string { return tk.AssetManager })
+	fx.opts.Asset, fx.opts.Out = "db-prod-01", fx.path("b")
+	require.NoError(t, exportRun(context.Background(), fx.opts))
+	assert.Contains(t, fx.errOut.String(), "warning: the Events Report was refused to amanager (HTTP 403; it needs the Administrator or Auditor site role): events.json is empty\n")
+	m, err := Verify(fx.path("b"))
+	require.NoError(t, err)
+	assert.Equal(t, "amanager", m.Operator)
+	assert.Equal(t, 2, m.Counts.Sessions)
+	assert.Equal(t, 0, m.Counts.Events)
+	require.Len(t, m.Notes, 2)
+	assert.Contains(t, m.Notes[0], "the Events Report was refused")
+	var events []api.Event
+	readJSON(t, fx.path("b/events.json"), &events)
+	assert.Empty(t, events)
+
+	// Site-wide, the same token is refused the Sessions Report: exit 3,
+	// nothing left behind.
+	fx2 := newFixtureAs(t, nil, func(tk pamsim.Tokens) string { return tk.AssetManager })
+	fx2.opts.Out = fx2.path("b")
+	err = exportRun(context.Background(), fx2.opts)
+	require.Error(t, err)
+	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCode(err))
+	assert.Empty(t, fx2.entries(t))
 }
 
 func TestExportTarballIsReproducible(t *testing.T) {
