@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -189,6 +191,14 @@ func TestExportUserToDirectory(t *testing.T) {
 
 	m, err := Verify(fx.path("bundle"))
 	require.NoError(t, err)
+	// The checksums, recomputed here without Verify.
+	for _, f := range m.Files {
+		data, err := os.ReadFile(filepath.Join(fx.path("bundle"), filepath.FromSlash(f.Path)))
+		require.NoError(t, err)
+		sum := sha256.Sum256(data)
+		assert.Equal(t, hex.EncodeToString(sum[:]), f.SHA256, f.Path)
+		assert.Equal(t, int64(len(data)), f.Bytes, f.Path)
+	}
 	assert.Equal(t, "admin", m.Operator)
 	assert.Equal(t, "root", m.Site)
 	assert.Equal(t, "2026-11-26T10:00:00Z", m.CreatedAt)
