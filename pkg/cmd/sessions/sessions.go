@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/events"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/export"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/get"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/list"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/terminate"
@@ -34,6 +35,7 @@ asset, through which channels, and since when; end a live web session.`,
 		terminate.NewCmdTerminate(f, nil),
 		wait.NewCmdWait(f, nil),
 		watch.NewCmdWatch(f, nil),
+		export.NewCmdExport(f, nil),
 	)
 	return cmd
 }
