@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -21,6 +22,7 @@ func ExitCode(err error) int {
 		authErr *AuthError
 		nfErr   *NotFoundError
 		urlErr  *api.ServerURLError
+		exprErr *output.ExprError
 	)
 	switch {
 	case err == nil:
@@ -29,7 +31,7 @@ func ExitCode(err error) int {
 		return exitErr.Code
 	case errors.Is(err, ErrCancel), errors.Is(err, context.Canceled):
 		return ExitCancelled
-	case errors.As(err, &flagErr), errors.As(err, &urlErr):
+	case errors.As(err, &flagErr), errors.As(err, &urlErr), errors.As(err, &exprErr):
 		return ExitUsage
 	case errors.As(err, &authErr), api.IsAuth(err):
 		return ExitAuth

@@ -91,7 +91,7 @@ func TestAPIRun(t *testing.T) {
 // without a terminal and --yes (exit 6), and asks on a terminal; either
 // way nothing is sent unless confirmed.
 func TestAPIWritesNeedConfirmation(t *testing.T) {
-	run := func(t *testing.T, tty bool, confirm func(string, bool) (bool, error), args ...string) (error, *httpmock.Registry) {
+	run := func(t *testing.T, tty bool, confirm func(string, bool) (bool, error), args ...string) (*httpmock.Registry, error) {
 		reg := &httpmock.Registry{}
 		ios, _, _, _ := iostreams.Test()
 		ios.SetStdinTTY(tty)
@@ -108,10 +108,10 @@ func TestAPIWritesNeedConfirmation(t *testing.T) {
 		cmd.SetArgs(args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)
-		return cmd.Execute(), reg
+		return reg, cmd.Execute()
 	}
 	t.Run("no terminal, no --yes: refused, nothing sent", func(t *testing.T) {
-		err, reg := run(t, false, nil, "-X", "POST", "session/terminate/11111111-1111-4111-8111-000000000001")
+		reg, err := run(t, false, nil, "-X", "POST", "session/terminate/11111111-1111-4111-8111-000000000001")
 		var ee *cmdutil.ExitError
 		require.ErrorAs(t, err, &ee)
 		assert.Equal(t, cmdutil.ExitRefused, ee.Code)
@@ -120,7 +120,7 @@ func TestAPIWritesNeedConfirmation(t *testing.T) {
 	})
 	t.Run("terminal, declined: nothing sent", func(t *testing.T) {
 		var asked string
-		err, reg := run(t, true, func(msg string, def bool) (bool, error) {
+		reg, err := run(t, true, func(msg string, def bool) (bool, error) {
 			asked = msg
 			assert.False(t, def, "defaults to No")
 			return false, nil

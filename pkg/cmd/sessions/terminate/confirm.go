@@ -2,6 +2,7 @@ package terminate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -140,7 +141,7 @@ func (e *engine) confirm(ctx context.Context, send []*Result) error {
 		typed = strings.TrimSpace(got)
 		return typed == want, err
 	})
-	if err == errNotConfirmed {
+	if errors.Is(err, errNotConfirmed) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("you typed %q, not %s; nothing was sent", text.Safe(typed), want)}
 	}
 	return err
