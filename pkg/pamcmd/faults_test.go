@@ -58,7 +58,6 @@ func TestFaultMatrix(t *testing.T) {
 	var report []string
 	for _, cell := range cells {
 		for _, name := range []string{"list", "terminate"} {
-			cell, name := cell, name
 			t.Run(cell.fault+"/"+name, func(t *testing.T) {
 				report = append(report, runCell(t, cell, name, commands[name]))
 			})
@@ -267,7 +266,6 @@ func TestSecretsUnderFaults(t *testing.T) {
 	}
 	for _, cell := range faultCells() {
 		for _, command := range commands {
-			cell, command := cell, command
 			t.Run(cell.fault+"/"+strings.Join(command[:2], " "), func(t *testing.T) {
 				t.Parallel() // mostly waiting on timeouts and Retry-After
 				sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
