@@ -9,7 +9,6 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	assetlist "github.com/pamctl/pamctl/pkg/cmd/assets/list"
-	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -50,7 +49,7 @@ refused with the candidates (exit 2); an unknown asset exits 4.`,
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			return shared.CompleteAssetNames(f)(cmd, args, toComplete)
+			return cmdutil.CompleteAssetNames(f)(cmd, args, toComplete)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
@@ -75,7 +74,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := shared.ResolveAsset(ctx, client, opts.Ref)
+	a, err := cmdutil.ResolveAsset(ctx, client, opts.Ref)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
-	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -86,12 +85,12 @@ again at the next interval; 401 and 403 end it (exit 3).`,
 			now := opts.Now()
 			var err error
 			if opts.Since != "" {
-				if opts.from, err = shared.ParseTimeFlag("since", opts.Since, now); err != nil {
+				if opts.from, err = cmdutil.ParseTimeFlag("since", opts.Since, now); err != nil {
 					return err
 				}
 			}
 			if opts.Until != "" {
-				if opts.to, err = shared.ParseTimeFlag("until", opts.Until, now); err != nil {
+				if opts.to, err = cmdutil.ParseTimeFlag("until", opts.Until, now); err != nil {
 					return err
 				}
 			}

@@ -24,7 +24,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/build"
 	"github.com/pamctl/pamctl/pkg/clock"
-	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -213,12 +212,12 @@ a file is missing, altered or unlisted).`,
 			now := clk.Now()
 			var err error
 			if fl.Changed("since") {
-				if opts.Since, err = shared.ParseTimeFlag("since", since, now); err != nil {
+				if opts.Since, err = cmdutil.ParseTimeFlag("since", since, now); err != nil {
 					return err
 				}
 			}
 			if fl.Changed("until") {
-				if opts.Until, err = shared.ParseTimeFlag("until", until, now); err != nil {
+				if opts.Until, err = cmdutil.ParseTimeFlag("until", until, now); err != nil {
 					return err
 				}
 			}
@@ -239,7 +238,7 @@ a file is missing, altered or unlisted).`,
 	fl.StringVar(&opts.Out, "out", "", "write the bundle to `path`: a directory, or a .tar.gz/.tgz file")
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing --out")
 	fl.StringVar(&opts.Verify, "verify", "", "check the bundle at `path` against its manifest instead of exporting")
-	_ = cmd.RegisterFlagCompletionFunc("asset", shared.CompleteAssetNames(f))
+	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("since", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("until", cobra.NoFileCompletions)
@@ -382,7 +381,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	} else {
 		p := api.ListSessionsParams{User: opts.User, To: until}
 		if opts.Asset != "" {
-			if asset, err = shared.ResolveAsset(ctx, client, opts.Asset); err != nil {
+			if asset, err = cmdutil.ResolveAsset(ctx, client, opts.Asset); err != nil {
 				return err
 			}
 			p.AssetID = asset.ID

@@ -52,7 +52,7 @@ know exits 4.`,
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			return shared.CompleteActiveSessionIDs(f)(cmd, args, toComplete)
+			return cmdutil.CompleteActiveSessionIDs(f)(cmd, args, toComplete)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]

@@ -110,12 +110,12 @@ on stderr and exits 0. -o json and -o yaml print [] when nothing matches.`,
 			}
 			var err error
 			if cmd.Flags().Changed("since") {
-				if opts.Since, err = shared.ParseTimeFlag("since", since, now()); err != nil {
+				if opts.Since, err = cmdutil.ParseTimeFlag("since", since, now()); err != nil {
 					return err
 				}
 			}
 			if cmd.Flags().Changed("until") {
-				if opts.Until, err = shared.ParseTimeFlag("until", until, now()); err != nil {
+				if opts.Until, err = cmdutil.ParseTimeFlag("until", until, now()); err != nil {
 					return err
 				}
 			}
@@ -142,9 +142,9 @@ on stderr and exits 0. -o json and -o yaml print [] when nothing matches.`,
 	fl.StringVar(&until, "until", "", "only sessions created before this `duration|time`")
 	fl.StringVar(&sortBy, "sort", "", "sort by `field`[:asc|desc]: created, updated, completed, user, asset (default created, newest first)")
 	fl.IntVar(&opts.Limit, "limit", 0, "show at most `N` sessions (0: all)")
-	_ = cmd.RegisterFlagCompletionFunc("asset", shared.CompleteAssetNames(f))
-	_ = cmd.RegisterFlagCompletionFunc("state", shared.CompleteStates)
-	_ = cmd.RegisterFlagCompletionFunc("channel", shared.CompleteChannels)
+	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
+	_ = cmd.RegisterFlagCompletionFunc("state", cmdutil.CompleteStates)
+	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
 	_ = cmd.RegisterFlagCompletionFunc("sort", completeSort)
 	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("since", cobra.NoFileCompletions)
@@ -212,7 +212,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	var asset *api.Asset
 	if opts.Asset != "" {
-		asset, err = shared.ResolveAsset(ctx, client, opts.Asset)
+		asset, err = cmdutil.ResolveAsset(ctx, client, opts.Asset)
 		if err != nil {
 			if api.IsAuth(err) {
 				return assetLookupError(opts.Asset, err)

@@ -13,14 +13,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/api"
-	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Client is the part of the API client a selector needs.
 type Client interface {
-	shared.AssetClient
+	cmdutil.AssetClient
 	ListSessions(ctx context.Context, p api.ListSessionsParams) ([]api.Session, error)
 }
 
@@ -40,8 +39,8 @@ func (s *Selector) AddFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	fl.StringVar(&s.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
 	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
 	fl.StringVar(&s.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, ...)")
-	_ = cmd.RegisterFlagCompletionFunc("asset", shared.CompleteAssetNames(f))
-	_ = cmd.RegisterFlagCompletionFunc("channel", shared.CompleteChannels)
+	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
+	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
 	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 }
 
@@ -66,7 +65,7 @@ func (s *Selector) Resolve(ctx context.Context, c Client) error {
 	if s.Asset == "" || s.asset != nil {
 		return nil
 	}
-	a, err := shared.ResolveAsset(ctx, c, s.Asset)
+	a, err := cmdutil.ResolveAsset(ctx, c, s.Asset)
 	if err != nil {
 		return err
 	}

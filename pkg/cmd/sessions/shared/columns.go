@@ -1,3 +1,6 @@
+// Package shared holds what the session verbs share: the Sessions
+// Report's columns. Helpers shared across nouns (asset resolution,
+// completion, time flags) live in pkg/cmdutil.
 package shared
 
 import (

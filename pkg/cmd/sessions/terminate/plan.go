@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pamctl/pamctl/pkg/api"
-	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -156,7 +155,7 @@ func (e *engine) planSelector(ctx context.Context) (*plan, error) {
 	p := &plan{selector: sel}
 	base := api.ListSessionsParams{State: api.StateActive, User: o.User, Channel: o.Channel}
 	if o.Asset != "" {
-		a, err := shared.ResolveAsset(ctx, e.api, o.Asset)
+		a, err := cmdutil.ResolveAsset(ctx, e.api, o.Asset)
 		if err != nil {
 			return nil, err
 		}

@@ -23,7 +23,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
-	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -171,7 +170,7 @@ still connected and why); 6 refused for safety; 7 sent but not verified
 			return terminateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.ValidArgsFunction = shared.CompleteActiveSessionIDs(f)
+	cmd.ValidArgsFunction = cmdutil.CompleteActiveSessionIDs(f)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "every active session on this asset (`name` or ID)")
 	fl.StringVar(&opts.User, "user", "", "every active session of this `user`")
@@ -185,8 +184,8 @@ still connected and why); 6 refused for safety; 7 sent but not verified
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "terminate requests in flight at once (1-16)")
 	fl.DurationVar(&opts.Hold, "hold", 0, "after the run, keep terminating every new session matching the selector (a reconnect) for this `duration`, e.g. 30m")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --hold, how often to look for new sessions (at least 1s)")
-	_ = cmd.RegisterFlagCompletionFunc("asset", shared.CompleteAssetNames(f))
-	_ = cmd.RegisterFlagCompletionFunc("channel", shared.CompleteChannels)
+	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
+	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
 	return cmd
 }
 

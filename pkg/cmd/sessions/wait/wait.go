@@ -115,7 +115,7 @@ state: the matching sessions as a JSON array, [] when none.`,
 	fl.StringVar(&opts.For, "for", ForEnded, "the condition: `ended` (no matching session Active) or started (one is)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "give up after this `duration` (exit 8)")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "poll every `duration` (at least 1s)")
-	cmd.ValidArgsFunction = shared.CompleteActiveSessionIDs(f)
+	cmd.ValidArgsFunction = cmdutil.CompleteActiveSessionIDs(f)
 	_ = cmd.RegisterFlagCompletionFunc("for", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return []cobra.Completion{ForEnded, ForStarted}, cobra.ShellCompDirectiveNoFileComp
 	})

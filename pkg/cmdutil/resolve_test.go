@@ -1,4 +1,4 @@
-package shared
+package cmdutil
 
 import (
 	"net/http"
@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
-	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 )
@@ -50,7 +49,7 @@ func TestParseTimeFlag(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
-				var fe *cmdutil.FlagError
+				var fe *FlagError
 				assert.ErrorAs(t, err, &fe)
 				return
 			}
@@ -60,9 +59,9 @@ func TestParseTimeFlag(t *testing.T) {
 	}
 }
 
-func testFactory(t *testing.T, reg *httpmock.Registry) *cmdutil.Factory {
+func testFactory(t *testing.T, reg *httpmock.Registry) *Factory {
 	ios, _, _, _ := iostreams.Test()
-	return &cmdutil.Factory{IOStreams: ios, APIClient: func() (*api.Client, error) {
+	return &Factory{IOStreams: ios, APIClient: func() (*api.Client, error) {
 		return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 	}}
 }
@@ -95,8 +94,8 @@ func TestCompleteActiveSessionIDs(t *testing.T) {
 
 func TestCompletionFailsSilently(t *testing.T) {
 	ios, _, stdout, stderr := iostreams.Test()
-	noCreds := &cmdutil.Factory{IOStreams: ios, APIClient: func() (*api.Client, error) {
-		return nil, &cmdutil.AuthError{Err: assert.AnError}
+	noCreds := &Factory{IOStreams: ios, APIClient: func() (*api.Client, error) {
+		return nil, &AuthError{Err: assert.AnError}
 	}}
 	got, dir := CompleteActiveSessionIDs(noCreds)(&cobra.Command{}, nil, "")
 	assert.Empty(t, got)

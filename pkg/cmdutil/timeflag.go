@@ -1,4 +1,4 @@
-package shared
+package cmdutil
 
 import (
 	"fmt"
@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
 // dayWeek matches a leading day or week count ("3d", "1w2d12h"), which
@@ -37,15 +35,15 @@ var timeLayouts = []struct {
 // or an absolute time: RFC 3339 ("2026-11-26T09:00:00Z"), a local date and
 // time ("2026-11-26T09:00", "2026-11-26 09:00:05") or a local date
 // ("2026-11-26", its midnight). Local means now's location. A bad value is
-// a *cmdutil.FlagError that names the flag and shows the accepted forms.
+// a *FlagError that names the flag and shows the accepted forms.
 func ParseTimeFlag(flag, value string, now time.Time) (time.Time, error) {
 	v := strings.TrimSpace(value)
 	if v == "" {
-		return time.Time{}, cmdutil.FlagErrorf("--%s is empty: give a duration like 2h or a time like 2026-11-26T09:00:00Z", flag)
+		return time.Time{}, FlagErrorf("--%s is empty: give a duration like 2h or a time like 2026-11-26T09:00:00Z", flag)
 	}
 	if d, ok, err := parseAgo(v); ok {
 		if err != nil {
-			return time.Time{}, cmdutil.FlagErrorf("--%s %q: %v", flag, value, err)
+			return time.Time{}, FlagErrorf("--%s %q: %v", flag, value, err)
 		}
 		return now.Add(-d), nil
 	}
@@ -63,7 +61,7 @@ func ParseTimeFlag(flag, value string, now time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, cmdutil.FlagErrorf("--%s %q: want a duration before now (30m, 2h, 3d, 1w) or a time (2026-11-26T09:00:00Z, 2026-11-26T09:00, 2026-11-26)", flag, value)
+	return time.Time{}, FlagErrorf("--%s %q: want a duration before now (30m, 2h, 3d, 1w) or a time (2026-11-26T09:00:00Z, 2026-11-26T09:00, 2026-11-26)", flag, value)
 }
 
 // parseAgo reads a non-negative duration with optional leading days or

@@ -1,4 +1,4 @@
-package shared
+package cmdutil
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/api"
-	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -50,7 +49,7 @@ func CompleteChannels(_ *cobra.Command, _ []string, toComplete string) ([]cobra.
 // assets get) with the assets the token's user can see. Like every
 // completion it never prompts, and offers nothing, silently, when no
 // credentials are configured or the server does not answer in time.
-func CompleteAssetNames(f *cmdutil.Factory) cobra.CompletionFunc {
+func CompleteAssetNames(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		client, ctx, cancel, ok := completionClient(f, cmd)
 		if !ok {
@@ -80,7 +79,7 @@ func CompleteAssetNames(f *cmdutil.Factory) cobra.CompletionFunc {
 // offered; IDs already on the command line are left out. An Asset Manager
 // without --asset gets nothing (the site-wide report is not theirs to
 // read). It never prompts and fails silently.
-func CompleteActiveSessionIDs(f *cmdutil.Factory) cobra.CompletionFunc {
+func CompleteActiveSessionIDs(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		client, ctx, cancel, ok := completionClient(f, cmd)
 		if !ok {
@@ -114,7 +113,7 @@ func CompleteActiveSessionIDs(f *cmdutil.Factory) cobra.CompletionFunc {
 
 // completionClient builds the API client without any side effect a shell
 // would see: no prompt, no error. The context bounds the whole completion.
-func completionClient(f *cmdutil.Factory, cmd *cobra.Command) (*api.Client, context.Context, context.CancelFunc, bool) {
+func completionClient(f *Factory, cmd *cobra.Command) (*api.Client, context.Context, context.CancelFunc, bool) {
 	if f == nil || f.APIClient == nil {
 		return nil, nil, nil, false
 	}

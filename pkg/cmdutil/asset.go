@@ -1,6 +1,7 @@
-// Package shared holds what the session verbs share: resolving an asset
-// given by name or ID, and parsing selector flags.
-package shared
+package cmdutil
+
+// Resolving an asset the operator named, for every verb that takes one
+// (sessions list, terminate, wait, watch, export; assets get).
 
 import (
 	"context"
@@ -12,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/pamctl/pamctl/pkg/api"
-	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -39,17 +39,17 @@ var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 // (exit 4). It never guesses, and never reads a name as an ID.
 func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, error) {
 	if strings.TrimSpace(ref) == "" {
-		return nil, cmdutil.FlagErrorf("--asset is empty: give an asset name or ID")
+		return nil, FlagErrorf("--asset is empty: give an asset name or ID")
 	}
 	if uuidShape.MatchString(ref) {
 		a, err := c.GetAsset(ctx, ref)
 		if err != nil && api.IsNotFound(err) {
-			return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset with ID %s; list them with `pamctl assets list`", ref)}
+			return nil, &NotFoundError{Err: fmt.Errorf("no asset with ID %s; list them with `pamctl assets list`", ref)}
 		}
 		return a, err
 	}
 	if err := validateAssetName(ref); err != nil {
-		return nil, &cmdutil.FlagError{Err: fmt.Errorf("--asset %q: %v; give an asset name or ID", text.Safe(ref), err)}
+		return nil, &FlagError{Err: fmt.Errorf("--asset %q: %v; give an asset name or ID", text.Safe(ref), err)}
 	}
 	assets, err := c.ListAssets(ctx, ref, 0)
 	if err != nil {
@@ -69,11 +69,11 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 	case len(assets) == 1:
 		// A unique partial match is still a guess: say what was meant
 		// instead of acting on an asset the operator did not name.
-		return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset named %q; did you mean %s (%s)?", text.Safe(ref), text.Safe(assets[0].Name), assets[0].ID)}
+		return nil, &NotFoundError{Err: fmt.Errorf("no asset named %q; did you mean %s (%s)?", text.Safe(ref), text.Safe(assets[0].Name), assets[0].ID)}
 	case len(assets) > 1:
 		return nil, ambiguous(ref, assets)
 	}
-	return nil, &cmdutil.NotFoundError{Err: fmt.Errorf("no asset named or with ID %q; list them with `pamctl assets list --name <text>`", text.Safe(ref))}
+	return nil, &NotFoundError{Err: fmt.Errorf("no asset named or with ID %q; list them with `pamctl assets list --name <text>`", text.Safe(ref))}
 }
 
 // maxNameLength bounds an asset name given on the command line.
@@ -112,5 +112,5 @@ func ambiguous(ref string, assets []api.Asset) error {
 		}
 		names = append(names, fmt.Sprintf("%s (%s)", text.Safe(a.Name), a.ID))
 	}
-	return &cmdutil.FlagError{Err: fmt.Errorf("%w: %q matches %d assets: %s; pass the asset ID", ErrAmbiguous, text.Safe(ref), len(assets), strings.Join(names, ", "))}
+	return &FlagError{Err: fmt.Errorf("%w: %q matches %d assets: %s; pass the asset ID", ErrAmbiguous, text.Safe(ref), len(assets), strings.Join(names, ", "))}
 }
