@@ -4,7 +4,6 @@ package root
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -56,9 +55,7 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 			// parsing; from now on they are read, never written.
 			fl := f.Flags()
 			if fl.Changed("output") {
-				// ndjson: the streaming commands (sessions watch, events list
-				// --follow) write it themselves until pkg/output knows it.
-				if _, err := output.ParseFormat(fl.Output); err != nil && !strings.EqualFold(fl.Output, "ndjson") {
+				if _, err := output.ParseFormat(fl.Output); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
 			}

@@ -11,7 +11,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/ndjson"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/poll"
 )
@@ -89,10 +88,11 @@ func (d *dedup) fresh(evs []api.Event, from time.Time) []api.Event {
 func (d *dedup) since() time.Time { return d.newest.Truncate(time.Second) }
 
 func followRun(ctx context.Context, opts *ListOptions) error {
-	out, nd, err := ndjson.Resolve(opts.Output, opts.RawOutput, opts.IO.IsStdoutTTY())
+	out, err := opts.Output()
 	if err != nil {
 		return err
 	}
+	nd := out.Format == output.NDJSON
 	table := !nd && out.TTY && (out.Format == output.Table || out.Format == output.Wide || out.Format == "")
 	if !table && (out.Format == output.YAML || out.Format == output.CSV) {
 		return cmdutil.FlagErrorf("events list --follow streams: use -o ndjson or json (one object a line), or a table on a terminal, not -o %s", out.Format)
@@ -110,7 +110,6 @@ func followRun(ctx context.Context, opts *ListOptions) error {
 	for i := range cols {
 		cols[i].Age = false
 	}
-	nw := ndjson.New(opts.IO.Out)
 	d := &dedup{seen: map[string]time.Time{}}
 	polls, printed := 0, 0
 	p := api.ListEventsParams{Event: opts.Event, Category: opts.Category, From: opts.from, Limit: opts.Limit}
@@ -149,7 +148,7 @@ func followRun(ctx context.Context, opts *ListOptions) error {
 			}
 		} else {
 			for i := range news {
-				if err := nw.Write(&news[i]); err != nil {
+				if err := output.WriteJSONLine(opts.IO.Out, &news[i]); err != nil {
 					return false, err
 				}
 			}

@@ -22,8 +22,6 @@ type ListOptions struct {
 	APIClient func() (*api.Client, error)
 	Now       func() time.Time
 	Output    func() (output.Options, error)
-	// RawOutput is the -o value as given (ndjson before pkg/output knows it).
-	RawOutput func() string
 	Clock     clock.Clock
 	Jitter    func(time.Duration) time.Duration
 
@@ -41,17 +39,7 @@ type ListOptions struct {
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock,
-		RawOutput: func() string {
-			if f.Settings == nil {
-				return ""
-			}
-			s, err := f.Settings()
-			if err != nil {
-				return ""
-			}
-			return s.Output
-		}}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock}
 	cmd := &cobra.Command{
 		Use:     "list [--event <name>] [--category <name>] [--since <duration|time>] [--until <time>] [--limit <n>]",
 		Aliases: []string{"ls"},

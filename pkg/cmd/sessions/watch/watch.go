@@ -21,7 +21,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
-	"github.com/pamctl/pamctl/pkg/ndjson"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/poll"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -54,8 +53,6 @@ type WatchOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (Client, error)
 	Output    func() (output.Options, error)
-	// RawOutput is the -o value as given (ndjson before pkg/output knows it).
-	RawOutput func() string
 	Clock     clock.Clock
 	Jitter    func(time.Duration) time.Duration
 
@@ -72,17 +69,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		IO:        f.IOStreams,
 		APIClient: func() (Client, error) { return f.APIClient() },
 		Output:    f.OutputOptions,
-		RawOutput: func() string {
-			if f.Settings == nil {
-				return ""
-			}
-			s, err := f.Settings()
-			if err != nil {
-				return ""
-			}
-			return s.Output
-		},
-		Clock: f.Clock,
+		Clock:     f.Clock,
 	}
 	cmd := &cobra.Command{
 		Use:   "watch [--asset <name|id>] [--user <name>] [--channel <channel>] [--interval <duration>] [--changes-only] [--count <n>]",
@@ -154,10 +141,11 @@ PAMCTL_TIMEOUT or the profile.`,
 }
 
 func watchRun(ctx context.Context, opts *WatchOptions) error {
-	out, nd, err := ndjson.Resolve(opts.Output, opts.RawOutput, opts.IO.IsStdoutTTY())
+	out, err := opts.Output()
 	if err != nil {
 		return err
 	}
+	nd := out.Format == output.NDJSON
 	table := !nd && out.TTY && (out.Format == output.Table || out.Format == output.Wide || out.Format == "")
 	if !table && (out.Format == output.YAML || out.Format == output.CSV) {
 		return cmdutil.FlagErrorf("sessions watch streams its changes: use -o ndjson or json (one object a line), or a table on a terminal, not -o %s", out.Format)
@@ -177,8 +165,6 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 			out.Now = clk.Now
 		}
 		w.draw = &screen{w: opts.IO.Out, out: out, server: c.Server(), what: &opts.Selector, interval: opts.Interval}
-	} else {
-		w.nd = ndjson.New(opts.IO.Out)
 	}
 	loop := &poll.Loop{Clock: clk, Interval: opts.Interval, ErrOut: opts.IO.ErrOut, What: "the Sessions Report", Jitter: opts.Jitter}
 	if opts.Timeout > 0 {
@@ -192,7 +178,6 @@ type watcher struct {
 	opts  *WatchOptions
 	c     Client
 	clk   clock.Clock
-	nd    *ndjson.Writer
 	draw  *screen
 	known map[string]api.Session
 	order []string // known IDs, first seen first
@@ -267,7 +252,7 @@ func (w *watcher) tick(ctx context.Context) (bool, error) {
 		}
 	} else {
 		for _, ch := range changes {
-			if err := w.nd.Write(ch); err != nil {
+			if err := output.WriteJSONLine(w.opts.IO.Out, ch); err != nil {
 				return false, err
 			}
 		}
