@@ -128,6 +128,7 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"pamsim-end-session":   cmdEndSession,
 			"pamsim-reconnect":     cmdReconnect,
 			"pamsim-after":         cmdAfter,
+			"pamsim-second-site":   cmdSecondSite, // script_fanout_test.go
 		},
 	}
 }

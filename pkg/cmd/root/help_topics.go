@@ -53,7 +53,15 @@ to the empty string counts as unset, except PAMCTL_TOKEN.
 
 Plain http:// is refused for any host but loopback. A key of the config
 file that pamctl does not know is named on stderr, with the nearest known
-one ("sever": did you mean "server"?).`
+one ("sever": did you mean "server"?).
+
+With --profiles or --all-profiles (a fan-out over several sites) each site
+uses its own profile's server and stored token: PAMCTL_SERVER, PAMCTL_TOKEN
+and PAMCTL_PROFILE are not used (a note on stderr says so when the first two
+are set), since they would point every site at one server or send one
+site's token to all of them; --server, --token and --profile are refused.
+The other variables and flags (PAMCTL_TIMEOUT, PAMCTL_CA_FILE, ...) apply
+to every site.`
 
 // newHelpTopic makes a non-runnable command that cobra lists under
 // "Additional help topics" and prints with 'pamctl help <topic>'.

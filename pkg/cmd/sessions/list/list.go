@@ -47,11 +47,14 @@ type ListOptions struct {
 	Order   string    // asc or desc; empty for the server's default
 	Limit   int       // 0: everything
 
+	// FanOut is --profiles/--all-profiles; Sites builds their clients.
+	FanOut cmdutil.FanOut
+	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.SiteClients}
 	var since, until, sortBy string
 	cmd := &cobra.Command{
 		Use:     "list [--asset <name|id>] [--state active|completed|all] [--user <name>] [--channel <channel>] [--since <duration|time>] [--until <time>]",
@@ -74,7 +77,16 @@ Every page is fetched (several at once) unless --limit says otherwise.
 :asc or :desc (time fields default to newest first, names to A to Z).
 
 On a terminal a count follows the table on stderr; an empty result says so
-on stderr and exits 0. -o json and -o yaml print [] when nothing matches.`,
+on stderr and exits 0. -o json and -o yaml print [] when nothing matches.
+
+--profiles a,b or --all-profiles lists several sites (profiles of the
+config file) at once, up to 4 at a time: every row gains a SITE column
+first ("site" in JSON, the profile's name), each site's sessions in the
+order its server gave them (--limit applies per site). A site that fails
+is named on its own stderr line ("pamctl: site NAME: ...") and the others
+are still listed; the exit code is then 1. Each site uses its profile's
+server and stored token: --server and --token are refused, PAMCTL_SERVER
+and PAMCTL_TOKEN are not used.`,
 		Example: `  # who is connected to an asset right now
   $ pamctl sessions list --asset db-prod-01
 
@@ -82,7 +94,10 @@ on stderr and exits 0. -o json and -o yaml print [] when nothing matches.`,
   $ pamctl sessions list --state all --user bwilliams --since 2d
 
   # the 20 most recently completed sessions, as JSON
-  $ pamctl sessions list --state completed --sort completed --limit 20 -o json`,
+  $ pamctl sessions list --state completed --sort completed --limit 20 -o json
+
+  # who is connected, on every site of the config file
+  $ pamctl sessions list --all-profiles`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			state := strings.ToLower(strings.TrimSpace(opts.State))
@@ -142,6 +157,7 @@ on stderr and exits 0. -o json and -o yaml print [] when nothing matches.`,
 	fl.StringVar(&until, "until", "", "only sessions created before this `duration|time`")
 	fl.StringVar(&sortBy, "sort", "", "sort by `field`[:asc|desc]: created, updated, completed, user, asset (default created, newest first)")
 	fl.IntVar(&opts.Limit, "limit", 0, "show at most `N` sessions (0: all)")
+	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("state", cmdutil.CompleteStates)
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
@@ -195,53 +211,17 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.Now != nil && out.Now == nil {
 		out.Now = opts.Now
 	}
+	if opts.FanOut.Enabled() {
+		return listSites(ctx, opts, out)
+	}
 	client, err := opts.APIClient()
 	if err != nil {
 		return err
 	}
-	p := api.ListSessionsParams{
-		User: opts.User, Channel: opts.Channel,
-		From: opts.Since, To: opts.Until,
-		Sort: opts.Sort, Order: opts.Order, Limit: opts.Limit,
-	}
-	switch opts.State {
-	case StateActive, "":
-		p.State = api.StateActive
-	case StateCompleted:
-		p.State = api.StateCompleted
-	}
-	var asset *api.Asset
-	if opts.Asset != "" {
-		asset, err = cmdutil.ResolveAsset(ctx, client, opts.Asset)
-		if err != nil {
-			if api.IsAuth(err) {
-				return assetLookupError(opts.Asset, err)
-			}
-			return err
-		}
-		p.AssetID = asset.ID
-	}
-	sessions, err := client.ListSessions(ctx, p)
+	sessions, asset, err := fetch(ctx, client, opts, "")
 	if err != nil {
-		if api.IsAuth(err) {
-			return permissionError(ctx, client, asset, err)
-		}
-		if api.IsNotFound(err) && asset != nil {
-			return &cmdutil.NotFoundError{Err: fmt.Errorf("asset %s (%s) is gone: %w", text.Safe(asset.Name), asset.ID, err)}
-		}
 		return err
 	}
-	// What is printed honours the flags, whatever the server's filtering.
-	kept := sessions[:0]
-	for i := range sessions {
-		if p.Matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
-		}
-	}
-	if dropped := len(sessions) - len(kept); dropped > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
-	}
-	sessions = kept
 	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
 	if len(sessions) == 0 && human {
 		fmt.Fprintf(opts.IO.ErrOut, "No %s\n", describe(0, opts, asset))
@@ -258,6 +238,105 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, line)
 	}
 	return nil
+}
+
+// fetch lists one site's sessions as the flags ask; warnings start with
+// note (the site, in a fan-out). It also returns the resolved asset (nil
+// without --asset).
+func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note string) ([]api.Session, *api.Asset, error) {
+	p := api.ListSessionsParams{
+		User: opts.User, Channel: opts.Channel,
+		From: opts.Since, To: opts.Until,
+		Sort: opts.Sort, Order: opts.Order, Limit: opts.Limit,
+	}
+	switch opts.State {
+	case StateActive, "":
+		p.State = api.StateActive
+	case StateCompleted:
+		p.State = api.StateCompleted
+	}
+	var asset *api.Asset
+	var err error
+	if opts.Asset != "" {
+		asset, err = cmdutil.ResolveAsset(ctx, client, opts.Asset)
+		if err != nil {
+			if api.IsAuth(err) {
+				return nil, nil, assetLookupError(opts.Asset, err)
+			}
+			return nil, nil, err
+		}
+		p.AssetID = asset.ID
+	}
+	sessions, err := client.ListSessions(ctx, p)
+	if err != nil {
+		if api.IsAuth(err) {
+			return nil, nil, permissionError(ctx, client, asset, err)
+		}
+		if api.IsNotFound(err) && asset != nil {
+			return nil, nil, &cmdutil.NotFoundError{Err: fmt.Errorf("asset %s (%s) is gone: %w", text.Safe(asset.Name), asset.ID, err)}
+		}
+		return nil, nil, err
+	}
+	// What is printed honours the flags, whatever the server's filtering.
+	kept := sessions[:0]
+	for i := range sessions {
+		if p.Matches(&sessions[i]) {
+			kept = append(kept, sessions[i])
+		}
+	}
+	if dropped := len(sessions) - len(kept); dropped > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", note, dropped)
+	}
+	return kept, asset, nil
+}
+
+// listSites is the fan-out: every site listed (SiteConcurrency at a
+// time), the rows of each in profile order, a failed site named on its
+// own line while the others are still printed, and exit 1 then.
+func listSites(ctx context.Context, opts *ListOptions, out output.Options) error {
+	sites, err := opts.Sites(opts.FanOut)
+	if err != nil {
+		return err
+	}
+	lists := make([][]api.Session, len(sites))
+	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
+		var err error
+		lists[i], _, err = fetch(ctx, s.Client, opts, "site "+s.Name+": ")
+		return err
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows := []cmdutil.SiteRow[api.Session]{}
+	for i, s := range sites {
+		for _, sess := range lists[i] {
+			rows = append(rows, cmdutil.SiteRow[api.Session]{Site: s.Name, Item: sess})
+		}
+	}
+	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
+	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
+	var asset *api.Asset
+	if opts.Asset != "" {
+		asset = &api.Asset{Name: opts.Asset}
+	}
+	if len(rows) == 0 && human {
+		fmt.Fprintf(opts.IO.ErrOut, "No %s, across %s\n", describe(0, opts, asset), siteWords(sites))
+	} else {
+		if err := output.PrintList(opts.IO.Out, out, rows, cmdutil.SiteColumns(shared.SessionColumns())); err != nil {
+			return err
+		}
+		if human && out.TTY {
+			fmt.Fprintf(opts.IO.ErrOut, "%d %s, across %s\n", len(rows), describe(len(rows), opts, asset), siteWords(sites))
+		}
+	}
+	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their sessions are not listed")
+}
+
+func siteWords(sites []cmdutil.Site) string {
+	if len(sites) == 1 {
+		return "1 site"
+	}
+	return fmt.Sprintf("%d sites", len(sites))
 }
 
 // describe words what was listed: "active sessions on db-prod-01", "session

@@ -1,0 +1,154 @@
+package cmdutil
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/output"
+)
+
+// SiteConcurrency is how many sites a fan-out queries at once.
+const SiteConcurrency = 4
+
+// FanOut holds --profiles and --all-profiles of a command that can run
+// over several profiles (sites) of the config file.
+type FanOut struct {
+	Profiles []string
+	All      bool
+}
+
+// Enabled reports whether either flag was given.
+func (o *FanOut) Enabled() bool { return o != nil && (o.All || len(o.Profiles) > 0) }
+
+// AddFanOutFlags adds --profiles and --all-profiles to cmd (only the
+// commands that fan out have them: elsewhere they would be ignored).
+func AddFanOutFlags(cmd *cobra.Command, o *FanOut) {
+	fl := cmd.Flags()
+	fl.StringSliceVar(&o.Profiles, "profiles", nil, "run on each of these profiles (sites) of the config file: `a,b`; rows gain a SITE column")
+	fl.BoolVar(&o.All, "all-profiles", false, "run on every profile (site) of the config file; rows gain a SITE column")
+}
+
+// Site is one profile of a fan-out and its API client.
+type Site struct {
+	// Name is the profile's name: the SITE column and "site" in JSON.
+	Name   string
+	Client *api.Client
+}
+
+// SiteError is the failure of one site of a fan-out.
+type SiteError struct {
+	Site string
+	Err  error
+}
+
+func (e *SiteError) Error() string { return "site " + e.Site + ": " + Explain(e.Err) }
+func (e *SiteError) Unwrap() error { return e.Err }
+
+// ForEachSite runs fn for every site, SiteConcurrency at a time, and
+// returns each site's error by index (nil for a site that succeeded). One
+// site's failure does not stop the others.
+func ForEachSite(ctx context.Context, sites []Site, fn func(ctx context.Context, i int, s Site) error) []error {
+	errs := make([]error, len(sites))
+	g := new(errgroup.Group)
+	g.SetLimit(SiteConcurrency)
+	for i, s := range sites {
+		g.Go(func() error {
+			if err := fn(ctx, i, s); err != nil {
+				errs[i] = &SiteError{Site: s.Name, Err: err}
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return errs
+}
+
+// FailedSites is the error of a fan-out in which some sites failed: each
+// failed site's error is printed on its own line by the caller
+// (PrintSiteErrors); this names them, with code as the exit code.
+func FailedSites(code int, errs []error, what string) error {
+	var names []string
+	for _, err := range errs {
+		if se, ok := err.(*SiteError); ok {
+			names = append(names, se.Site)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	word := "site"
+	if len(names) > 1 {
+		word = "sites"
+	}
+	return &ExitError{Code: code, Message: fmt.Sprintf("%s %s failed (see above); %s", word, strings.Join(names, ", "), what)}
+}
+
+// PrintSiteErrors writes each site's error on its own stderr line:
+// "pamctl: site NAME: <error>".
+func PrintSiteErrors(w io.Writer, errs []error) {
+	for _, err := range errs {
+		if err != nil {
+			fmt.Fprintf(w, "pamctl: %s\n", err.Error())
+		}
+	}
+}
+
+// SiteRow is one row of a fan-out: the item and the site it came from.
+// In JSON (and YAML) it is the item's object with "site" first.
+type SiteRow[T any] struct {
+	Site string
+	Item T
+}
+
+// MarshalJSON writes {"site": ..., <the item's fields>}.
+func (r SiteRow[T]) MarshalJSON() ([]byte, error) {
+	item, err := marshalNoEscape(r.Item)
+	if err != nil {
+		return nil, err
+	}
+	site, err := marshalNoEscape(r.Site)
+	if err != nil {
+		return nil, err
+	}
+	item = bytes.TrimSpace(item)
+	if len(item) < 2 || item[0] != '{' {
+		return nil, fmt.Errorf("site row: the item is not a JSON object")
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"site":`)
+	b.Write(site)
+	if rest := bytes.TrimSpace(item[1:]); len(rest) > 0 && rest[0] != '}' {
+		b.WriteByte(',')
+	}
+	b.Write(item[1:])
+	return b.Bytes(), nil
+}
+
+// marshalNoEscape encodes v without escaping &, < and >: the encoder that
+// calls a MarshalJSON applies its caller's choice to the result.
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// SiteColumns puts a SITE column before cols.
+func SiteColumns[T any](cols []output.Column[T]) []output.Column[SiteRow[T]] {
+	out := []output.Column[SiteRow[T]]{{Header: "SITE", Value: func(r SiteRow[T]) any { return r.Site }}}
+	for _, c := range cols {
+		out = append(out, output.Column[SiteRow[T]]{Header: c.Header, Wide: c.Wide, Age: c.Age, Value: func(r SiteRow[T]) any { return c.Value(r.Item) }})
+	}
+	return out
+}
