@@ -4,6 +4,7 @@ package list
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,12 +35,16 @@ type ListOptions struct {
 	Interval time.Duration
 	Count    int
 
+	// FanOut is --profiles/--all-profiles; Sites builds their clients.
+	FanOut cmdutil.FanOut
+	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
+
 	from, to time.Time
 }
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock, Sites: f.SiteClients}
 	cmd := &cobra.Command{
 		Use:     "list [--event <name>] [--category <name>] [--since <duration|time>] [--until <time>] [--limit <n>]",
 		Aliases: []string{"ls"},
@@ -59,7 +64,14 @@ every --interval (at least 1s) and prints each new event once, as it
 arrives, until Ctrl-C or --count new events (exit 0). On a terminal they
 are table rows; otherwise (and with -o ndjson or -o json) one JSON object
 a line. A server that does not answer is noted once on stderr and asked
-again at the next interval; 401 and 403 end it (exit 3).`,
+again at the next interval; 401 and 403 end it (exit 3).
+
+--profiles a,b or --all-profiles reads the Events Report of several sites
+(profiles of the config file), up to 4 at a time, merged newest first:
+every row gains a SITE column first ("site" in JSON, the profile's name);
+--limit bounds the merged list. A site that fails is named on its own
+stderr line ("pamctl: site NAME: ...") and the others are still printed;
+the exit code is then 1. Not with --follow.`,
 		Example: `  # terminations of the last hour
   $ pamctl events list --event "Terminate Session" --since 1h
 
@@ -67,7 +79,10 @@ again at the next interval; 401 and 403 end it (exit 3).`,
   $ pamctl events list --category Operation --since 2026-11-26 -o json
 
   # print every termination as it happens, one JSON object a line
-  $ pamctl events list --event "Terminate Session" --since 1h --follow -o ndjson`,
+  $ pamctl events list --event "Terminate Session" --since 1h --follow -o ndjson
+
+  # terminations of the day on every site of the config file
+  $ pamctl events list --event "Terminate Session" --since 1d --all-profiles`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := opts.Now()
@@ -91,6 +106,9 @@ again at the next interval; 401 and 403 end it (exit 3).`,
 			if err := validateFollow(cmd, opts); err != nil {
 				return err
 			}
+			if opts.Follow && opts.FanOut.Enabled() {
+				return cmdutil.FlagErrorf("--follow reads one site: drop --profiles/--all-profiles, or run one follow per profile (--profile NAME)")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -109,6 +127,7 @@ again at the next interval; 401 and 403 end it (exit 3).`,
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, until Ctrl-C")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --follow, poll every `duration` (at least 1s)")
 	fl.IntVar(&opts.Count, "count", 0, "with --follow, stop after `n` new events (0: until Ctrl-C)")
+	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	return cmd
 }
 
@@ -117,21 +136,68 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.FanOut.Enabled() {
+		return listSites(ctx, opts, o)
+	}
 	c, err := opts.APIClient()
 	if err != nil {
 		return err
 	}
+	evs, err := fetch(ctx, c, opts)
+	if err != nil {
+		return err
+	}
+	return output.PrintList(opts.IO.Out, o, evs, columns())
+}
+
+// fetch reads one site's Events Report as the flags ask.
+func fetch(ctx context.Context, c *api.Client, opts *ListOptions) ([]api.Event, error) {
 	evs, err := c.ListEvents(ctx, api.ListEventsParams{Event: opts.Event, Category: opts.Category, From: opts.from, To: opts.to, Limit: opts.Limit})
 	if err != nil {
 		if api.IsForbidden(err) {
-			return &cmdutil.AuthError{Err: fmt.Errorf("the Events Report needs the Administrator or Auditor site role (HTTP 403)")}
+			return nil, &cmdutil.AuthError{Err: fmt.Errorf("the Events Report needs the Administrator or Auditor site role (HTTP 403)")}
 		}
-		return err
+		return nil, err
 	}
 	if evs == nil {
 		evs = []api.Event{}
 	}
-	return output.PrintList(opts.IO.Out, o, evs, columns())
+	return evs, nil
+}
+
+// listSites is the fan-out: every site read (4 at a time), the events
+// merged newest first (a tie keeps the profile order), a failed site
+// named on its own line while the others are still printed, and exit 1
+// then.
+func listSites(ctx context.Context, opts *ListOptions, o output.Options) error {
+	sites, err := opts.Sites(opts.FanOut)
+	if err != nil {
+		return err
+	}
+	lists := make([][]api.Event, len(sites))
+	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
+		var err error
+		lists[i], err = fetch(ctx, s.Client, opts)
+		return err
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows := []cmdutil.SiteRow[api.Event]{}
+	for i, s := range sites {
+		for _, ev := range lists[i] {
+			rows = append(rows, cmdutil.SiteRow[api.Event]{Site: s.Name, Item: ev})
+		}
+	}
+	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Item.Created.After(rows[b].Item.Created.Time) })
+	if opts.Limit > 0 && len(rows) > opts.Limit {
+		rows = rows[:opts.Limit]
+	}
+	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
+	if err := output.PrintList(opts.IO.Out, o, rows, cmdutil.SiteColumns(columns())); err != nil {
+		return err
+	}
+	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their events are not listed")
 }
 
 // columns are the Events Report's columns.
