@@ -30,6 +30,9 @@ const (
 // Result is one session's outcome, the element of -o json's array and of
 // the audit journal.
 type Result struct {
+	// Site is the profile the session lives on, in a fan-out
+	// (--profiles, --all-profiles); absent otherwise.
+	Site     string `json:"site,omitempty"`
 	ID       string `json:"id"`
 	Asset    string `json:"asset"`
 	User     string `json:"user"`

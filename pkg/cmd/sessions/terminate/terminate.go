@@ -76,6 +76,10 @@ type TerminateOptions struct {
 	// the run (selectors only); Interval is how often it looks.
 	Hold     time.Duration
 	Interval time.Duration
+
+	// FanOut is --profiles/--all-profiles; Sites builds their clients.
+	FanOut cmdutil.FanOut
+	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
 // NewCmdTerminate builds the command; runF replaces the run in tests.
@@ -89,6 +93,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		Output:     f.OutputOptions,
 		LookupEnv:  f.LookupEnv,
 		Interrupts: f.Interrupts,
+		Sites:      f.SiteClients,
 	}
 	cmd := &cobra.Command{
 		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
@@ -137,6 +142,18 @@ and result: terminated, already-completed, skipped, failed (the server
 refused, or a read-back shows it still Active) or unknown (sent, outcome
 not known).
 
+--profiles a,b or --all-profiles terminates on several sites (profiles
+of the config file) with one selector: each site is searched (4 at a
+time), ONE preview shows every site's sessions under a "Site NAME:"
+header, ONE question asks for the total (--max counts the total), then
+each site is sent and verified with its own profile's server and token,
+and each journal line carries that site's server. Results gain a SITE
+column ("site" in JSON). Session IDs belong to one site and are refused
+with the fan-out flags, as is --hold. A site that cannot be searched is
+named on its own stderr line and the others go on: exit 5. The exit code
+is the worst of the sites': 130, then 1 or 3 only when every site failed
+that way, then 5, then 7, then 0.
+
 Exit codes: 0 contained (nothing targeted, nothing matching the selector,
 is still Active); 1 one session could not be terminated; 3 not permitted;
 4 an ID does not exist; 5 not contained (one line on stderr names what is
@@ -152,7 +169,10 @@ still connected and why); 6 refused for safety; 7 sent but not verified
   $ pamctl sessions terminate --user bwilliams --yes --reason "INC-4312" -o json
 
   # more than 20 sessions on one asset
-  $ pamctl sessions terminate --asset db-prod-01 --max 50 --yes`,
+  $ pamctl sessions terminate --asset db-prod-01 --max 50 --yes
+
+  # revoke an account on every site of the config file, one confirmation
+  $ pamctl sessions terminate --user bwilliams --all-profiles --reason "INC-4312"`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = dedupe(args)
@@ -184,6 +204,7 @@ still connected and why); 6 refused for safety; 7 sent but not verified
 	fl.IntVar(&opts.Concurrency, "concurrency", DefaultConcurrency, "terminate requests in flight at once (1-16)")
 	fl.DurationVar(&opts.Hold, "hold", 0, "after the run, keep terminating every new session matching the selector (a reconnect) for this `duration`, e.g. 30m")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --hold, how often to look for new sessions (at least 1s)")
+	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
 	return cmd
@@ -199,6 +220,10 @@ func validate(opts *TerminateOptions) error {
 	}
 	selector := opts.Asset != "" || opts.User != "" || opts.Channel != ""
 	switch {
+	case opts.FanOut.Enabled() && len(opts.IDs) > 0:
+		return cmdutil.FlagErrorf("session IDs belong to one site: with --profiles or --all-profiles select the sessions with --asset, --user or --channel (or give IDs with --profile NAME); nothing was sent")
+	case opts.FanOut.Enabled() && opts.Hold > 0:
+		return cmdutil.FlagErrorf("--hold watches one site: use it with --profile NAME, not with --profiles or --all-profiles")
 	case len(opts.IDs) == 0 && !selector:
 		return cmdutil.FlagErrorf("name the sessions to terminate: give session IDs, or select them with --asset, --user or --channel (there is no \"terminate everything\")")
 	case opts.Hold < 0:
@@ -282,6 +307,9 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	outOpts, err := opts.Output()
 	if err != nil {
 		return nil, err
+	}
+	if opts.FanOut.Enabled() {
+		return runSites(ctx, opts, outOpts)
 	}
 	client, err := opts.APIClient()
 	if err != nil {
@@ -405,7 +433,52 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	defer removeHook()
 
 	start := clk.Now()
-	cancelled := false
+	cancelled, containErr := e.execute(ctx, p, uc, send, start)
+
+	var held *holdStats
+	if opts.Hold > 0 && !cancelled {
+		sent := 0
+		for _, r := range p.results {
+			if r.sent {
+				sent++
+			}
+		}
+		var herr error
+		held, herr = e.hold(ctx, p, start.Add(opts.Hold), sent)
+		switch {
+		case errors.Is(herr, context.Canceled):
+			cancelled = true
+		case herr != nil:
+			containErr = herr
+		}
+	}
+
+	// Whatever verification did not settle (an interrupted run) is
+	// journaled as it stands.
+	for _, r := range p.results {
+		e.settle(r)
+	}
+	printReport(errOut, p.results, opts.NoWait)
+	if held != nil {
+		fmt.Fprintln(errOut, held.summary(opts.Hold))
+	}
+	var perr error
+	printed.Do(func() { perr = printResults(opts.IO.Out, outOpts, p.results) })
+	if perr != nil {
+		return p.results, perr
+	}
+	if err := outcome(p.results, cancelled, opts, containErr); err != nil {
+		return p.results, err
+	}
+	return p.results, p.scopeError()
+}
+
+// execute is steps 4 and 5 of one site's run: send (in waves), verify,
+// and, for a selector, list it again for sessions new since the preview.
+// It reports whether the run was cancelled, and the error of that last
+// listing (containment then unknown).
+func (e *engine) execute(ctx context.Context, p *plan, uc *api.UserContext, send []*Result, start time.Time) (cancelled bool, containErr error) {
+	opts, errOut := e.opts, e.errOut
 	if len(send) > 0 {
 		if len(send) > 1 {
 			fmt.Fprintf(errOut, "Terminating %s (%d at a time)...\n", plural(len(send), "session"), min(opts.Concurrency, len(send)))
@@ -444,7 +517,6 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		// what was terminated.
 		cancelled = ctx.Err() != nil
 	}
-	var containErr error
 	if again != nil {
 		rc := <-again
 		for _, r := range rc.extra {
@@ -456,40 +528,5 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		}
 	}
 
-	var held *holdStats
-	if opts.Hold > 0 && !cancelled {
-		sent := 0
-		for _, r := range p.results {
-			if r.sent {
-				sent++
-			}
-		}
-		var herr error
-		held, herr = e.hold(ctx, p, start.Add(opts.Hold), sent)
-		switch {
-		case errors.Is(herr, context.Canceled):
-			cancelled = true
-		case herr != nil:
-			containErr = herr
-		}
-	}
-
-	// Whatever verification did not settle (an interrupted run) is
-	// journaled as it stands.
-	for _, r := range p.results {
-		e.settle(r)
-	}
-	printReport(errOut, p.results, opts.NoWait)
-	if held != nil {
-		fmt.Fprintln(errOut, held.summary(opts.Hold))
-	}
-	var perr error
-	printed.Do(func() { perr = printResults(opts.IO.Out, outOpts, p.results) })
-	if perr != nil {
-		return p.results, perr
-	}
-	if err := outcome(p.results, cancelled, opts, containErr); err != nil {
-		return p.results, err
-	}
-	return p.results, p.scopeError()
+	return cancelled, containErr
 }
