@@ -1,8 +1,10 @@
 package terminate
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -178,9 +180,13 @@ func runSites(ctx context.Context, opts *TerminateOptions, outOpts output.Option
 	})
 	defer removeHook()
 
+	// The sites run at once: what each says while sending and verifying
+	// goes out a whole line at a time, starting with its site.
+	var lines sync.Mutex
 	g := new(errgroup.Group)
 	g.SetLimit(cmdutil.SiteConcurrency)
 	for _, sr := range planned {
+		sr.e.errOut = &siteWriter{mu: &lines, w: errOut, prefix: "site " + sr.site.Name + ": "}
 		g.Go(func() error {
 			sr.cancelled, sr.containErr = sr.e.execute(ctx, sr.p, sr.uc, sr.send, clk.Now())
 			for _, r := range sr.p.results {
@@ -257,7 +263,7 @@ func allPlansFailed(errs []error) error {
 // cancelled; 1 or 3 only when every site failed that way (3 when all for
 // lack of permission); else 5 when any site is not contained or could not
 // be searched; else 7 when any is unverified; else 0.
-func combineOutcomes(errOut interface{ Write([]byte) (int, error) }, opts *TerminateOptions, runs []*siteRun) error {
+func combineOutcomes(errOut io.Writer, opts *TerminateOptions, runs []*siteRun) error {
 	var cancelled, failedAll, auth bool
 	failedAll, auth = true, true
 	byCode := map[int][]string{}
@@ -314,4 +320,30 @@ func printSiteResults(opts *TerminateOptions, o output.Options, results []*Resul
 	}
 	cols := append([]output.Column[*Result]{{Header: "SITE", Value: func(r *Result) any { return r.Site }}}, resultColumns...)
 	return output.PrintList(opts.IO.Out, o, results, cols)
+}
+
+// siteWriter writes each line with its site's name first, one site at a
+// time (the writers of a run share mu).
+type siteWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+}
+
+func (s *siteWriter) Write(p []byte) (int, error) {
+	var b []byte
+	for rest := p; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i+1]
+		}
+		rest = rest[len(line):]
+		b = append(append(b, s.prefix...), line...)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.w.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

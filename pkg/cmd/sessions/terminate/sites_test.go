@@ -1,0 +1,145 @@
+package terminate
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/pamsim"
+)
+
+// twoSites is a fan-out world: the env's simulator as site "west" and a
+// second one as site "east".
+func twoSites(t *testing.T, eastToken func(pamsim.Tokens) string) (*env, *pamsim.Server) {
+	t.Helper()
+	e := newEnv(t, pamsim.Options{}, nil, true)
+	west, err := e.opts.APIClient()
+	require.NoError(t, err)
+	east, eastURL := pamsim.Start(t, pamsim.Options{Seed: 2, Site: "east"})
+	if eastToken == nil {
+		eastToken = func(tk pamsim.Tokens) string { return tk.Admin }
+	}
+	eastClient, err := api.New(api.Options{Server: eastURL, Token: eastToken(east.Tokens())})
+	require.NoError(t, err)
+	e.opts.APIClient = func() (*api.Client, error) { panic("a fan-out uses the sites' clients only") }
+	e.opts.FanOut = cmdutil.FanOut{All: true}
+	e.opts.Sites = func(cmdutil.FanOut) ([]cmdutil.Site, error) {
+		return []cmdutil.Site{{Name: "west", Client: west}, {Name: "east", Client: eastClient}}, nil
+	}
+	return e, east
+}
+
+func eastPosts(s *pamsim.Server) int {
+	return s.CountRequests(http.MethodPost, "/api/session/terminate/")
+}
+
+func TestTerminateSites(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("one question for the total; a wrong count sends nothing anywhere", func(t *testing.T) {
+		e, east := twoSites(t, nil)
+		e.opts.User, e.opts.Channel = "bwilliams", "SSH" // 01 and 07 on each site
+		e.stub.InputFunc = func(msg, def string) (string, error) {
+			assert.Contains(t, msg, "(4)")
+			return "2", nil
+		}
+		err := terminateRun(ctx, e.opts)
+		assert.Equal(t, 130, exitCode(t, err))
+		assert.Len(t, e.stub.Asked, 1)
+		assert.Equal(t, 0, e.posts())
+		assert.Equal(t, 0, eastPosts(east))
+		assert.Contains(t, e.errOut.String(), "Site west:\n")
+		assert.Contains(t, e.errOut.String(), "Site east:\n")
+		assert.Contains(t, e.errOut.String(), "In total: 4 sessions to terminate on 2 sites")
+		assert.JSONEq(t, "[]", e.out.String())
+	})
+
+	t.Run("the total typed: both sites terminated and verified, results carry the site", func(t *testing.T) {
+		e, east := twoSites(t, nil)
+		e.opts.User, e.opts.Channel = "bwilliams", "SSH"
+		e.stub.InputFunc = func(msg, def string) (string, error) {
+			assert.Equal(t, 0, e.posts()+eastPosts(east), "nothing may be sent before the answer")
+			return "4", nil
+		}
+		require.NoError(t, terminateRun(ctx, e.opts))
+		assert.Len(t, e.stub.Asked, 1)
+		assert.Equal(t, 2, e.posts())
+		assert.Equal(t, 2, eastPosts(east))
+		sites := map[string]int{}
+		for _, r := range e.results(t) {
+			assert.Equal(t, "terminated", r["result"])
+			assert.Equal(t, true, r["verified"])
+			sites[r["site"].(string)]++
+		}
+		assert.Equal(t, map[string]int{"west": 2, "east": 2}, sites)
+		s, _ := east.Session(s01)
+		assert.Equal(t, pamsim.StateCompleted, s.State)
+	})
+
+	t.Run("a site whose token is refused is named; the other is terminated: exit 5", func(t *testing.T) {
+		e, east := twoSites(t, func(pamsim.Tokens) string { return "not-a-token-at-all" })
+		e.opts.User, e.opts.Channel, e.opts.Yes = "bwilliams", "SSH", true
+		err := terminateRun(ctx, e.opts)
+		assert.Equal(t, 5, exitCode(t, err))
+		assert.Contains(t, err.Error(), "east")
+		assert.Regexp(t, `(?m)^pamctl: site east: .*refused the token`, e.errOut.String())
+		assert.Equal(t, 2, e.posts())
+		assert.Equal(t, 0, eastPosts(east))
+		assert.Len(t, e.results(t), 2)
+	})
+
+	t.Run("IDs are refused with the fan-out flags", func(t *testing.T) {
+		e, _ := twoSites(t, nil)
+		e.opts.IDs = []string{s01}
+		err := validate(e.opts)
+		assert.Equal(t, 2, exitCode(t, err))
+	})
+}
+
+func TestCombineOutcomes(t *testing.T) {
+	ok := func() *Result { return &Result{Result: ResultTerminated, Verified: true} }
+	fail := func() *Result { return &Result{Result: ResultFailed, stillActive: true, Error: "HTTP 500"} }
+	perm := func() *Result { return &Result{Result: ResultFailed, stillActive: true, perm: true, Error: "HTTP 403"} }
+	unknown := func() *Result { return &Result{Result: ResultUnknown, sent: true} }
+	site := func(name string, rs ...*Result) *siteRun {
+		return &siteRun{site: cmdutil.Site{Name: name}, p: &plan{results: rs}}
+	}
+	planFailed := &siteRun{site: cmdutil.Site{Name: "down"}, planErr: errors.New("HTTP 500")}
+	cancelled := site("c", ok())
+	cancelled.cancelled = true
+	tests := []struct {
+		name string
+		runs []*siteRun
+		want int
+	}{
+		{"all contained", []*siteRun{site("a", ok()), site("b", ok())}, 0},
+		{"nothing matched anywhere", []*siteRun{site("a"), site("b")}, 0},
+		{"every site failed", []*siteRun{site("a", fail()), site("b", fail())}, 1},
+		{"every site not permitted", []*siteRun{site("a", perm()), site("b", perm())}, 3},
+		{"failed and not permitted", []*siteRun{site("a", perm()), site("b", fail())}, 1},
+		{"one failed, one contained", []*siteRun{site("a", fail()), site("b", ok())}, 5},
+		{"one unverified", []*siteRun{site("a", ok()), site("b", unknown())}, 7},
+		{"unverified and failed", []*siteRun{site("a", unknown()), site("b", fail())}, 5},
+		{"a site not planned", []*siteRun{site("a", ok()), planFailed}, 5},
+		{"a site not planned, the other unverified", []*siteRun{site("a", unknown()), planFailed}, 5},
+		{"cancelled wins", []*siteRun{site("a", fail()), cancelled}, 130},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := &TerminateOptions{WaitTimeout: DefaultWaitTimeout}
+			err := combineOutcomes(io.Discard, opts, tt.runs)
+			assert.Equal(t, tt.want, exitCode(t, err), "%v", err)
+			if err != nil {
+				assert.False(t, strings.Contains(err.Error(), "\n"))
+			}
+		})
+	}
+}
