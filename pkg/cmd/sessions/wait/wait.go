@@ -55,6 +55,10 @@ type WaitOptions struct {
 	For      string
 	Timeout  time.Duration
 	Interval time.Duration
+
+	// FanOut is --profiles/--all-profiles; Sites builds their clients.
+	FanOut cmdutil.FanOut
+	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
 // NewCmdWait builds the command; runF replaces the run in tests.
@@ -64,6 +68,7 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Comman
 		APIClient: func() (Client, error) { return f.APIClient() },
 		Output:    f.OutputOptions,
 		Clock:     f.Clock,
+		Sites:     f.SiteClients,
 	}
 	cmd := &cobra.Command{
 		Use:   "wait [<id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--for ended|started] [--timeout <duration>] [--interval <duration>]",
@@ -88,7 +93,14 @@ retries) is noted once on stderr and asked again at the next interval;
 
 On a terminal, stderr shows what is awaited, how many sessions remain and
 the time elapsed; otherwise the wait is silent. -o json prints the final
-state: the matching sessions as a JSON array, [] when none.`,
+state: the matching sessions as a JSON array, [] when none.
+
+--profiles a,b or --all-profiles waits on several sites (profiles of the
+config file) with one selector, every site read at each poll (4 at a
+time): ended holds when no site has a matching Active session, started
+when one site has. The final state gains "site" (a SITE column), and the
+sessions still active at a timeout are named with their site. Session IDs
+belong to one site and are refused with these flags.`,
 		Example: `  # contain an account: terminate its sessions, then make sure they stay gone
   $ pamctl sessions terminate --user bwilliams --yes --reason INC-4312
   $ pamctl sessions wait --user bwilliams --timeout 5m
@@ -97,7 +109,10 @@ state: the matching sessions as a JSON array, [] when none.`,
   $ pamctl sessions wait 0f9c2d4e-1b7a-4c3e-9d2f-6a8b5c4d3e21 6e1f0a9b-2c3d-4e5f-8a7b-9c0d1e2f3a4b
 
   # tell me when bwilliams connects to db-prod-01
-  $ pamctl sessions wait --for started --user bwilliams --asset db-prod-01 --timeout 8h`,
+  $ pamctl sessions wait --for started --user bwilliams --asset db-prod-01 --timeout 8h
+
+  # contained on every site of the config file
+  $ pamctl sessions wait --user bwilliams --all-profiles --timeout 5m`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
@@ -115,6 +130,7 @@ state: the matching sessions as a JSON array, [] when none.`,
 	fl.StringVar(&opts.For, "for", ForEnded, "the condition: `ended` (no matching session Active) or started (one is)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "give up after this `duration` (exit 8)")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "poll every `duration` (at least 1s)")
+	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	cmd.ValidArgsFunction = cmdutil.CompleteActiveSessionIDs(f)
 	_ = cmd.RegisterFlagCompletionFunc("for", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return []cobra.Completion{ForEnded, ForStarted}, cobra.ShellCompDirectiveNoFileComp
@@ -138,6 +154,8 @@ func validate(cmd *cobra.Command, opts *WaitOptions) error {
 		return cmdutil.FlagErrorf("--for %q: want ended or started", opts.For)
 	}
 	switch {
+	case len(opts.IDs) > 0 && opts.FanOut.Enabled():
+		return cmdutil.FlagErrorf("session IDs belong to one site: with --profiles or --all-profiles select the sessions with --asset, --user or --channel")
 	case len(opts.IDs) == 0 && opts.Selector.Empty():
 		return cmdutil.FlagErrorf("name what to wait for: give session IDs, or select sessions with --asset, --user or --channel")
 	case len(opts.IDs) > 0 && !opts.Selector.Empty():
@@ -155,6 +173,8 @@ func validate(cmd *cobra.Command, opts *WaitOptions) error {
 type state struct {
 	sessions []api.Session // the final state: matching (selector) or named (IDs) sessions
 	active   []string      // IDs still Active
+	// rows are the sessions with their site, in a fan-out.
+	rows []cmdutil.SiteRow[api.Session]
 }
 
 func waitRun(ctx context.Context, opts *WaitOptions) error {
@@ -162,8 +182,13 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := opts.APIClient()
-	if err != nil {
+	var c Client
+	var sites []cmdutil.Site
+	if opts.FanOut.Enabled() {
+		if sites, err = opts.Sites(opts.FanOut); err != nil {
+			return err
+		}
+	} else if c, err = opts.APIClient(); err != nil {
 		return err
 	}
 	clk := opts.Clock
@@ -176,9 +201,12 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 
 	var st state
 	var tick poll.Tick
-	if len(opts.IDs) > 0 {
+	switch {
+	case sites != nil:
+		tick = bySites(sites, opts, &st, warn)
+	case len(opts.IDs) > 0:
 		tick = byIDs(c, opts, &st)
-	} else {
+	default:
 		tick = func(ctx context.Context) (bool, error) {
 			list, err := opts.Selector.Active(ctx, c, warn)
 			if err != nil {
@@ -235,6 +263,40 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	return err
 }
 
+// bySites reads the selector on every site (each with its own copy of
+// the selector: an asset name resolves to another ID on each site). A
+// site that fails fails the poll, which the loop notes and asks again.
+func bySites(sites []cmdutil.Site, opts *WaitOptions, st *state, warn func(string)) poll.Tick {
+	sels := make([]selector.Selector, len(sites))
+	for i := range sites {
+		sels[i] = opts.Selector
+	}
+	return func(ctx context.Context) (bool, error) {
+		lists := make([][]api.Session, len(sites))
+		errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
+			var err error
+			lists[i], err = sels[i].Active(ctx, s.Client, func(w string) { warn("site " + s.Name + ": " + w) })
+			return err
+		})
+		if err := errors.Join(errs...); err != nil {
+			return false, err
+		}
+		st.sessions, st.active = st.sessions[:0], st.active[:0]
+		st.rows = []cmdutil.SiteRow[api.Session]{}
+		for i, list := range lists {
+			for _, sess := range list {
+				st.sessions = append(st.sessions, sess)
+				st.active = append(st.active, sess.ID+" on "+sites[i].Name)
+				st.rows = append(st.rows, cmdutil.SiteRow[api.Session]{Site: sites[i].Name, Item: sess})
+			}
+		}
+		if opts.For == ForStarted {
+			return len(st.active) > 0, nil
+		}
+		return len(st.active) == 0, nil
+	}
+}
+
 // byIDs reads each named session that is still Active.
 func byIDs(c Client, opts *WaitOptions, st *state) poll.Tick {
 	seen := map[string]bool{}
@@ -282,6 +344,13 @@ func printFinal(opts *WaitOptions, out output.Options, st *state) error {
 	switch out.Format {
 	case output.Table, output.Wide, "":
 		return nil
+	}
+	if opts.FanOut.Enabled() {
+		rows := st.rows
+		if rows == nil {
+			rows = []cmdutil.SiteRow[api.Session]{}
+		}
+		return output.PrintList(opts.IO.Out, out, rows, cmdutil.SiteColumns(shared.SessionColumns()))
 	}
 	list := slices.Clone(st.sessions)
 	if list == nil {
