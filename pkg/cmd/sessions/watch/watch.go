@@ -7,6 +7,7 @@ package watch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -36,6 +37,9 @@ const (
 
 // Change is one line of the stream.
 type Change struct {
+	// Site is the profile the session lives on, in a fan-out
+	// (--profiles, --all-profiles); absent otherwise.
+	Site    string      `json:"site,omitempty"`
 	Type    string      `json:"type"`
 	Time    string      `json:"time"`
 	Session api.Session `json:"session"`
@@ -61,6 +65,10 @@ type WatchOptions struct {
 	ChangesOnly bool
 	Count       int
 	Timeout     time.Duration // 0: until Ctrl-C
+
+	// FanOut is --profiles/--all-profiles; Sites builds their clients.
+	FanOut cmdutil.FanOut
+	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
 // NewCmdWatch builds the command; runF replaces the run in tests.
@@ -70,6 +78,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		APIClient: func() (Client, error) { return f.APIClient() },
 		Output:    f.OutputOptions,
 		Clock:     f.Clock,
+		Sites:     f.SiteClients,
 	}
 	cmd := &cobra.Command{
 		Use:   "watch [--asset <name|id>] [--user <name>] [--channel <channel>] [--interval <duration>] [--changes-only] [--count <n>]",
@@ -97,7 +106,13 @@ the next interval; 401 and 403 end the watch (exit 3). It runs until
 Ctrl-C (exit 0), until --count changes were seen (exit 0), or for
 --timeout: then exit 0, or 8 when --count changes were asked for and fewer
 came. Here --timeout bounds the watch; the per-request timeout comes from
-PAMCTL_TIMEOUT or the profile.`,
+PAMCTL_TIMEOUT or the profile.
+
+--profiles a,b or --all-profiles watches several sites (profiles of the
+config file) at once, each read at every poll (4 at a time): every line
+gains "site" (the profile's name) and the table a SITE column. A site
+that does not answer is noted and asked again at the next interval; the
+others' changes are still shown.`,
 		Example: `  # who is connected to db-prod-01, live
   $ pamctl sessions watch --asset db-prod-01
 
@@ -108,7 +123,10 @@ PAMCTL_TIMEOUT or the profile.`,
   $ pamctl sessions watch --user bwilliams --changes-only --count 1 -o ndjson
 
   # what changes on web-01 in the next ten minutes
-  $ pamctl sessions watch --asset web-01 --changes-only --timeout 10m -o ndjson`,
+  $ pamctl sessions watch --asset web-01 --changes-only --timeout 10m -o ndjson
+
+  # every session that starts or ends, on every site of the config file
+  $ pamctl sessions watch --all-profiles --changes-only -o ndjson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Selector.Validate(cmd); err != nil {
@@ -135,6 +153,7 @@ PAMCTL_TIMEOUT or the profile.`,
 	fl.BoolVar(&opts.ChangesOnly, "changes-only", false, "leave out the sessions already active at the start")
 	fl.IntVar(&opts.Count, "count", 0, "stop after `n` changes (0: until Ctrl-C)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this `duration` (0: until Ctrl-C); with --count, exit 8 if fewer changes came")
+	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	_ = cmd.RegisterFlagCompletionFunc("count", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("interval", cobra.NoFileCompletions)
 	return cmd
@@ -150,33 +169,127 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 	if !table && (out.Format == output.YAML || out.Format == output.CSV) {
 		return cmdutil.FlagErrorf("sessions watch streams its changes: use -o ndjson or json (one object a line), or a table on a terminal, not -o %s", out.Format)
 	}
-	c, err := opts.APIClient()
-	if err != nil {
-		return err
-	}
 	clk := opts.Clock
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	w := &watcher{opts: opts, c: c, clk: clk, known: map[string]api.Session{}}
 	if table {
 		out.TTY = true
 		if out.Now == nil {
 			out.Now = clk.Now
 		}
-		w.draw = &screen{w: opts.IO.Out, out: out, server: c.Server(), what: &opts.Selector, interval: opts.Interval}
 	}
 	loop := &poll.Loop{Clock: clk, Interval: opts.Interval, ErrOut: opts.IO.ErrOut, What: "the Sessions Report", Jitter: opts.Jitter}
 	if opts.Timeout > 0 {
 		loop.Deadline = clk.Now().Add(opts.Timeout)
 	}
+	if opts.FanOut.Enabled() {
+		sites, err := opts.Sites(opts.FanOut)
+		if err != nil {
+			return err
+		}
+		m := &multiWatcher{opts: opts}
+		var names []string
+		for _, s := range sites {
+			m.sites = append(m.sites, &watcher{opts: opts, c: s.Client, clk: clk, known: map[string]api.Session{}, site: s.Name, sel: opts.Selector})
+			names = append(names, s.Name)
+		}
+		if table {
+			m.draw = &screen{w: opts.IO.Out, out: out, server: "sites " + strings.Join(names, ", "), what: &opts.Selector, interval: opts.Interval}
+		}
+		err = loop.Run(ctx, m.tick)
+		return poll.Ended(ctx, err, opts.Timeout, opts.Count, m.seen, "changes")
+	}
+	c, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	w := &watcher{opts: opts, c: c, clk: clk, known: map[string]api.Session{}, sel: opts.Selector}
+	if table {
+		w.draw = &screen{w: opts.IO.Out, out: out, server: c.Server(), what: &opts.Selector, interval: opts.Interval}
+	}
 	err = loop.Run(ctx, w.tick)
 	return poll.Ended(ctx, err, opts.Timeout, opts.Count, w.seen, "changes")
+}
+
+// multiWatcher watches several sites: each has its own watcher (its own
+// selector copy, known sessions and client), polled at once; their changes
+// are emitted together, in site order, and --count counts them all.
+type multiWatcher struct {
+	opts  *WatchOptions
+	sites []*watcher
+	draw  *screen
+	seen  int
+}
+
+func (m *multiWatcher) tick(ctx context.Context) (bool, error) {
+	type polled struct {
+		now     time.Time
+		list    []api.Session
+		changes []Change
+	}
+	res := make([]polled, len(m.sites))
+	sites := make([]cmdutil.Site, len(m.sites))
+	for i, w := range m.sites {
+		sites[i] = cmdutil.Site{Name: w.site}
+	}
+	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, _ cmdutil.Site) error {
+		var err error
+		res[i].now, res[i].list, res[i].changes, err = m.sites[i].poll(ctx)
+		return err
+	})
+	// The sites that answered are shown, whatever the others did: their
+	// watchers have already taken this poll in.
+	var now time.Time
+	var list []siteSession
+	var changes []Change
+	for i, r := range res {
+		if errs[i] != nil {
+			continue
+		}
+		if r.now.After(now) {
+			now = r.now
+		}
+		for _, s := range r.list {
+			list = append(list, siteSession{site: m.sites[i].site, s: s})
+		}
+		changes = append(changes, r.changes...)
+	}
+	if m.opts.Count > 0 && m.seen+len(changes) > m.opts.Count {
+		changes = changes[:m.opts.Count-m.seen]
+	}
+	m.seen += len(changes)
+	if m.draw != nil {
+		if now.IsZero() {
+			now = m.sites[0].clk.Now().UTC()
+		}
+		if err := m.draw.render(now, list, changes, true); err != nil {
+			return false, err
+		}
+	} else {
+		for _, ch := range changes {
+			if err := output.WriteJSONLine(m.opts.IO.Out, ch); err != nil {
+				return false, err
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return false, err
+	}
+	return m.opts.Count > 0 && m.seen >= m.opts.Count, nil
+}
+
+// siteSession is a session and the site it is on ("" without a fan-out).
+type siteSession struct {
+	site string
+	s    api.Session
 }
 
 type watcher struct {
 	opts  *WatchOptions
 	c     Client
+	site  string            // the profile, in a fan-out; "" otherwise
+	sel   selector.Selector // this site's copy: an asset resolves per site
 	clk   clock.Clock
 	draw  *screen
 	known map[string]api.Session
@@ -186,10 +299,42 @@ type watcher struct {
 }
 
 func (w *watcher) tick(ctx context.Context) (bool, error) {
-	warn := func(s string) { fmt.Fprintln(w.opts.IO.ErrOut, s) }
-	list, err := w.opts.Selector.Active(ctx, w.c, warn)
+	now, list, changes, err := w.poll(ctx)
 	if err != nil {
 		return false, err
+	}
+	if w.opts.Count > 0 && w.seen+len(changes) > w.opts.Count {
+		changes = changes[:w.opts.Count-w.seen]
+	}
+	w.seen += len(changes)
+	if w.draw != nil {
+		rows := make([]siteSession, len(list))
+		for i, s := range list {
+			rows[i] = siteSession{s: s}
+		}
+		if err := w.draw.render(now, rows, changes, false); err != nil {
+			return false, err
+		}
+	} else {
+		for _, ch := range changes {
+			if err := output.WriteJSONLine(w.opts.IO.Out, ch); err != nil {
+				return false, err
+			}
+		}
+	}
+	return w.opts.Count > 0 && w.seen >= w.opts.Count, nil
+}
+
+// poll reads the selector once and returns what changed since the last
+// poll (and remembers it), without showing anything.
+func (w *watcher) poll(ctx context.Context) (time.Time, []api.Session, []Change, error) {
+	warn := func(s string) { fmt.Fprintln(w.opts.IO.ErrOut, s) }
+	if w.site != "" {
+		warn = func(s string) { fmt.Fprintf(w.opts.IO.ErrOut, "site %s: %s\n", w.site, s) }
+	}
+	list, err := w.sel.Active(ctx, w.c, warn)
+	if err != nil {
+		return time.Time{}, nil, nil, err
 	}
 	first := w.polls == 0
 	var changes []Change
@@ -222,7 +367,7 @@ func (w *watcher) tick(ctx context.Context) (bool, error) {
 		case err == nil && strings.EqualFold(s.ID, id):
 			final = *s
 		case err != nil && !api.IsNotFound(err):
-			return false, err
+			return time.Time{}, nil, nil, err
 		}
 		changes = append(changes, Change{Type: TypeEnded, Time: stamp, Session: final})
 	}
@@ -242,22 +387,10 @@ func (w *watcher) tick(ctx context.Context) (bool, error) {
 		next[s.ID] = s
 	}
 	w.known, w.order = next, order
-	if w.opts.Count > 0 && w.seen+len(changes) > w.opts.Count {
-		changes = changes[:w.opts.Count-w.seen]
+	for i := range changes {
+		changes[i].Site = w.site
 	}
-	w.seen += len(changes)
-	if w.draw != nil {
-		if err := w.draw.render(now, list, changes); err != nil {
-			return false, err
-		}
-	} else {
-		for _, ch := range changes {
-			if err := output.WriteJSONLine(w.opts.IO.Out, ch); err != nil {
-				return false, err
-			}
-		}
-	}
-	return w.opts.Count > 0 && w.seen >= w.opts.Count, nil
+	return now, list, changes, nil
 }
 
 // changed reports a difference in a field the Sessions Report shows.
@@ -276,9 +409,10 @@ type screen struct {
 	interval time.Duration
 }
 
-// row is a session and its mark.
+// row is a session, its site and its mark.
 type row struct {
 	mark string
+	site string
 	s    api.Session
 }
 
@@ -289,29 +423,29 @@ const (
 	markUpdated = "~"
 )
 
-func (sc *screen) render(now time.Time, list []api.Session, changes []Change) error {
+func (sc *screen) render(now time.Time, list []siteSession, changes []Change, sites bool) error {
 	marks := map[string]string{}
-	var ended []api.Session
+	var ended []Change
 	for _, ch := range changes {
 		switch ch.Type {
 		case TypeStarted:
-			marks[ch.Session.ID] = markStarted
+			marks[ch.Site+"/"+ch.Session.ID] = markStarted
 		case TypeUpdated:
-			marks[ch.Session.ID] = markUpdated
+			marks[ch.Site+"/"+ch.Session.ID] = markUpdated
 		case TypeEnded:
-			ended = append(ended, ch.Session)
+			ended = append(ended, ch)
 		}
 	}
 	rows := make([]row, 0, len(list)+len(ended))
 	for _, s := range list {
-		m := marks[s.ID]
+		m := marks[s.site+"/"+s.s.ID]
 		if m == "" {
 			m = " "
 		}
-		rows = append(rows, row{mark: m, s: s})
+		rows = append(rows, row{mark: m, site: s.site, s: s.s})
 	}
-	for _, s := range ended {
-		rows = append(rows, row{mark: markEnded, s: s})
+	for _, ch := range ended {
+		rows = append(rows, row{mark: markEnded, site: ch.Site, s: ch.Session})
 	}
 	var b bytes.Buffer
 	// Clear the screen and home the cursor: stdout is a terminal here.
@@ -322,6 +456,9 @@ func (sc *screen) render(now time.Time, list []api.Session, changes []Change) er
 		b.WriteString("No active sessions\n")
 	} else {
 		cols := []output.Column[row]{{Header: " ", Value: func(r row) any { return r.mark }}}
+		if sites {
+			cols = append(cols, output.Column[row]{Header: "SITE", Value: func(r row) any { return r.site }})
+		}
 		for _, c := range shared.SessionColumns() {
 			v := c.Value
 			cols = append(cols, output.Column[row]{Header: c.Header, Wide: c.Wide, Age: c.Age, Value: func(r row) any { return v(r.s) }})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
@@ -242,4 +243,21 @@ func TestWatchRunCtrlC(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done, "Ctrl-C is how a watch ends: exit 0")
 	assert.Len(t, lines(t, fx.out.String()), 1)
+}
+
+func TestRenderSites(t *testing.T) {
+	var b bytes.Buffer
+	sel := &selector.Selector{User: "carol"}
+	sc := &screen{w: &b, out: output.Options{Format: output.Table, TTY: true, Now: time.Now}, server: "sites east, west", what: sel, interval: time.Second}
+	same := api.Session{ID: "11111111-1111-4111-8111-000000000001", State: api.StateActive, User: "carol"}
+	list := []siteSession{{site: "east", s: same}, {site: "west", s: same}}
+	// The same ID started on west only: the mark follows the site.
+	changes := []Change{{Site: "west", Type: TypeStarted, Session: same}, {Site: "east", Type: TypeEnded, Session: api.Session{ID: "gone", State: api.StateCompleted}}}
+	require.NoError(t, sc.render(time.Now(), list, changes, true))
+	got := b.String()
+	assert.Contains(t, got, "on sites east, west")
+	assert.Regexp(t, `(?m)^ +SITE +SESSION ID`, got)
+	assert.Regexp(t, `(?m)^ +east +11111111-1111-4111-8111-000000000001 `, got)
+	assert.Regexp(t, `(?m)^\+ +west +11111111-1111-4111-8111-000000000001 `, got)
+	assert.Regexp(t, `(?m)^x +east +gone `, got)
 }
