@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -77,7 +78,8 @@ func ForEachSite(ctx context.Context, sites []Site, fn func(ctx context.Context,
 func FailedSites(code int, errs []error, what string) error {
 	var names []string
 	for _, err := range errs {
-		if se, ok := err.(*SiteError); ok {
+		var se *SiteError
+		if errors.As(err, &se) {
 			names = append(names, se.Site)
 		}
 	}
