@@ -221,27 +221,58 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		p.AssetID = asset.ID
 	}
-	sessions, err := client.ListSessions(ctx, p)
-	if err != nil {
-		if api.IsAuth(err) {
+	listErr := func(err error) error {
+		switch {
+		case api.IsAuth(err):
 			return permissionError(ctx, client, asset, err)
-		}
-		if api.IsNotFound(err) && asset != nil {
+		case api.IsNotFound(err) && asset != nil:
 			return &cmdutil.NotFoundError{Err: fmt.Errorf("asset %s (%s) is gone: %w", text.Safe(asset.Name), asset.ID, err)}
 		}
 		return err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	kept := sessions[:0]
-	for i := range sessions {
-		if p.Matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
+	dropped := 0
+	keep := func(page []api.Session) []api.Session {
+		kept := page[:0]
+		for i := range page {
+			if p.Matches(&page[i]) {
+				kept = append(kept, page[i])
+			}
+		}
+		dropped += len(page) - len(kept)
+		return kept
+	}
+	warnDropped := func() {
+		if dropped > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
 		}
 	}
-	if dropped := len(sessions) - len(kept); dropped > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
+	if out.Streams() {
+		// json, ndjson and csv go out page by page, in order: memory does
+		// not grow with the count, and there is no million-item cap.
+		lw := output.NewListWriter(opts.IO.Out, out, shared.SessionColumns())
+		started := false
+		err := client.EachSessionPage(ctx, p, func(page []api.Session) error {
+			started = true
+			return lw.Write(keep(page))
+		})
+		warnDropped()
+		if err != nil {
+			if started {
+				// Pages already went out: close the array so stdout
+				// still parses; the exit code says the list is cut short.
+				_ = lw.Close()
+			}
+			return listErr(err)
+		}
+		return lw.Close()
 	}
-	sessions = kept
+	sessions, err := client.ListSessions(ctx, p)
+	if err != nil {
+		return listErr(err)
+	}
+	sessions = keep(sessions)
+	warnDropped()
 	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
 	if len(sessions) == 0 && human {
 		fmt.Fprintf(opts.IO.ErrOut, "No %s\n", describe(0, opts, asset))
