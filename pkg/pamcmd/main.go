@@ -1,7 +1,8 @@
 // Package pamcmd is pamctl's entry point as a library: Main builds the
-// Factory and the command tree, runs the command, and turns every error
-// into one line on stderr and one exit code of spec/CLI.md, here and only
-// here. Tests (testscript) call Main in-process.
+// Factory and the command tree, runs the command, and prints every error
+// as one line on stderr (cmdutil.Explain) with one exit code of
+// docs/exit-codes.md (cmdutil.ExitCode). Tests (testscript) call Main
+// in-process.
 package pamcmd
 
 import (
