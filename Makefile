@@ -88,6 +88,7 @@ bench-list:
 
 bench-terminate:
 	$(GO) test -run '^$$' -bench 'ContainOne|BulkTerminate200' -benchtime 3x ./pkg/cmd/sessions/terminate/
+	bash scripts/bench-terminate.sh
 
 # clean keeps bin/tools: the pinned linters take minutes to build.
 clean:
