@@ -65,7 +65,7 @@ func setMemoryLimit(limit int64) {
 // Run runs pamctl with args and deps, and returns the exit code.
 func Run(ctx context.Context, args []string, d Deps) int {
 	f := NewFactory(d)
-	cmd := NewRootCmd(f)
+	cmd := newRootFor(f, build.Get().Version, args)
 	cmd.SetArgs(args)
 	cmd.SetIn(d.IOStreams.In)
 	cmd.SetOut(d.IOStreams.Out)
