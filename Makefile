@@ -6,6 +6,7 @@
 #   make docs            regenerate docs/reference and docs/{exit-codes,environment}.md
 #   make lint            golangci-lint (pinned; installed into bin/tools on first use)
 #   make release-check   goreleaser check + snapshot release into dist/ (pinned; slow the first time)
+#   make bench-startup   `pamctl version` start-up time against a Go hello world (limit 2.5x)
 
 GO  ?= go
 BIN := bin
@@ -31,7 +32,7 @@ GORELEASER             := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 GOFILES = $(shell git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
 .PHONY: all build test vet fmt-check fmt race docs docs-check demo lint release-check \
-	bench-list bench-terminate clean help
+	bench-list bench-terminate bench-startup clean help
 
 all: build
 
@@ -86,8 +87,12 @@ $(GORELEASER):
 bench-list:
 	bash scripts/bench-list.sh
 
+bench-startup:
+	bash scripts/bench-startup.sh
+
 bench-terminate:
 	$(GO) test -run '^$$' -bench 'ContainOne|BulkTerminate200' -benchtime 3x ./pkg/cmd/sessions/terminate/
+	bash scripts/bench-terminate.sh
 
 # clean keeps bin/tools: the pinned linters take minutes to build.
 clean:

@@ -517,7 +517,7 @@ func TestPagingRefusesOddEnvelopes(t *testing.T) {
 		{"more items than total", map[string]any{"total": 1, "items": active("a", "b")}, `"total" is 1`},
 		{"item without state", map[string]any{"total": 1, "items": []map[string]any{{"id": "a"}}}, `without "state"`},
 		{"item without id", map[string]any{"total": 1, "items": []map[string]any{{"state": "Active"}}}, `a session without "id"`},
-		{"repeated id", map[string]any{"total": 2, "items": active("a", "A")}, "listed A more than once"},
+		{"repeated id", map[string]any{"total": 2, "items": active("a", "A")}, "listed a more than once"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -504,7 +504,21 @@ func decodeJSON(method, target, contentType string, data []byte, out any) error 
 	if looksHTML(contentType, string(trimmed)) {
 		return &ResponseError{Method: method, URL: target, Reason: "the server answered with an HTML page, not the 12Port API (a proxy or SSO login page?); check the server URL and that the site is reachable without a browser login"}
 	}
-	if err := json.Unmarshal(trimmed, out); err != nil {
+	unmarshal := json.Unmarshal
+	if rb, ok := out.(*rawBody); ok {
+		// The body itself, checked but not copied: a list page is decoded
+		// once more by its caller, and a streaming listing must not hold
+		// each page twice.
+		unmarshal = func(data []byte, _ any) error {
+			if json.Valid(data) {
+				*rb = data
+				return nil
+			}
+			var v any
+			return json.Unmarshal(data, &v)
+		}
+	}
+	if err := unmarshal(trimmed, out); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
@@ -518,6 +532,10 @@ func decodeJSON(method, target, contentType string, data []byte, out any) error 
 	}
 	return nil
 }
+
+// rawBody receives a 2xx answer's JSON body as it came (validated, not
+// copied).
+type rawBody []byte
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"slices"
@@ -259,7 +260,7 @@ func responseSchema(op *openapi3.Operation) *openapi3.Schema {
 	if op.Responses == nil {
 		return nil
 	}
-	keys := op.Responses.Keys()
+	keys := slices.Collect(maps.Keys(op.Responses.Map()))
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !strings.HasPrefix(k, "2") {

@@ -5,7 +5,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,7 +221,7 @@ func TestCompareOpenAPI(t *testing.T) {
 // parameter names, case, allOf, a paging object parameter.
 func TestCompareOpenAPIShapes(t *testing.T) {
 	prefixed := mutate(t, func(doc *openapi3.T) {
-		for _, p := range doc.Paths.Keys() {
+		for _, p := range slices.Collect(maps.Keys(doc.Paths.Map())) {
 			item := doc.Paths.Value(p)
 			doc.Paths.Delete(p)
 			doc.Paths.Set("/ztna/{tenant}/{site}"+strings.ReplaceAll(p, "{id}", "{sessionId}"), item)
@@ -232,7 +234,7 @@ func TestCompareOpenAPIShapes(t *testing.T) {
 
 	underAPI := mutate(t, func(doc *openapi3.T) {
 		doc.Servers = openapi3.Servers{{URL: "https://pam.example.com/ztna/acme/root/api"}}
-		for _, p := range doc.Paths.Keys() {
+		for _, p := range slices.Collect(maps.Keys(doc.Paths.Map())) {
 			item := doc.Paths.Value(p)
 			doc.Paths.Delete(p)
 			doc.Paths.Set(strings.TrimPrefix(p, "/api"), item)

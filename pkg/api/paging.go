@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // The paging envelope is checked strictly, because a destructive tool
@@ -49,84 +47,130 @@ type pageOf[T any] struct {
 	items []T
 }
 
-// listAll fetches every page of a list endpoint (or the first limit items).
-// The first page tells the total; the remaining pages are then fetched with
-// at most opts.Concurrency requests in flight, assembled in order. The first
-// error (or a cancelled ctx) stops the rest.
+// listAll fetches every item of a list endpoint (or the first limit) into
+// memory, at most opts.MaxItems of them: for callers that need the whole
+// list (tables, terminate's targets). Streaming callers use eachPage.
 func listAll[T any](ctx context.Context, c *Client, l listing[T]) ([]T, error) {
+	var out []T
+	err := eachPage(ctx, c, l, func(want int) error {
+		if want > c.opts.MaxItems {
+			// The result is held in memory; a total this large (or a
+			// server that lies about it) must not make pamctl allocate
+			// without bound.
+			return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the server reports %d matching items, more than the %d pamctl lists at once; narrow the request (filters, --since) or pass --limit", want, c.opts.MaxItems)}
+		}
+		out = make([]T, 0, want)
+		return nil
+	}, func(items []T) error {
+		out = append(out, items...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachPage fetches every page of a list endpoint (or the first limit
+// items) and hands each page's items to fn, in order, as soon as the pages
+// before it were handed over. The first page tells the total (start is
+// told how many items will come, before any is handed over); the others
+// are fetched at most opts.Concurrency at a time, so at most that many
+// pages are held at once whatever the total. Every page is checked as it
+// comes (fetchPage) and every item's identity against all seen before; the
+// first error, or one from fn or start, stops the rest.
+func eachPage[T any](ctx context.Context, c *Client, l listing[T], start func(want int) error, fn func(items []T) error) error {
 	size := c.opts.PageSize
 	if l.limit > 0 && l.limit < size {
 		size = l.limit
 	}
 	first, err := fetchPage(ctx, c, l, 0, size)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	want := first.total
 	if l.limit > 0 && l.limit < want {
 		want = l.limit
 	}
-	if want > c.opts.MaxItems {
-		// The result is held in memory; a total this large (or a server
-		// that lies about it) must not make pamctl allocate without bound.
-		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the server reports %d matching items, more than the %d pamctl lists at once; narrow the request (filters, --since) or pass --limit", first.total, c.opts.MaxItems)}
+	if start != nil {
+		if err := start(want); err != nil {
+			return err
+		}
+	}
+	rep := newRepeats(c, l, want)
+	deliver := func(items []T) error {
+		if err := rep.add(items); err != nil {
+			return err
+		}
+		return fn(items)
 	}
 	if len(first.items) >= want {
-		out := first.items[:want]
-		return out, checkRepeats(c, l, out)
+		return deliver(first.items[:want])
 	}
 	if len(first.items) == 0 {
-		return nil, pageErr(c, l, 0, size, fmt.Sprintf("an empty page although \"total\" is %d", first.total))
+		return pageErr(c, l, 0, size, fmt.Sprintf("an empty page although \"total\" is %d", first.total))
 	}
 	// The server may clamp the page size below what we asked for.
 	step := len(first.items)
+	if err := deliver(first.items); err != nil {
+		return err
+	}
 	var offsets []int
 	for off := step; off < want; off += step {
 		offsets = append(offsets, off)
 	}
-	// Pages are copied into one preallocated slice as they arrive, so a
-	// large listing holds each item once, not once per page and again in
-	// the result.
-	out := make([]T, want)
-	copy(out, first.items)
-	got := make([]int, len(offsets))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.opts.Concurrency)
-	for i, off := range offsets {
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			n := min(step, want-off)
-			p, err := fetchPage(gctx, c, l, off, n)
-			if err != nil {
-				return err
+	type result struct {
+		items []T
+		err   error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// One buffered channel a page: a fetch never blocks on a reader that
+	// stopped. window bounds the pages fetched but not yet handed over.
+	pages := make([]chan result, len(offsets))
+	for i := range pages {
+		pages[i] = make(chan result, 1)
+	}
+	window := make(chan struct{}, c.opts.Concurrency)
+	go func() {
+		for i, off := range offsets {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
 			}
-			if len(p.items) == 0 {
-				return pageErr(c, l, off, n, fmt.Sprintf("an empty page at offset %d although \"total\" was %d", off, first.total))
-			}
-			got[i] = copy(out[off:off+n], p.items)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// A page that came back short (sessions ended while we paged) leaves a
-	// gap: close it, keeping the order.
-	w := len(first.items)
-	for i, off := range offsets {
-		n := got[i]
-		if w != off {
-			copy(out[w:w+n], out[off:off+n])
+			go func() {
+				n := min(step, want-off)
+				p, err := fetchPage(ctx, c, l, off, n)
+				switch {
+				case err != nil:
+					pages[i] <- result{err: err}
+				case len(p.items) == 0:
+					pages[i] <- result{err: pageErr(c, l, off, n, fmt.Sprintf("an empty page at offset %d although \"total\" was %d", off, first.total))}
+				default:
+					// A page that came back short (sessions ended
+					// while we paged) is handed over as it is.
+					pages[i] <- result{items: p.items}
+				}
+			}()
 		}
-		w += n
+	}()
+	for i := range offsets {
+		var r result
+		select {
+		case r = <-pages[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-window
+		if r.err != nil {
+			return r.err
+		}
+		if err := deliver(r.items); err != nil {
+			return err
+		}
 	}
-	out = out[:w]
-	return out, checkRepeats(c, l, out)
+	return ctx.Err()
 }
 
 // fetchPage GETs one page and checks its envelope and items.
@@ -137,7 +181,7 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 	}
 	q.Set(qOffset, strconv.Itoa(offset))
 	q.Set(qLimit, strconv.Itoa(n))
-	var raw json.RawMessage
+	var raw rawBody
 	if err := c.getJSON(ctx, l.path, q, &raw); err != nil {
 		return nil, err
 	}
@@ -195,26 +239,80 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 	return p, nil
 }
 
-// checkRepeats fails when an item appears twice: a server that ignores
-// offset, or pages that overlap, must not be mistaken for more sessions.
-func checkRepeats[T any](c *Client, l listing[T], items []T) error {
-	if l.id == nil || len(items) < 2 {
+// repeats fails when an item appears twice across a listing: a server
+// that ignores offset, or pages that overlap, must not be mistaken for more
+// sessions. IDs are kept as 64-bit hashes in one sorted slice, sized once
+// from the total: 200,000 sessions cost 1.6 MB (a map costs several times
+// that), which a streaming listing's memory bound feels.
+type repeats[T any] struct {
+	c       *Client
+	l       listing[T]
+	seed    maphash.Seed
+	seen    []uint64 // sorted
+	scratch []uint64
+}
+
+func newRepeats[T any](c *Client, l listing[T], want int) *repeats[T] {
+	r := &repeats[T]{c: c, l: l, seed: maphash.MakeSeed()}
+	if l.id != nil {
+		r.seen = make([]uint64, 0, min(want, 1<<20))
+	}
+	return r
+}
+
+func (r *repeats[T]) add(items []T) error {
+	if r.l.id == nil {
 		return nil
 	}
-	seed := maphash.MakeSeed()
-	seen := make(map[uint64]struct{}, len(items))
+	hs := r.scratch[:0]
 	for i := range items {
-		id := l.id(&items[i])
-		if id == "" {
-			continue
+		if id := r.l.id(&items[i]); id != "" {
+			hs = append(hs, maphash.String(r.seed, strings.ToLower(id)))
 		}
-		h := maphash.String(seed, strings.ToLower(id))
-		if _, dup := seen[h]; dup {
-			return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the server listed %s more than once across its pages (a server that ignores offset, or pages that overlap); nothing was acted on", excerpt(id, 80))}
+	}
+	r.scratch = hs
+	slices.Sort(hs)
+	for i := 1; i < len(hs); i++ {
+		if hs[i] == hs[i-1] {
+			return r.repeated(items, hs[i])
 		}
-		seen[h] = struct{}{}
+	}
+	for i, j := 0, 0; i < len(r.seen) && j < len(hs); {
+		switch {
+		case r.seen[i] == hs[j]:
+			return r.repeated(items, hs[j])
+		case r.seen[i] < hs[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	// Merge the page's hashes in, from the back, in place.
+	n := len(r.seen)
+	r.seen = append(r.seen, hs...)
+	a, b := n-1, len(hs)-1
+	for k := len(r.seen) - 1; b >= 0; k-- {
+		if a >= 0 && r.seen[a] > hs[b] {
+			r.seen[k] = r.seen[a]
+			a--
+		} else {
+			r.seen[k] = hs[b]
+			b--
+		}
 	}
 	return nil
+}
+
+// repeated names the item of this page whose ID hashes to h.
+func (r *repeats[T]) repeated(items []T, h uint64) error {
+	id := "an item"
+	for i := range items {
+		if v := r.l.id(&items[i]); v != "" && maphash.String(r.seed, strings.ToLower(v)) == h {
+			id = v
+			break
+		}
+	}
+	return &ResponseError{Method: http.MethodGet, URL: r.c.url(r.l.path, r.l.query), Reason: fmt.Sprintf("the server listed %s more than once across its pages (a server that ignores offset, or pages that overlap); nothing was acted on", excerpt(id, 80))}
 }
 
 func pageErr[T any](c *Client, l listing[T], offset, n int, reason string) error {

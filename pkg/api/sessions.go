@@ -91,13 +91,25 @@ func (p ListSessionsParams) Matches(s *Session) bool {
 // paging transparently: after the first page the rest are fetched with
 // bounded concurrency, in order.
 func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) ([]Session, error) {
+	return listAll(ctx, c, sessionListing(p))
+}
+
+// EachSessionPage hands the sessions matching p (or the first p.Limit) to
+// fn a page at a time, in order, holding only a few pages at once: for
+// output that streams (-o json, ndjson, csv), whatever the count. The
+// checks are those of ListSessions; fn's error stops the listing.
+func (c *Client) EachSessionPage(ctx context.Context, p ListSessionsParams, fn func([]Session) error) error {
+	return eachPage(ctx, c, sessionListing(p), nil, fn)
+}
+
+func sessionListing(p ListSessionsParams) listing[Session] {
 	in := newInterner()
-	return listAll(ctx, c, listing[Session]{
+	return listing[Session]{
 		path: pathSessionList, query: p.query(), limit: p.Limit,
 		keep:  func(s *Session) { normalizeSession(s); in.session(s) },
 		check: checkSession,
 		id:    func(s *Session) string { return s.ID },
-	})
+	}
 }
 
 // checkSession refuses a listed session without what pamctl acts on.

@@ -28,6 +28,11 @@ type Info struct {
 // Get resolves the stamp, preferring ldflags values over build info.
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if info.Version != "" && info.Commit != "" && info.Date != "" {
+		// A release build: the build info would change nothing, and
+		// parsing it is a measurable part of a short command's start-up.
+		return info
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if info.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			info.Version = bi.Main.Version

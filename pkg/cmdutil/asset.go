@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,7 +28,9 @@ const maxCandidates = 10
 
 // uuidShape is what an asset ID looks like: 12Port's IDs are UUIDs in
 // every documented example.
-var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var uuidShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // ResolveAsset turns what the operator typed (a name or an ID) into one
 // asset. UUID-shaped input is read by ID (404: not found, exit 4);
@@ -41,7 +44,7 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 	if strings.TrimSpace(ref) == "" {
 		return nil, FlagErrorf("--asset is empty: give an asset name or ID")
 	}
-	if uuidShape.MatchString(ref) {
+	if uuidShape().MatchString(ref) {
 		a, err := c.GetAsset(ctx, ref)
 		if err != nil && api.IsNotFound(err) {
 			return nil, &NotFoundError{Err: fmt.Errorf("no asset with ID %s; list them with `pamctl assets list`", ref)}

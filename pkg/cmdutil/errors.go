@@ -11,7 +11,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/prompt"
 )
 
-// Exit codes of spec/CLI.md. pamcmd.Main is the only place that turns an
+// Exit codes of docs/exit-codes.md. ExitCode (exit.go) is the only place that turns an
 // error into one of these; commands return typed errors.
 const (
 	ExitOK         = 0

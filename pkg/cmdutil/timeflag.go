@@ -5,15 +5,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // dayWeek matches a leading day or week count ("3d", "1w2d12h"), which
 // time.ParseDuration does not know.
-var dayWeek = regexp.MustCompile(`^(\d+)([dw])(.*)$`)
+var dayWeek = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])(.*)$`) })
 
 // durationLike is what a mistyped duration looks like.
-var durationLike = regexp.MustCompile(`^[0-9.]+[a-zA-Zµ][a-zA-Zµ0-9.]*$`)
+var durationLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9.]+[a-zA-Zµ][a-zA-Zµ0-9.]*$`) })
 
 // timeLayouts are the absolute forms a time flag accepts, most specific
 // first. Forms without a zone are read in now's location (the operator's
@@ -74,7 +75,7 @@ func parseAgo(v string) (d time.Duration, ok bool, err error) {
 		}
 		return 0, false, nil
 	}
-	if m := dayWeek.FindStringSubmatch(v); m != nil {
+	if m := dayWeek().FindStringSubmatch(v); m != nil {
 		n, perr := strconv.Atoi(m[1])
 		if perr != nil || n > 100*365 {
 			return 0, true, fmt.Errorf("%s%s is too long ago", m[1], m[2])
@@ -107,5 +108,5 @@ func parseAgo(v string) (d time.Duration, ok bool, err error) {
 // looksLikeDuration is a number followed by a unit-like word and nothing a
 // date or time has ("5x", "2hours", "1.5days"), as opposed to "2026-11-26".
 func looksLikeDuration(v string) bool {
-	return durationLike.MatchString(v)
+	return durationLike().MatchString(v)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/viper"
 )
 
-// Environment variable names of spec/CLI.md.
+// Environment variable names (docs/environment.md).
 const (
 	EnvServer     = "PAMCTL_SERVER"
 	EnvToken      = "PAMCTL_TOKEN"
@@ -141,7 +141,7 @@ func (e envValue) ValueString() string { return e.val }
 func (e envValue) ValueType() string   { return "string" }
 
 // resolver is one resolution: a private viper instance holding, for every
-// key, the four layers of spec/CLI.md (flag > env > profile > default).
+// key, the four layers of docs/environment.md (flag > env > profile > default).
 type resolver struct {
 	v     *viper.Viper
 	flags Flags

@@ -62,7 +62,7 @@ func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
 // CanPrompt reports whether a question may be asked: stdin and stdout must
-// both be terminals (spec/CLI.md), and stderr too, since the question is
+// both be terminals (docs/environment.md), and stderr too, since the question is
 // written there. A command that would need to ask fails fast otherwise;
 // it never hangs on a pipe.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY && s.stderrTTY }

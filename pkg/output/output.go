@@ -15,7 +15,7 @@ import (
 // Format is an -o value.
 type Format string
 
-// The -o formats of spec/CLI.md.
+// The -o formats (docs/output.md).
 const (
 	Table Format = "table"
 	Wide  Format = "wide"

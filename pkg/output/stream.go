@@ -39,6 +39,13 @@ type ListWriter[T any] struct {
 	done bool
 }
 
+// Streams reports whether a ListWriter in o's format writes each page as
+// it comes (json, ndjson, csv without --jq or --template) rather than
+// keeping every item until Close.
+func (o Options) Streams() bool {
+	return !o.filtered() && (o.Format == JSON || o.Format == NDJSON || o.Format == CSV)
+}
+
 // NewListWriter starts a list in o's format. Nothing is written before the
 // first Write or Close.
 func NewListWriter[T any](w io.Writer, o Options, cols []Column[T]) *ListWriter[T] {

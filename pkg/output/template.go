@@ -109,13 +109,14 @@ func templateData(v any) any {
 
 // templatePos matches the start of text/template's messages:
 // "template: --template:1:12: " or "template: --template:1: ".
-var templatePos = regexp.MustCompile(`^template: ` + regexp.QuoteMeta(templateName) + `:(\d+)(?::(\d+))?: `)
+// Compiled on first use: only a failing --template needs it.
+var templatePos = lazyRegexp(`^template: ` + regexp.QuoteMeta(templateName) + `:(\d+)(?::(\d+))?: `)
 
 // templateError words a text/template error for the operator: where it
 // failed as a line and column, without the template's internal name.
 func templateError(src string, err error, parse bool) error {
 	msg := err.Error()
-	if m := templatePos.FindStringSubmatch(msg); m != nil {
+	if m := templatePos().FindStringSubmatch(msg); m != nil {
 		rest := strings.Replace(msg[len(m[0]):], `executing "`+templateName+`" `, "", 1)
 		where := "line " + m[1]
 		if m[2] != "" {

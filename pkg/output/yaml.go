@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -121,13 +122,22 @@ func strNode(s string, tty bool) *yaml.Node {
 // misread ("true", "null", "0x1f") but writes "no", "on", "y" and "12:30"
 // plain, and a 1.1 reader turns a user named "no" into false and an asset
 // named "12:30" into 750. Such strings are double-quoted.
+//
+// They compile on first use (sync.OnceValue), not at package init: every
+// pamctl run links this package, and most never write YAML (see
+// scripts/bench-startup.sh).
 var (
-	yaml11Bool  = regexp.MustCompile(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
-	yaml11Null  = regexp.MustCompile(`^(?:~|null|Null|NULL)$`)
-	yaml11Int   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	yaml11Float = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	yaml11Time  = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])`)
+	yaml11Bool  = lazyRegexp(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
+	yaml11Null  = lazyRegexp(`^(?:~|null|Null|NULL)$`)
+	yaml11Int   = lazyRegexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
+	yaml11Float = lazyRegexp(`^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+	yaml11Time  = lazyRegexp(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])`)
 )
+
+// lazyRegexp compiles expr on the first call of the function it returns.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // yaml11NonString reports a string a YAML 1.1 reader would not read back
 // as that string if it were written plain: a boolean, null, an int (octal
@@ -141,7 +151,7 @@ func yaml11NonString(s string) bool {
 	}
 	switch c := s[0]; {
 	case c >= '0' && c <= '9', c == '-', c == '+', c == '.':
-		return yaml11Int.MatchString(s) || yaml11Float.MatchString(s) || yaml11Time.MatchString(s)
+		return yaml11Int().MatchString(s) || yaml11Float().MatchString(s) || yaml11Time().MatchString(s)
 	}
-	return yaml11Bool.MatchString(s) || yaml11Null.MatchString(s)
+	return yaml11Bool().MatchString(s) || yaml11Null().MatchString(s)
 }

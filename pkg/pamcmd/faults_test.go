@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -263,10 +264,14 @@ func TestSecretsUnderFaults(t *testing.T) {
 		{"assets", "list"},
 		{"assets", "get", "db-prod-01"},
 		{"api", "/api/user/context"},
+		{"doctor", "--openapi", "none.json"},
+		{"sessions", "wait", "--user", "bwilliams", "--timeout", "3s"},
+		{"sessions", "terminate", "--user", "tparker", "--yes", "--hold", "3s"},
+		{"sessions", "export", "--user", "bwilliams", "--out", "OUT"},
 	}
 	for _, cell := range faultCells() {
 		for _, command := range commands {
-			t.Run(cell.fault+"/"+strings.Join(command[:2], " "), func(t *testing.T) {
+			t.Run(cell.fault+"/"+strings.Join(command[:min(2, len(command))], " "), func(t *testing.T) {
 				t.Parallel() // mostly waiting on timeouts and Retry-After
 				sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
 				tok := sim.Tokens().Admin
@@ -276,7 +281,16 @@ func TestSecretsUnderFaults(t *testing.T) {
 					"XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
 				}
 				tr := cell.setup(t, sim, env)
-				args := append([]string{"--debug", "-o", "json", "--timeout", "100ms"}, command...)
+				args := []string{"--debug", "-o", "json"}
+				if command[1] != "wait" {
+					args = append(args, "--timeout", "100ms")
+				}
+				for _, a := range command {
+					if a == "OUT" {
+						a = filepath.Join(t.TempDir(), "bundle")
+					}
+					args = append(args, a)
+				}
 				code, out, errOut := runWith(env, tr, args...)
 				assert.NotContains(t, out, tok)
 				assert.NotContains(t, errOut, tok)
@@ -285,6 +299,16 @@ func TestSecretsUnderFaults(t *testing.T) {
 				assert.NotContains(t, string(journal), tok)
 				if out != "" {
 					assert.True(t, json.Valid([]byte(out)), "exit %d, stdout is not JSON:\n%s", code, out)
+				}
+				if bundle := args[len(args)-1]; command[0] == "sessions" && command[1] == "export" {
+					// An evidence bundle holds no token either.
+					_ = filepath.WalkDir(filepath.Dir(bundle), func(p string, d fs.DirEntry, err error) error {
+						if err == nil && !d.IsDir() {
+							b, _ := os.ReadFile(p)
+							assert.NotContains(t, string(b), tok, p)
+						}
+						return nil
+					})
 				}
 				if command[1] != "terminate" || command[3] == "--dry-run" {
 					assert.Zero(t, sim.CountRequests("POST", termPath), "no terminate request")

@@ -1,5 +1,5 @@
 // Package pamsim is an in-memory simulator of the 12Port PAM REST API described in
-// shared/api/CONTRACT.md: user context, the Sessions Report, terminate, assets, the Events
+// docs/api-contract.md: user context, the Sessions Report, terminate, assets, the Events
 // Report and the Session Events Report, with the contract's permissions and error statuses.
 //
 // pamctl has no real 12Port server to test against, so every test and the README demo run

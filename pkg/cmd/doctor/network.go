@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,7 +27,7 @@ const (
 )
 
 // basePath is the documented shape of the API base's path.
-var basePath = regexp.MustCompile(`^/ztna/([^/]+)/([^/]+)$`)
+var basePath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/ztna/([^/]+)/([^/]+)$`) })
 
 func (d *doctor) checkURL() *url.URL {
 	const name = "server URL"
@@ -44,7 +45,7 @@ func (d *doctor) checkURL() *url.URL {
 	if u.Scheme == "http" {
 		plain = "; plain http:// (allowed for loopback only: a simulator)"
 	}
-	m := basePath.FindStringSubmatch(u.Path)
+	m := basePath().FindStringSubmatch(u.Path)
 	if m == nil {
 		d.warn(name, fmt.Sprintf("%s: the path %q is not /ztna/<tenant>/<site>, the documented shape of the API base", u.String(), u.Path),
 			"check the URL with your 12Port administrator; the API base is https://<host>:6443/ztna/<tenant>/<site>")

@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// ExitCodesHelp is the exit code table of spec/CLI.md; docs/exit-codes.md
+// ExitCodesHelp is the exit code table; docs/exit-codes.md (generated from it)
 // says the same for readers of the repository.
 const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
 

@@ -92,10 +92,9 @@ func followRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	nd := out.Format == output.NDJSON
-	table := !nd && out.TTY && (out.Format == output.Table || out.Format == output.Wide || out.Format == "")
-	if !table && (out.Format == output.YAML || out.Format == output.CSV) {
-		return cmdutil.FlagErrorf("events list --follow streams: use -o ndjson or json (one object a line), or a table on a terminal, not -o %s", out.Format)
+	table, err := cmdutil.LiveTable(out, "events list --follow")
+	if err != nil {
+		return err
 	}
 	c, err := opts.APIClient()
 	if err != nil {

@@ -7,7 +7,6 @@ package selector
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,22 +82,10 @@ func (s *Selector) Params() api.ListSessionsParams {
 }
 
 // Matches checks one session against the selector on the client: state
-// Active, the user (exact, case-insensitive), the asset ID, the channel.
-func (s *Selector) Matches(sess *api.Session) bool {
-	if sess.State != api.StateActive {
-		return false
-	}
-	if s.User != "" && !strings.EqualFold(sess.User, s.User) {
-		return false
-	}
-	if s.asset != nil && !strings.EqualFold(sess.AssetID, s.asset.ID) {
-		return false
-	}
-	if s.Channel != "" && !slices.ContainsFunc(sess.Channels, func(c string) bool { return strings.EqualFold(c, s.Channel) }) {
-		return false
-	}
-	return true
-}
+// Active, the user (exact, case-insensitive), the asset ID, the channel;
+// the rule is api.ListSessionsParams.Matches, the one terminate and
+// sessions list use too.
+func (s *Selector) Matches(sess *api.Session) bool { return s.Params().Matches(sess) }
 
 // Active lists the Active sessions the selector matches (Resolve first).
 // Sessions the server returned that do not match are left out; warn is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
@@ -74,7 +75,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 				r.classify(e.clock.Now())
 				p.results = append(p.results, r)
 				st.reconnects++
-				fmt.Fprintf(e.errOut, "New session %s (%s on %s, %s)\n", r.ID, text.Safe(r.User), text.Safe(r.Asset), text.Safe(fmt.Sprint(r.channels())))
+				fmt.Fprintf(e.errOut, "New session %s (%s on %s, %s)\n", r.ID, text.Safe(r.User), text.Safe(r.Asset), text.Safe(strings.Join(r.channels(), ",")))
 				if !r.pending() {
 					e.settle(r)
 					continue

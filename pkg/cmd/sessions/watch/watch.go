@@ -164,10 +164,9 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 	if err != nil {
 		return err
 	}
-	nd := out.Format == output.NDJSON
-	table := !nd && out.TTY && (out.Format == output.Table || out.Format == output.Wide || out.Format == "")
-	if !table && (out.Format == output.YAML || out.Format == output.CSV) {
-		return cmdutil.FlagErrorf("sessions watch streams its changes: use -o ndjson or json (one object a line), or a table on a terminal, not -o %s", out.Format)
+	table, err := cmdutil.LiveTable(out, "sessions watch")
+	if err != nil {
+		return err
 	}
 	clk := opts.Clock
 	if clk == nil {

@@ -220,7 +220,7 @@ func TestWatchRunRefusals(t *testing.T) {
 	err := watchRun(context.Background(), fx.opts)
 	var fe *cmdutil.FlagError
 	require.ErrorAs(t, err, &fe)
-	assert.Contains(t, err.Error(), "streams its changes")
+	assert.Contains(t, err.Error(), "sessions watch streams: use -o ndjson or json")
 
 	fx = setup(t, output.JSON, false)
 	fx.reg.Register("401", listSessions, httpmock.JSONResponse(401, map[string]string{"message": "bad token"}))
