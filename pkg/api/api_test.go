@@ -630,3 +630,44 @@ func TestRetryAfterBeyondCapFailsAtOnce(t *testing.T) {
 	assert.Empty(t, waits)
 	assert.Len(t, reg.Requests, 1)
 }
+
+// TestRedactsSuccessfulAnswers: a token in a 2xx answer's data (an event
+// message, a user name) is redacted before any command sees it.
+func TestRedactsSuccessfulAnswers(t *testing.T) {
+	const tok = "s3cr3t-t0ken-abcdef"
+	reg := &httpmock.Registry{}
+	reg.Register("events", httpmock.REST("GET", "/api/event/list"), httpmock.StringResponse(200, "application/json",
+		`{"total":1,"items":[{"id":"e1","event":"Terminate Session","message":"via API token `+tok+` and s3cr3t%2Dt0ken"}]}`))
+	c, err := New(Options{Server: "https://pam.example.test:6443/ztna/acme/root", Token: tok, Transport: reg})
+	require.NoError(t, err)
+	evs, err := c.ListEvents(context.Background(), ListEventsParams{})
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	assert.NotContains(t, evs[0].Message, tok)
+	assert.Contains(t, evs[0].Message, "[REDACTED]")
+}
+
+// TestPagingRefusesShortMiddlePage: a page shorter than asked while its own
+// total says more follow would lose sessions without a word.
+func TestPagingRefusesShortMiddlePage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var off int
+		fmt.Sscan(r.URL.Query().Get("offset"), &off)
+		n := 5
+		if off > 0 {
+			n = 1
+		}
+		items := []map[string]any{}
+		for i := off; i < off+n; i++ {
+			items = append(items, map[string]any{"id": fmt.Sprint(i), "state": "Active"})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"total": 10, "items": items})
+	}))
+	defer srv.Close()
+	c, err := New(Options{Server: srv.URL + "/x", Token: testToken, PageSize: 5})
+	require.NoError(t, err)
+	_, err = c.ListSessions(context.Background(), ListSessionsParams{})
+	var re *ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), `a page of 1 items at offset 5 although 5 were asked and "total" is 10`)
+}

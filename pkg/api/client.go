@@ -330,6 +330,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		if out == nil {
 			return nil
 		}
+		// A 2xx body is data for stdout, tables and the journal: a
+		// server echoing the token in a field must not put it there.
+		respBody.data = c.redactor.redactBytes(respBody.data)
 		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
 			var re *ResponseError
 			if errors.As(err, &re) {

@@ -147,6 +147,10 @@ func eachPage[T any](ctx context.Context, c *Client, l listing[T], start func(wa
 					pages[i] <- result{err: err}
 				case len(p.items) == 0:
 					pages[i] <- result{err: pageErr(c, l, off, n, fmt.Sprintf("an empty page at offset %d although \"total\" was %d", off, first.total))}
+				case len(p.items) < n && off+len(p.items) < p.total:
+					// Short, although its own total says more follow:
+					// items would go missing without a word.
+					pages[i] <- result{err: pageErr(c, l, off, n, fmt.Sprintf("a page of %d items at offset %d although %d were asked and \"total\" is %d", len(p.items), off, n, p.total))}
 				default:
 					// A page that came back short (sessions ended
 					// while we paged) is handed over as it is.
@@ -267,7 +271,7 @@ func (r *repeats[T]) add(items []T) error {
 	hs := r.scratch[:0]
 	for i := range items {
 		if id := r.l.id(&items[i]); id != "" {
-			hs = append(hs, maphash.String(r.seed, strings.ToLower(id)))
+			hs = append(hs, maphash.String(r.seed, IDKey(id)))
 		}
 	}
 	r.scratch = hs
@@ -307,7 +311,7 @@ func (r *repeats[T]) add(items []T) error {
 func (r *repeats[T]) repeated(items []T, h uint64) error {
 	id := "an item"
 	for i := range items {
-		if v := r.l.id(&items[i]); v != "" && maphash.String(r.seed, strings.ToLower(v)) == h {
+		if v := r.l.id(&items[i]); v != "" && maphash.String(r.seed, IDKey(v)) == h {
 			id = v
 			break
 		}

@@ -58,7 +58,7 @@ func TestWrongScheme(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := New(Options{Server: tt.server + "/ztna/a/root", Token: "tok", MaxTries: 3,
+			c, err := New(Options{Server: tt.server + "/ztna/a/root", Token: "test-token-0123456789", MaxTries: 3,
 				Sleep: func(context.Context, time.Duration) error { t.Fatal("a wrong scheme is not retried"); return nil }})
 			require.NoError(t, err)
 			_, err = c.UserContext(context.Background())
@@ -71,7 +71,7 @@ func TestWrongScheme(t *testing.T) {
 		})
 	}
 	t.Run("the right schemes still work", func(t *testing.T) {
-		c, err := New(Options{Server: plain.URL + "/ztna/a/root", Token: "tok"})
+		c, err := New(Options{Server: plain.URL + "/ztna/a/root", Token: "test-token-0123456789"})
 		require.NoError(t, err)
 		uc, err := c.UserContext(context.Background())
 		require.NoError(t, err)

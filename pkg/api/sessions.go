@@ -123,8 +123,27 @@ func checkSession(s *Session) error {
 	return nil
 }
 
-// sameID compares IDs as 12Port's UUIDs compare: case-insensitively.
-func sameID(a, b string) bool { return strings.EqualFold(a, b) }
+// sameID compares IDs as 12Port's UUIDs compare: case-insensitively, in
+// ASCII only (Unicode folding would make "ſess-1" the same as "sess-1").
+func sameID(a, b string) bool { return IDKey(a) == IDKey(b) }
+
+// IDKey is the form two spellings of one ID share: ASCII letters in lower
+// case, everything else as it is. Deduplication, repeat checks and every
+// comparison of IDs use it.
+func IDKey(id string) string {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(id)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return id
+}
 
 // SameID reports whether two spellings name one object (one session, one
 // POST, however the ID is spelled).

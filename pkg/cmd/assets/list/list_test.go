@@ -84,7 +84,7 @@ func TestListRun(t *testing.T) {
 			ios, _, stdout, stderr := iostreams.Test()
 			opts := &ListOptions{IO: ios, Name: tt.nameFilter,
 				APIClient: func() (*api.Client, error) {
-					return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "t", Transport: reg})
+					return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 				},
 				Output: func() (output.Options, error) { return output.Options{Format: tt.format, TTY: tt.tty}, nil },
 			}

@@ -64,7 +64,7 @@ func TestListRun(t *testing.T) {
 		httpmock.JSONResponse(200, map[string]any{"total": 1, "offset": 0, "limit": 500, "items": []any{map[string]any{
 			"id": "e1", "created": "2026-11-26T09:42:10Z", "level": "Information", "category": "Operation", "event": "Terminate Session",
 			"message": "message=Session terminated, channel=SSH", "user": "jdoe", "assetName": "db-prod-01", "sessionId": "s1"}}}))
-	client, err := api.New(api.Options{Server: "https://pam.example.com:6443/ztna/acme/root", Token: "t", Transport: reg})
+	client, err := api.New(api.Options{Server: "https://pam.example.com:6443/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 	require.NoError(t, err)
 	ios, _, out, _ := iostreams.Test()
 	opts := &ListOptions{IO: ios, APIClient: func() (*api.Client, error) { return client, nil }, Now: func() time.Time { return now },

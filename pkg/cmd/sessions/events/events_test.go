@@ -44,7 +44,7 @@ func TestEventsRun(t *testing.T) {
 		"total": 1, "offset": 0, "limit": 500, "items": []any{map[string]any{
 			"start": "2026-11-26T09:42:10Z", "finish": "2026-11-26T09:42:10Z", "type": "Terminate Session", "details": "message=Session terminated, channel=SSH"}}}))
 	reg.Register("missing", httpmock.REST("GET", "/api/session/nope/events"), httpmock.JSONResponse(404, map[string]any{"message": "session nope not found"}))
-	client, err := api.New(api.Options{Server: "https://pam.example.com:6443/ztna/acme/root", Token: "t", Transport: reg})
+	client, err := api.New(api.Options{Server: "https://pam.example.com:6443/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 	require.NoError(t, err)
 	ios, _, out, _ := iostreams.Test()
 	opts := &EventsOptions{IO: ios, APIClient: func() (*api.Client, error) { return client, nil },

@@ -103,7 +103,7 @@ func TestGetRun(t *testing.T) {
 			ios, _, stdout, _ := iostreams.Test()
 			opts := &GetOptions{IO: ios, ID: id, Now: func() time.Time { return now },
 				APIClient: func() (*api.Client, error) {
-					return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "t", Transport: reg})
+					return api.New(api.Options{Server: "https://pam.example.com/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 				},
 				Output: func() (output.Options, error) { return output.Options{Format: tt.format, TTY: tt.tty}, nil },
 			}

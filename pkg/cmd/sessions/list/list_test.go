@@ -118,7 +118,7 @@ var userCtx = map[string]any{
 func newClient(t *testing.T, reg *httpmock.Registry) *api.Client {
 	t.Helper()
 	c, err := api.New(api.Options{
-		Server: "https://pam.example.com:6443/ztna/acme/root", Token: "tok", Transport: reg,
+		Server: "https://pam.example.com:6443/ztna/acme/root", Token: "test-token-0123456789", Transport: reg,
 		Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	require.NoError(t, err)

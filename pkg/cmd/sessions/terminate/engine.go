@@ -42,6 +42,9 @@ type engine struct {
 	// audit journal line is written there, at that moment).
 	onSettled func(Result)
 
+	// jmu orders journal writes: a settle's line, the quit hook's lines,
+	// and the journal's close.
+	jmu     sync.Mutex
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen
@@ -75,6 +78,11 @@ func (e *engine) keep(r *Result) {
 
 // settle records r as final and tells onSettled, once per result.
 func (e *engine) settle(r *Result) {
+	// jmu spans marking the result settled and writing its line, so the
+	// quit hook (which takes jmu too) never finds a result settled whose
+	// line is not written yet.
+	e.jmu.Lock()
+	defer e.jmu.Unlock()
 	e.mu.Lock()
 	if e.settled[r] {
 		e.mu.Unlock()
@@ -87,6 +95,27 @@ func (e *engine) settle(r *Result) {
 	if e.onSettled != nil {
 		e.onSettled(snap)
 	}
+}
+
+// quitJournal is the second Ctrl-C: every result sent and not settled is
+// journaled as unknown, under jmu, and what is known so far is returned.
+func (e *engine) quitJournal() (inflight, known []Result) {
+	e.jmu.Lock()
+	defer e.jmu.Unlock()
+	inflight, known = e.quit()
+	if e.onSettled != nil {
+		for i := range inflight {
+			e.onSettled(inflight[i])
+		}
+	}
+	return inflight, known
+}
+
+// closeJournal runs fn (closing the journal) once no line is being written.
+func (e *engine) closeJournal(fn func() error) {
+	e.jmu.Lock()
+	defer e.jmu.Unlock()
+	_ = fn()
 }
 
 // quit returns, for the quit hook, every result sent but not yet

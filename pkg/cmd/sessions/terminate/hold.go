@@ -44,7 +44,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 	st := &holdStats{}
 	known := make(map[string]bool, len(p.results))
 	for _, r := range p.results {
-		known[lower(r.ID)] = true
+		known[r.key()] = true
 	}
 	fmt.Fprintf(e.errOut, "Holding until %s: every new session matching %s is terminated (Ctrl-C ends the hold).\n",
 		until.UTC().Format(time.RFC3339), p.selector)
@@ -52,43 +52,55 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 	err := loop.Run(ctx, func(ctx context.Context) (bool, error) {
 		st.polls++
 		var fresh []*Result
+		// Every scope is listed before any session is taken in: a scope
+		// that fails must not leave another's new sessions marked known
+		// but never sent.
+		var all []api.Session
 		for _, scope := range p.scopes {
 			sessions, err := e.api.ListSessions(ctx, scope)
 			if err != nil {
 				return false, err
 			}
-			sessions, dropped := p.selector.filter(sessions)
-			if dropped > 0 && st.polls == 1 {
-				fmt.Fprintln(e.errOut, filteredNote(dropped, p.selector))
+			all = append(all, sessions...)
+		}
+		sessions, dropped := p.selector.filter(all)
+		if dropped > 0 && st.polls == 1 {
+			fmt.Fprintln(e.errOut, filteredNote(dropped, p.selector))
+		}
+		for i := range sessions {
+			s := &sessions[i]
+			if known[api.IDKey(s.ID)] {
+				continue
 			}
-			for i := range sessions {
-				s := &sessions[i]
-				if known[lower(s.ID)] {
-					continue
-				}
-				known[lower(s.ID)] = true
-				if err := api.ValidateID("session", s.ID); err != nil {
-					continue
-				}
-				r := &Result{ID: s.ID, Held: true}
-				r.setSession(s)
-				r.classify(e.clock.Now())
+			known[api.IDKey(s.ID)] = true
+			r := &Result{ID: s.ID, Held: true}
+			r.setSession(s)
+			if err := api.ValidateID("session", s.ID); err != nil {
+				// Never sent, but still connected: reported, and the
+				// run is not contained.
+				r.ID, r.Result, r.stillActive = text.Safe(s.ID), ResultSkipped, true
+				r.Error = "the server listed an unusable session ID: " + err.Error()
 				p.results = append(p.results, r)
 				st.reconnects++
-				fmt.Fprintf(e.errOut, "New session %s (%s on %s, %s)\n", r.ID, text.Safe(r.User), text.Safe(r.Asset), text.Safe(strings.Join(r.channels(), ",")))
-				if !r.pending() {
-					e.settle(r)
-					continue
-				}
-				if sent+len(fresh) >= e.opts.Max {
-					r.Result, r.stillActive = ResultSkipped, true
-					r.Error = fmt.Sprintf("not sent: --max %d reached during the hold", e.opts.Max)
-					st.capped++
-					e.settle(r)
-					continue
-				}
-				fresh = append(fresh, r)
+				e.settle(r)
+				continue
 			}
+			r.classify(e.clock.Now())
+			p.results = append(p.results, r)
+			st.reconnects++
+			fmt.Fprintf(e.errOut, "New session %s (%s on %s, %s)\n", r.ID, text.Safe(r.User), text.Safe(r.Asset), text.Safe(strings.Join(r.channels(), ",")))
+			if !r.pending() {
+				e.settle(r)
+				continue
+			}
+			if sent+len(fresh) >= e.opts.Max {
+				r.Result, r.stillActive = ResultSkipped, true
+				r.Error = fmt.Sprintf("not sent: --max %d reached during the hold", e.opts.Max)
+				st.capped++
+				e.settle(r)
+				continue
+			}
+			fresh = append(fresh, r)
 		}
 		if len(fresh) == 0 {
 			return false, nil
@@ -109,8 +121,11 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 		}
 		return false, nil
 	})
-	if errors.Is(err, poll.ErrDeadline) {
-		err = nil
+	var de *poll.DeadlineError
+	if errors.As(err, &de) {
+		// The hold ended; if its last look failed, nobody saw the
+		// selector at the end: that is not "contained".
+		err = de.Last
 	}
 	return st, err
 }

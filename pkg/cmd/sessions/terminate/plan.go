@@ -296,8 +296,9 @@ func (r *Result) classify(now time.Time) {
 			r.eventLine = "completed " + output.RFC3339(s.Completed.Time) + " (" + output.Age(s.Completed.UTC(), now) + ")"
 		}
 	case s.State != api.StateActive:
-		r.Result = ResultSkipped
-		r.Error = fmt.Sprintf("not Active (state %q)", text.Safe(s.State))
+		// Neither of the contract's two states: it may well be connected.
+		r.Result, r.stillActive = ResultSkipped, true
+		r.Error = fmt.Sprintf("state %q is neither Active nor Completed, so pamctl does not act on it; check it with `pamctl sessions get %s`", text.Safe(s.State), r.ID)
 	case !api.IsTerminable(s):
 		r.Result = ResultSkipped
 		r.stillActive = true
@@ -308,4 +309,5 @@ func (r *Result) classify(now time.Time) {
 	}
 }
 
-func lower(s string) string { return strings.ToLower(s) }
+// lower is the key of an ID (session or asset): api.IDKey.
+func lower(s string) string { return api.IDKey(s) }

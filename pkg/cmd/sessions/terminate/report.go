@@ -75,6 +75,15 @@ func (r *Result) channels() []string {
 	return r.sess.Channels
 }
 
+// key is the session's ID as the server spells it, for comparisons: an
+// unusable ID is shown escaped (r.ID), but a later listing sends it raw.
+func (r *Result) key() string {
+	if r.sess != nil && r.sess.ID != "" {
+		return api.IDKey(r.sess.ID)
+	}
+	return api.IDKey(r.ID)
+}
+
 func (r *Result) assetID() string {
 	if r.sess == nil {
 		return ""

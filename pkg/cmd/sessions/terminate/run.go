@@ -139,7 +139,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	if journal, err = audit.Open(jpath); err != nil {
 		return nil, fmt.Errorf("%w; nothing was sent", err)
 	}
-	defer journal.Close()
+	defer e.closeJournal(journal.Close)
 	for _, r := range p.results {
 		if !r.pending() {
 			e.settle(r)
@@ -150,10 +150,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	// the results known so far before the process exits.
 	var printed sync.Once
 	removeHook := opts.Interrupts.OnQuit(func() {
-		inflight, known := e.quit()
-		for i := range inflight {
-			e.onSettled(inflight[i])
-		}
+		inflight, known := e.quitJournal()
 		printed.Do(func() {
 			rs := make([]*Result, len(known))
 			for i := range known {

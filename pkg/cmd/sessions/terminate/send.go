@@ -236,18 +236,19 @@ func (e *engine) refused(ctx context.Context, r *Result, err error) {
 		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role: %s", statusOf(err), text.Safe(r.Asset), message(err))
 		e.deny(r.assetID(), fmt.Sprintf("the server refused session %s on the same asset (HTTP %s)", r.ID, statusOf(err)))
 	case api.IsNotFound(err):
-		r.Error = "the session no longer exists (HTTP 404)"
-		r.stillActive = false
-		// The terminate path is modeled, not documented: a 404 for a
-		// session that reads back fine means the endpoint, not the
-		// session, is missing on this server.
-		if back, gerr := e.api.GetSession(ctx, r.ID); gerr == nil {
-			if back.State == api.StateCompleted {
-				r.Result, r.Error = ResultAlreadyCompleted, ""
-				return
-			}
-			r.stillActive = true
+		// The terminate path is modeled, not documented: only a read-back
+		// tells a session that is gone from an endpoint that is missing.
+		back, gerr := e.api.GetSession(ctx, r.ID)
+		switch {
+		case gerr == nil && back.State == api.StateCompleted:
+			r.Result, r.Error, r.stillActive = ResultAlreadyCompleted, "", false
+		case gerr == nil:
 			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request although the session exists: this server's terminate endpoint differs from the modeled one (%s); run `pamctl doctor` and see docs/api-contract.md", message(err))
+		case api.IsNotFound(gerr):
+			r.Result, r.Error, r.stillActive = ResultAlreadyCompleted, "", false
+			r.eventLine = "gone: the session no longer exists (HTTP 404)"
+		default:
+			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request, and reading the session back failed (%s): it may still be connected", reason(gerr))
 		}
 	case errors.As(err, &he):
 		r.Error = fmt.Sprintf("HTTP %d: %s", he.StatusCode, message(err))

@@ -408,7 +408,7 @@ func TestTerminateRunUnknownOutcome(t *testing.T) {
 			"id": "e1", "created": time.Now().UTC().Format(time.RFC3339), "level": "Information", "category": "Operation",
 			"event": "Terminate Session", "message": "message=Session terminated, channel=SSH", "user": "admin", "sessionId": s01}}}))
 
-	client, err := api.New(api.Options{Server: "https://pam.example.com:6443/ztna/acme/root", Token: "t", Transport: reg})
+	client, err := api.New(api.Options{Server: "https://pam.example.com:6443/ztna/acme/root", Token: "test-token-0123456789", Transport: reg})
 	require.NoError(t, err)
 	ios, _, out, errOut := iostreams.Test()
 	state := t.TempDir()

@@ -264,7 +264,7 @@ func eventLine(ev *api.Event) string {
 func (e *engine) stillMatching(ctx context.Context, p *plan) ([]*Result, error) {
 	known := make(map[string]bool, len(p.results))
 	for _, r := range p.results {
-		known[lower(r.ID)] = true
+		known[r.key()] = true
 	}
 	var extra []*Result
 	for _, scope := range p.scopes {
