@@ -41,6 +41,9 @@ type engine struct {
 	// onSettled is told of each session once its outcome is final (the
 	// audit journal line is written there, at that moment).
 	onSettled func(Result)
+	// admin: the user has the Administrator site role, so requests need
+	// not go one per asset first (see waves).
+	admin bool
 
 	// jmu orders journal writes: a settle's line, the quit hook's lines,
 	// and the journal's close.

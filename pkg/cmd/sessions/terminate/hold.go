@@ -106,8 +106,10 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 			return false, nil
 		}
 		start := e.clock.Now()
-		if e.sendAll(ctx, fresh) {
-			return false, ctx.Err()
+		for _, wave := range waves(fresh, e.admin) {
+			if e.sendAll(ctx, wave) {
+				return false, ctx.Err()
+			}
 		}
 		sent += len(fresh)
 		if !e.opts.NoWait {

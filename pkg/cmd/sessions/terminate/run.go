@@ -93,6 +93,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	}
 	uc := ucr.uc
 	operator = uc.User.Name
+	e.admin = isAdmin(uc)
 	send := p.toSend()
 
 	if len(p.results) == 0 && opts.Hold == 0 {
@@ -213,7 +214,7 @@ func (e *engine) execute(ctx context.Context, p *plan, uc *api.UserContext, send
 		if len(send) > 1 {
 			fmt.Fprintf(errOut, "Terminating %s (%d at a time)...\n", plural(len(send), "session"), min(opts.Concurrency, len(send)))
 		}
-		for _, wave := range waves(send, isAdmin(uc)) {
+		for _, wave := range waves(send, e.admin) {
 			if cancelled = e.sendAll(ctx, wave); cancelled {
 				// What the later waves held is not sent.
 				for _, r := range send {

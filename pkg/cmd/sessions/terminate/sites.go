@@ -83,6 +83,7 @@ func runSites(ctx context.Context, opts *TerminateOptions, outOpts output.Option
 			return err
 		}
 		sr.uc, sr.p, sr.operator = uc, p, uc.User.Name
+		sr.e.admin = isAdmin(uc)
 		sr.send = p.toSend()
 		return nil
 	})
