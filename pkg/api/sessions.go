@@ -73,7 +73,7 @@ func (p ListSessionsParams) Matches(s *Session) bool {
 	switch {
 	case p.State != "" && s.State != p.State:
 		return false
-	case p.AssetID != "" && !sameID(s.AssetID, p.AssetID):
+	case p.AssetID != "" && !SameID(s.AssetID, p.AssetID):
 		return false
 	case p.User != "" && !strings.EqualFold(s.User, p.User):
 		return false
@@ -123,9 +123,11 @@ func checkSession(s *Session) error {
 	return nil
 }
 
-// sameID compares IDs as 12Port's UUIDs compare: case-insensitively, in
-// ASCII only (Unicode folding would make "ſess-1" the same as "sess-1").
-func sameID(a, b string) bool { return IDKey(a) == IDKey(b) }
+// SameID reports whether two spellings name one object (one session, one
+// POST, however the ID is spelled): IDs compare as 12Port's UUIDs do,
+// case-insensitively in ASCII only (Unicode folding would make "ſess-1"
+// the same as "sess-1").
+func SameID(a, b string) bool { return IDKey(a) == IDKey(b) }
 
 // IDKey is the form two spellings of one ID share: ASCII letters in lower
 // case, everything else as it is. Deduplication, repeat checks and every
@@ -145,10 +147,6 @@ func IDKey(id string) string {
 	return id
 }
 
-// SameID reports whether two spellings name one object (one session, one
-// POST, however the ID is spelled).
-func SameID(a, b string) bool { return sameID(a, b) }
-
 // GetSession returns one session.
 func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	if err := ValidateID("session", id); err != nil {
@@ -158,7 +156,7 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	if err := c.getJSON(ctx, sessionPath(id), nil, &s); err != nil {
 		return nil, err
 	}
-	if !sameID(s.ID, id) {
+	if !SameID(s.ID, id) {
 		// A server (or a cache in front of it) that answers with another
 		// object must not make pamctl act on that one.
 		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(sessionPath(id), nil), Reason: fmt.Sprintf("asked for session %s, the server answered with session %q; refusing to act on an answer that is not the session asked for", id, excerpt(s.ID, 80))}
@@ -245,7 +243,7 @@ func (c *Client) GetAsset(ctx context.Context, id string) (*Asset, error) {
 	if err := c.getJSON(ctx, assetPath(id), nil, &a); err != nil {
 		return nil, err
 	}
-	if !sameID(a.ID, id) {
+	if !SameID(a.ID, id) {
 		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(assetPath(id), nil), Reason: fmt.Sprintf("asked for asset %s, the server answered with asset %q; refusing to act on an answer that is not the asset asked for", id, excerpt(a.ID, 80))}
 	}
 	return &a, nil
@@ -278,7 +276,7 @@ func IsNativeChannel(ch string) bool {
 // IsTerminateEvent reports whether e is the Events Report record of the
 // termination of session id.
 func IsTerminateEvent(e *Event, id string) bool {
-	return strings.EqualFold(e.Event, EventTerminateSession) && sameID(e.SessionID, id) &&
+	return strings.EqualFold(e.Event, EventTerminateSession) && SameID(e.SessionID, id) &&
 		strings.HasPrefix(e.Message, terminateMessagePrefix)
 }
 

@@ -41,10 +41,7 @@ func writeJSON(w io.Writer, v any) error {
 // WriteJSONLine writes v as one compact, inert line of JSON with one Write
 // call, so a reader of a stream (jq, a log shipper, a SIEM) never sees half
 // a line: the ndjson format, and the change lines of watch and follow.
-func WriteJSONLine(w io.Writer, v any) error { return writeNDJSONLine(w, v) }
-
-// writeNDJSONLine writes v as one compact line.
-func writeNDJSONLine(w io.Writer, v any) error {
+func WriteJSONLine(w io.Writer, v any) error {
 	b, err := compactJSON(v)
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func PrintObject[T any](w io.Writer, o Options, v T, cols []Column[T]) error {
 	case o.Format == JSON:
 		return writeJSON(w, v)
 	case o.Format == NDJSON:
-		return writeNDJSONLine(w, v)
+		return WriteJSONLine(w, v)
 	case o.Format == YAML:
 		return writeYAML(w, v, o.TTY)
 	case o.Format == CSV:

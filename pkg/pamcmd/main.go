@@ -80,17 +80,13 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	return newRoot(f, build.Get().Version)
 }
 
-// ExitCode maps an error to an exit code: cmdutil.ExitCode, the one home
-// of that rule.
-func ExitCode(err error) int { return cmdutil.ExitCode(err) }
-
 // HandleError prints err as one line on stderr and returns the exit code.
 func HandleError(errOut io.Writer, err error) int {
-	code := ExitCode(err)
+	code := cmdutil.ExitCode(err)
 	if err == nil {
 		return code
 	}
-	msg := Message(err)
+	msg := cmdutil.Explain(err)
 	if code == cmdutil.ExitCancelled && errors.Is(err, cmdutil.ErrCancel) && msg == cmdutil.ErrCancel.Error() {
 		msg = "cancelled; nothing was sent"
 	}
@@ -99,6 +95,3 @@ func HandleError(errOut io.Writer, err error) int {
 	}
 	return code
 }
-
-// Message words an error for the operator: cmdutil.Explain.
-func Message(err error) string { return cmdutil.Explain(err) }

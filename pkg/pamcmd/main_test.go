@@ -44,7 +44,7 @@ func TestExitCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, ExitCode(tt.err))
+			assert.Equal(t, tt.want, cmdutil.ExitCode(tt.err))
 		})
 	}
 }
@@ -52,25 +52,25 @@ func TestExitCode(t *testing.T) {
 // TestMissingEndpointWording: a 404 from an endpoint every site has says
 // honestly which of three things it is.
 func TestMissingEndpointWording(t *testing.T) {
-	wrongBase := Message(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report"})
+	wrongBase := cmdutil.Explain(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report"})
 	assert.Contains(t, wrongBase, "check the tenant and site in the server URL")
-	differs := Message(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report", BaseWorks: true})
+	differs := cmdutil.Explain(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report", BaseWorks: true})
 	assert.Equal(t, "this server does not answer the modeled Sessions Report endpoint GET /api/session/list (HTTP 404), although /api/user/context on the same base works: its API differs from pamctl's model; run `pamctl doctor` and send its report to the maintainers", differs)
 	assert.NotContains(t, differs, "tenant")
-	noContext := Message(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/user/context", Report: "user context"})
+	noContext := cmdutil.Explain(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/user/context", Report: "user context"})
 	assert.Contains(t, noContext, "the URL is not a site's API base")
-	assert.Equal(t, 4, ExitCode(&api.HTTPError{StatusCode: 404, Path: "/api/session/abc"}), "a missing session is 4")
+	assert.Equal(t, 4, cmdutil.ExitCode(&api.HTTPError{StatusCode: 404, Path: "/api/session/abc"}), "a missing session is 4")
 }
 
 func TestMessageWording(t *testing.T) {
-	m401 := Message(&api.HTTPError{StatusCode: 401, Method: "GET", URL: "https://h/ztna/a/root/api/session/list", Message: "x"})
+	m401 := cmdutil.Explain(&api.HTTPError{StatusCode: 401, Method: "GET", URL: "https://h/ztna/a/root/api/session/list", Message: "x"})
 	assert.Contains(t, m401, "invalid or expired, or its user lacks the permission")
 	assert.Contains(t, m401, "GET /api/session/list")
-	m403 := Message(&api.HTTPError{StatusCode: 403, Method: "POST", URL: "https://h/ztna/a/root/api/session/terminate/1", Message: "needs Asset Manager"})
+	m403 := cmdutil.Explain(&api.HTTPError{StatusCode: 403, Method: "POST", URL: "https://h/ztna/a/root/api/session/terminate/1", Message: "needs Asset Manager"})
 	assert.Contains(t, m403, "permission denied")
 	assert.Contains(t, m403, "needs Asset Manager")
-	assert.NotContains(t, Message(errors.New("a\nb\x1b[2J")), "\n")
-	assert.NotContains(t, Message(errors.New("a\nb\x1b[2J")), "\x1b")
+	assert.NotContains(t, cmdutil.Explain(errors.New("a\nb\x1b[2J")), "\n")
+	assert.NotContains(t, cmdutil.Explain(errors.New("a\nb\x1b[2J")), "\x1b")
 }
 
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
