@@ -4,7 +4,8 @@
 #   make test            go vet, gofmt check, docs check, go test -race ./...
 #   make build           bin/pamctl and bin/pamsim, version-stamped
 #   make docs            regenerate docs/reference and docs/{exit-codes,environment}.md
-#   make lint            golangci-lint (pinned; installed into bin/tools on first use)
+#   make lint            no time.Sleep in tests, then golangci-lint (pinned; installed into bin/tools on first use)
+#   make test-pty        the one real pseudo-terminal smoke test (waits for a real terminal)
 #   make release-check   goreleaser check + snapshot release into dist/ (pinned; slow the first time)
 #   make bench-startup   `pamctl version` start-up time against a Go hello world (limit 2.5x)
 
@@ -31,7 +32,7 @@ GORELEASER             := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 # Go files to format-check: tracked and untracked-but-not-ignored.
 GOFILES = $(shell git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test vet fmt-check fmt race docs docs-check demo lint release-check \
+.PHONY: all build test vet fmt-check fmt race docs docs-check demo lint test-sleep-check test-pty release-check \
 	bench-list bench-terminate bench-startup clean help
 
 all: build
@@ -69,8 +70,17 @@ docs-check:
 demo:
 	bash scripts/demo.sh
 
-lint: $(GOLANGCI_LINT)
+lint: test-sleep-check $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
+
+# Tests never wait on real time (docs/testing.md).
+test-sleep-check:
+	bash scripts/check-test-sleep.sh
+
+# The real-terminal smoke test: behind the pty build tag, as it waits for a
+# real pseudo-terminal.
+test-pty:
+	$(GO) test -tags pty -count=1 -run '^TestPTY' ./pkg/cmd/auth/login/
 
 $(GOLANGCI_LINT):
 	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -303,6 +304,11 @@ func TestIDsArePathEscaped(t *testing.T) {
 func TestPagingInOrderWithConcurrency(t *testing.T) {
 	const total = 1234
 	var inflight, peak atomic.Int32
+	// The pages after the first are held until three are in flight: the
+	// client is seen using its concurrency, and an unbounded one would
+	// have sent more than three by then.
+	full := make(chan struct{})
+	var fullOnce sync.Once
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inflight.Add(1)
 		defer inflight.Add(-1)
@@ -312,7 +318,16 @@ func TestPagingInOrderWithConcurrency(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		if n >= 3 {
+			fullOnce.Do(func() { close(full) })
+		}
+		if r.URL.Query().Get("offset") != "0" {
+			select {
+			case <-full:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		var off, lim int
 		fmt.Sscan(r.URL.Query().Get("offset"), &off)
 		fmt.Sscan(r.URL.Query().Get("limit"), &lim)
@@ -332,7 +347,7 @@ func TestPagingInOrderWithConcurrency(t *testing.T) {
 	for i, s := range got {
 		require.Equal(t, fmt.Sprintf("s%05d", i), s.ID)
 	}
-	assert.LessOrEqual(t, peak.Load(), int32(3), "bounded concurrency")
+	assert.Equal(t, int32(3), peak.Load(), "three pages at a time, not more")
 
 	limited, err := c.ListSessions(context.Background(), ListSessionsParams{Limit: 250})
 	require.NoError(t, err)

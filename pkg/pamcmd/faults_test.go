@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -60,7 +61,10 @@ func TestFaultMatrix(t *testing.T) {
 	for _, cell := range cells {
 		for _, name := range []string{"list", "terminate"} {
 			t.Run(cell.fault+"/"+name, func(t *testing.T) {
-				report = append(report, runCell(t, cell, name, commands[name]))
+				// Virtual time: the slow server and the timeouts cost nothing.
+				synctest.Test(t, func(t *testing.T) {
+					report = append(report, runCell(t, cell, name, commands[name]))
+				})
 			})
 		}
 	}
@@ -124,7 +128,7 @@ func faultCells() []matrixCell {
 			extra:    []string{"--timeout", "100ms"},
 			wantCode: map[string]int{"list": 1, "terminate": 1},
 			wantMsg:  map[string]string{"list": "no answer within the 100ms timeout", "terminate": "no answer within the 100ms timeout"},
-			maxTime:  2 * time.Second, // 3 tries × 100ms (no backoff after a timeout), with slack for a loaded CI
+			maxTime:  time.Second, // 3 tries × 100ms (no backoff after a timeout), on the bubble's clock
 		},
 		{
 			fault: "connection refused",
@@ -179,7 +183,7 @@ func faultCells() []matrixCell {
 // matrix row.
 func runCell(t *testing.T, cell matrixCell, name string, command []string) string {
 	t.Helper()
-	sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
+	sim, url, mem := startInMemory(t, pamsim.Options{Seed: 1})
 	tok := sim.Tokens().Admin
 	state := t.TempDir()
 	env := map[string]string{
@@ -189,7 +193,10 @@ func runCell(t *testing.T, cell matrixCell, name string, command []string) strin
 		"XDG_STATE_HOME":  state,
 		"HOME":            t.TempDir(),
 	}
-	tr := cell.setup(t, sim, env)
+	var tr http.RoundTripper = mem
+	if own := cell.setup(t, sim, env); own != nil {
+		tr = own
+	}
 	args := append([]string{"--debug"}, command...)
 	args = append(args, cell.extra...)
 	start := time.Now()
@@ -272,49 +279,60 @@ func TestSecretsUnderFaults(t *testing.T) {
 	for _, cell := range faultCells() {
 		for _, command := range commands {
 			t.Run(cell.fault+"/"+strings.Join(command[:min(2, len(command))], " "), func(t *testing.T) {
-				t.Parallel() // mostly waiting on timeouts and Retry-After
-				sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
-				tok := sim.Tokens().Admin
-				state := t.TempDir()
-				env := map[string]string{
-					"PAMCTL_SERVER": url, "PAMCTL_TOKEN": tok, "XDG_STATE_HOME": state,
-					"XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
-				}
-				tr := cell.setup(t, sim, env)
-				args := []string{"--debug", "-o", "json"}
-				if command[1] != "wait" {
-					args = append(args, "--timeout", "100ms")
-				}
-				for _, a := range command {
-					if a == "OUT" {
-						a = filepath.Join(t.TempDir(), "bundle")
-					}
-					args = append(args, a)
-				}
-				code, out, errOut := runWith(env, tr, args...)
-				assert.NotContains(t, out, tok)
-				assert.NotContains(t, errOut, tok)
-				assert.NotContains(t, errOut, tok[:len(tok)/2], "no fragment of the token either")
-				journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
-				assert.NotContains(t, string(journal), tok)
-				if out != "" {
-					assert.True(t, json.Valid([]byte(out)), "exit %d, stdout is not JSON:\n%s", code, out)
-				}
-				if bundle := args[len(args)-1]; command[0] == "sessions" && command[1] == "export" {
-					// An evidence bundle holds no token either.
-					_ = filepath.WalkDir(filepath.Dir(bundle), func(p string, d fs.DirEntry, err error) error {
-						if err == nil && !d.IsDir() {
-							b, _ := os.ReadFile(p)
-							assert.NotContains(t, string(b), tok, p)
-						}
-						return nil
-					})
-				}
-				if command[1] != "terminate" || command[3] == "--dry-run" {
-					assert.Zero(t, sim.CountRequests("POST", termPath), "no terminate request")
-				}
+				t.Parallel()
+				// In a bubble with the simulator in memory, the slow
+				// server's delays, the per-request timeouts and
+				// Retry-After pass on a virtual clock.
+				synctest.Test(t, func(t *testing.T) { secretsCell(t, cell, command) })
 			})
 		}
+	}
+}
+
+// secretsCell runs one command of TestSecretsUnderFaults under one fault.
+func secretsCell(t *testing.T, cell matrixCell, command []string) {
+	sim, url, mem := startInMemory(t, pamsim.Options{Seed: 1})
+	tok := sim.Tokens().Admin
+	state := t.TempDir()
+	env := map[string]string{
+		"PAMCTL_SERVER": url, "PAMCTL_TOKEN": tok, "XDG_STATE_HOME": state,
+		"XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
+	}
+	var tr http.RoundTripper = mem
+	if own := cell.setup(t, sim, env); own != nil {
+		tr = own
+	}
+	args := []string{"--debug", "-o", "json"}
+	if command[1] != "wait" {
+		args = append(args, "--timeout", "100ms")
+	}
+	for _, a := range command {
+		if a == "OUT" {
+			a = filepath.Join(t.TempDir(), "bundle")
+		}
+		args = append(args, a)
+	}
+	code, out, errOut := runWith(env, tr, args...)
+	assert.NotContains(t, out, tok)
+	assert.NotContains(t, errOut, tok)
+	assert.NotContains(t, errOut, tok[:len(tok)/2], "no fragment of the token either")
+	journal, _ := os.ReadFile(filepath.Join(state, "pamctl", "audit.jsonl"))
+	assert.NotContains(t, string(journal), tok)
+	if out != "" {
+		assert.True(t, json.Valid([]byte(out)), "exit %d, stdout is not JSON:\n%s", code, out)
+	}
+	if bundle := args[len(args)-1]; command[0] == "sessions" && command[1] == "export" {
+		// An evidence bundle holds no token either.
+		_ = filepath.WalkDir(filepath.Dir(bundle), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				b, _ := os.ReadFile(p)
+				assert.NotContains(t, string(b), tok, p)
+			}
+			return nil
+		})
+	}
+	if command[1] != "terminate" || command[3] == "--dry-run" {
+		assert.Zero(t, sim.CountRequests("POST", termPath), "no terminate request")
 	}
 }
 

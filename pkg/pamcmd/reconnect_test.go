@@ -17,15 +17,16 @@ import (
 // the run is not contained (exit 5): the account is still connected.
 func TestTerminateWarnsOfReconnects(t *testing.T) {
 	sim, url := pamsim.Start(t, pamsim.Options{Seed: 1})
-	sim.AddFault(pamsim.Fault{Method: "POST", Path: termPath, Kind: pamsim.FaultDelay, Delay: 300 * time.Millisecond, Times: 1})
-	go func() {
-		time.Sleep(100 * time.Millisecond)
+	// The account reconnects while the terminate POST is in flight: after
+	// the preview, before the containment check.
+	sim.After("POST", termPath, 1, func() {
 		s, _ := sim.Session(sessOne)
 		s.ID = "99999999-9999-4999-8999-000000000042"
 		s.Created = time.Now().UTC()
 		s.Events = nil
+		s.State = pamsim.StateActive
 		sim.AddSession(s)
-	}()
+	})
 	env := map[string]string{"PAMCTL_SERVER": url, "PAMCTL_TOKEN": sim.Tokens().Admin, "XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
 	code, _, errOut := run(t, env, "sessions", "terminate", "--asset", "db-prod-01", "--user", "bwilliams", "--yes")
 	require.Equal(t, 5, code, errOut)

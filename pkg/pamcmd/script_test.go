@@ -33,14 +33,10 @@ func TestMain(m *testing.M) {
 			keyring.MockInit()
 			// Scripts never wait for real: the clock moves forward by
 			// whatever pamctl waits (Retry-After, verification polls, the
-			// grace before a retry), starting from the real time. A script
-			// whose point is a race with the server's own time (a request
-			// that lands late) sets PAMCTL_TEST_REAL_CLOCK=1.
-			var clk clock.Clock = clock.NewAuto(time.Now())
-			if os.Getenv("PAMCTL_TEST_REAL_CLOCK") == "1" {
-				clk = clock.Real{}
-			}
-			os.Exit(pamcmd.MainWith(context.Background(), pamcmd.Deps{Clock: clk}))
+			// grace before a retry), starting from the real time. A race
+			// with the server (a request that lands late) is staged with
+			// pamsim-after, between two requests, not with real time.
+			os.Exit(pamcmd.MainWith(context.Background(), pamcmd.Deps{Clock: clock.NewAuto(time.Now())}))
 		},
 	})
 }

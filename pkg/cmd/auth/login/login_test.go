@@ -134,6 +134,36 @@ func TestLoginRun(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "typed-token", tok)
 	})
+	t.Run("interactive asks for the server, then the token; a refused token saves nothing", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.StringResponse(401, "application/json", `{"message":"invalid token"}`))
+		opts, store, cfgPath := setup(t, reg)
+		opts.Server = ""
+		stub := &prompt.Stub{
+			InputFunc:    func(string, string) (string, error) { return " " + server + "/ ", nil },
+			PasswordFunc: func(string) (string, error) { return "pst_not-a-real-token", nil },
+		}
+		opts.Prompter = func() prompt.Prompter { return stub }
+		err := loginRun(context.Background(), opts)
+		var ae *cmdutil.AuthError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, []string{"Site API base URL (https://host:6443/ztna/<tenant>/<site>):", "API token:"}, stub.Asked)
+		assert.Contains(t, err.Error(), "rejected the token; nothing was saved")
+		assert.NotContains(t, err.Error(), "pst_not-a-real-token")
+		assert.NoFileExists(t, store.FilePath)
+		assert.NoFileExists(t, cfgPath)
+	})
+	t.Run("Ctrl-C at the token question saves nothing", func(t *testing.T) {
+		reg := &httpmock.Registry{}
+		opts, store, cfgPath := setup(t, reg)
+		opts.Prompter = func() prompt.Prompter {
+			return &prompt.Stub{PasswordFunc: func(string) (string, error) { return "", prompt.ErrCancelled }}
+		}
+		err := loginRun(context.Background(), opts)
+		assert.Equal(t, cmdutil.ExitCancelled, cmdutil.ExitCode(err))
+		assert.NoFileExists(t, store.FilePath)
+		assert.NoFileExists(t, cfgPath)
+	})
 	t.Run("empty stdin", func(t *testing.T) {
 		reg := &httpmock.Registry{}
 		opts, _, _ := setup(t, reg)

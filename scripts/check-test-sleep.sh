@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Tests never wait on real time (docs/testing.md): fail on time.Sleep in a
+# _test.go file, except in files built only with `-tags pty` (the real
+# pseudo-terminal smoke test, run by `make test-pty`). Run by `make lint`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Files still being moved off real time on another branch; each entry must
+# go when its sleep does.
+allow=(
+	pkg/cmd/sessions/terminate/terminate_test.go
+)
+
+status=0
+while IFS= read -r hit; do
+	file=${hit%%:*}
+	for a in "${allow[@]}"; do
+		[[ $file == "$a" ]] && continue 2
+	done
+	if head -n 5 "$file" | grep -q '^//go:build .*\bpty\b'; then
+		continue
+	fi
+	echo "$hit: a test must not sleep; use pkg/clock (Fake/NewAuto) or testing/synctest"
+	status=1
+done < <(git grep -n -E '\btime\.Sleep\(' -- '*_test.go' || true)
+exit $status
