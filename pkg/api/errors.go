@@ -170,3 +170,109 @@ func excerpt(s string, n int) string {
 	}
 	return text.Safe(s)
 }
+
+// Kind is what a failure is, whatever the request and the command: the
+// one classification Explain words and ExitCode maps.
+type Kind int
+
+const (
+	// KindOther is none of the kinds below (a local error).
+	KindOther Kind = iota
+	// KindTokenRefused is a 401: the token is invalid or expired, or (on
+	// 12Port) its user lacks the permission.
+	KindTokenRefused
+	// KindForbidden is a 403: the token's user lacks a permission.
+	KindForbidden
+	// KindEndpointMissing is a 404 from an endpoint every 12Port site
+	// answers (a report, the user context): a wrong URL or a server
+	// whose API differs, not a missing object.
+	KindEndpointMissing
+	// KindNotFound is a 404 on an object: the session or asset does not
+	// exist, or the user cannot see it.
+	KindNotFound
+	// KindTransient is a failure another try may fix: 429, a 5xx, or a
+	// connection that failed in a way that can pass.
+	KindTransient
+	// KindContract is an answer pamctl cannot use although its status
+	// says success: HTML, a truncated or malformed body, a field of the
+	// wrong type, an oversize body.
+	KindContract
+	// KindConnection is a request that cannot get through as configured:
+	// the host does not resolve, the certificate is refused, the wrong
+	// scheme for the port, a redirect.
+	KindConnection
+)
+
+var kindNames = [...]string{"other", "token refused", "forbidden", "endpoint missing", "not found", "transient", "contract violation", "connection"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// KindOf classifies err by the first API error in its chain.
+func KindOf(err error) Kind {
+	var he *HTTPError
+	var re *ResponseError
+	var te *TransportError
+	switch {
+	case errors.As(err, &he):
+		switch {
+		case he.StatusCode == http.StatusUnauthorized:
+			return KindTokenRefused
+		case he.StatusCode == http.StatusForbidden:
+			return KindForbidden
+		case he.StatusCode == http.StatusNotFound && he.Report != "":
+			return KindEndpointMissing
+		case he.StatusCode == http.StatusNotFound:
+			return KindNotFound
+		case retryableStatus(he.StatusCode) || he.StatusCode >= 500:
+			return KindTransient
+		}
+	case errors.As(err, &re):
+		return KindContract
+	case errors.As(err, &te):
+		if te.Permanent {
+			return KindConnection
+		}
+		return KindTransient
+	}
+	return KindOther
+}
+
+// StatusCode is the HTTP status of the API error in err's chain, 0 when
+// the failure got no HTTP answer.
+func StatusCode(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.StatusCode
+	}
+	return 0
+}
+
+// Reason is a failure's cause in a few words, without the request's
+// method and URL: "HTTP 403: <the server's message>", a transport
+// failure's reason ("no answer within the 30s timeout ..."), or why an
+// answer could not be used. It is the one renderer for a row or a note
+// that already names the request; a whole error line is Explain's.
+func Reason(err error) string {
+	var he *HTTPError
+	var re *ResponseError
+	var te *TransportError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &he):
+		if he.Message == "" {
+			return fmt.Sprintf("HTTP %d", he.StatusCode)
+		}
+		return fmt.Sprintf("HTTP %d: %s", he.StatusCode, he.Message)
+	case errors.As(err, &te):
+		return te.Reason
+	case errors.As(err, &re):
+		return re.Reason
+	}
+	return err.Error()
+}

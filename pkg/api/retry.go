@@ -10,27 +10,56 @@ import (
 	"time"
 )
 
-// The retry policy, in one place. Two rules:
+// The schedules, in one place: every wait pamctl makes against a server,
+// named side by side. The client (this package) applies the read rule;
+// the commands apply the others with these values.
 //
 //   - Reads (GET, HEAD) are retried up to DefaultMaxTries tries on a
 //     connection error that another try can fix, and on 429, 502, 503 and
 //     504, waiting Retry-After when the server sends it, else an
-//     exponential backoff with jitter.
+//     exponential backoff with jitter from DefaultBaseBackoff up to
+//     DefaultMaxBackoff. A try that ran out of its per-request timeout is
+//     retried at once: a slow server fails within timeout × tries.
 //   - Writes (POST and the rest) are never resent by the client: their
 //     transport failures and gateway answers come back as
-//     UnknownOutcomeError, and the caller decides (terminate reads the
-//     session back, waits RetryAfter, and may send once more).
+//     UnknownOutcomeError, and the caller decides. Terminate reads the
+//     session back; when it still reads Active it waits WriteResendGrace
+//     (or the server's longer Retry-After), reads it back once more, and
+//     only then sends once more: a slow first request that lands late is
+//     not doubled.
+//   - Verification after a terminate reads the sessions back at once,
+//     then after VerifyBackoffStart, doubling up to VerifyBackoffMax, until
+//     --wait-timeout. It reads a handful of known objects a few times, so
+//     it starts below the watch floor, and it never polls faster than
+//     that floor once it has backed off.
+//   - Watching (sessions wait and watch, events list --follow, --hold)
+//     polls every PollDefaultInterval, never more often than
+//     PollMinInterval (the --interval floor), later when a Retry-After
+//     asks for more (pkg/poll).
 //
 // A Retry-After longer than DefaultMaxRetryAfter is not waited out: the
 // request fails at once with a RetryLaterError naming when to try again.
 // Any wait longer than AnnounceWait is announced (Options.Notify), so an
 // operator is never left in silence.
 const (
+	// Reads.
 	DefaultMaxTries      = 3
 	DefaultBaseBackoff   = 250 * time.Millisecond
 	DefaultMaxBackoff    = 5 * time.Second
 	DefaultMaxRetryAfter = 60 * time.Second
 	AnnounceWait         = 2 * time.Second
+
+	// Writes: the grace before a write whose outcome is unknown is read
+	// back again and sent once more.
+	WriteResendGrace = 2 * time.Second
+
+	// Verification: the read-back after a terminate.
+	VerifyBackoffStart = 100 * time.Millisecond
+	VerifyBackoffMax   = 2 * time.Second
+
+	// Watching: the poll loop's default interval and its floor.
+	PollDefaultInterval = 5 * time.Second
+	PollMinInterval     = time.Second
 )
 
 // retryableStatus is a status another try may fix.

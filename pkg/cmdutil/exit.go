@@ -8,6 +8,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/poll"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -23,6 +24,8 @@ func ExitCode(err error) int {
 		nfErr   *NotFoundError
 		urlErr  *api.ServerURLError
 		exprErr *output.ExprError
+		ivlErr  *poll.IntervalError
+		cntErr  *poll.CountError
 	)
 	switch {
 	case err == nil:
@@ -31,8 +34,10 @@ func ExitCode(err error) int {
 		return exitErr.Code
 	case errors.Is(err, ErrCancel), errors.Is(err, context.Canceled):
 		return ExitCancelled
-	case errors.As(err, &flagErr), errors.As(err, &urlErr), errors.As(err, &exprErr):
+	case errors.As(err, &flagErr), errors.As(err, &urlErr), errors.As(err, &exprErr), errors.As(err, &ivlErr):
 		return ExitUsage
+	case errors.As(err, &cntErr):
+		return ExitTimeout
 	case errors.As(err, &authErr), api.IsAuth(err):
 		return ExitAuth
 	case endpointMissing(err) != nil:

@@ -16,23 +16,42 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
-	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // MinInterval is the floor of --interval: a watch must not hammer the
-// server.
-const MinInterval = time.Second
+// server. The schedules live side by side in pkg/api (retry.go).
+const MinInterval = api.PollMinInterval
 
 // DefaultInterval is --interval's default.
-const DefaultInterval = 5 * time.Second
+const DefaultInterval = api.PollDefaultInterval
 
-// ValidateInterval refuses an --interval below the floor (exit 2).
+// IntervalError is an --interval below MinInterval: a usage error (exit 2).
+type IntervalError struct{ Interval time.Duration }
+
+func (e *IntervalError) Error() string {
+	return fmt.Sprintf("--interval %s: want at least %s, so the server is not polled too often", e.Interval, MinInterval)
+}
+
+// ValidateInterval refuses an --interval below the floor.
 func ValidateInterval(d time.Duration) error {
 	if d < MinInterval {
-		return cmdutil.FlagErrorf("--interval %s: want at least %s, so the server is not polled too often", d, MinInterval)
+		return &IntervalError{Interval: d}
 	}
 	return nil
+}
+
+// CountError is a watch whose --timeout came before the --count of
+// changes it asked for (exit 8).
+type CountError struct {
+	Timeout     time.Duration
+	Seen, Count int
+	// What is the noun, singular ("change").
+	What string
+}
+
+func (e *CountError) Error() string {
+	return fmt.Sprintf("timed out after %s: %d of the %s asked for with --count came", e.Timeout, e.Seen, text.Plural(e.Count, e.What))
 }
 
 // ErrDeadline is returned (wrapped in a *DeadlineError) when the loop
@@ -116,7 +135,7 @@ func (l *Loop) Run(ctx context.Context, tick Tick) error {
 				if what == "" {
 					what = "the server"
 				}
-				fmt.Fprintf(l.ErrOut, "pamctl: reading %s failed: %s; retrying every %s until it answers\n", what, text.Safe(oneLine(err)), l.Interval)
+				fmt.Fprintf(l.ErrOut, "pamctl: reading %s failed: %s; retrying every %s until it answers\n", what, text.Safe(api.Reason(err)), l.Interval)
 			}
 			noted = true
 			var he *api.HTTPError
@@ -168,40 +187,19 @@ func transient(err error) error {
 // (refused, reset, timed out; not an unknown host or a refused
 // certificate), a 5xx, or a 429, after the API client's own retries.
 // 401 and 403 are not transient: they end the watch (exit 3).
-func IsTransient(err error) bool {
-	var te *api.TransportError
-	if errors.As(err, &te) {
-		return !te.Permanent
-	}
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		return he.StatusCode >= 500 || he.StatusCode == 429
-	}
-	return false
-}
-
-func oneLine(err error) string {
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		msg := he.Message
-		if msg == "" {
-			return fmt.Sprintf("HTTP %d", he.StatusCode)
-		}
-		return fmt.Sprintf("HTTP %d: %s", he.StatusCode, msg)
-	}
-	return err.Error()
-}
+func IsTransient(err error) bool { return api.KindOf(err) == api.KindTransient }
 
 // Ended turns the end of a watch that runs until stopped (sessions watch,
 // events list --follow) into its outcome: Ctrl-C and the end of --timeout
 // are how it ends (nil), except that a --timeout before the --count asked
-// for is exit 8; other errors stand.
+// for is exit 8 (a *CountError; what is its noun, singular); other errors
+// stand.
 func Ended(ctx context.Context, err error, timeout time.Duration, count, seen int, what string) error {
 	switch {
 	case ctx.Err() != nil:
 		return nil
 	case errors.Is(err, ErrDeadline) && count > 0 && seen < count:
-		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: fmt.Sprintf("timed out after %s: %d of the %d %s asked for with --count came", timeout, seen, count, what)}
+		return &CountError{Timeout: timeout, Seen: seen, Count: count, What: what}
 	case errors.Is(err, ErrDeadline):
 		return nil
 	}

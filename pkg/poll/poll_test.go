@@ -13,7 +13,6 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
-	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -21,9 +20,9 @@ var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 func TestValidateInterval(t *testing.T) {
 	require.NoError(t, ValidateInterval(time.Second))
 	err := ValidateInterval(999 * time.Millisecond)
-	var fe *cmdutil.FlagError
-	require.ErrorAs(t, err, &fe)
-	assert.Contains(t, err.Error(), "at least 1s")
+	var ie *IntervalError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "--interval 999ms: want at least 1s, so the server is not polled too often", err.Error())
 }
 
 func TestDefaultJitter(t *testing.T) {
@@ -88,7 +87,7 @@ func TestRunTransientErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{0, 5 * time.Second, 10 * time.Second, 40 * time.Second, 45 * time.Second, 50 * time.Second}, at,
 		"Retry-After stretches one wait; otherwise the interval")
-	assert.Equal(t, "pamctl: reading the Sessions Report failed: GET https://pam.example.test/api/session/list: connection refused; retrying every 5s until it answers\n"+
+	assert.Equal(t, "pamctl: reading the Sessions Report failed: connection refused; retrying every 5s until it answers\n"+
 		"pamctl: reading the Sessions Report failed: HTTP 502; retrying every 5s until it answers\n", errOut.String(),
 		"one note per outage")
 }
@@ -131,16 +130,15 @@ func TestRunCancel(t *testing.T) {
 func TestEnded(t *testing.T) {
 	ctx := context.Background()
 	dead := &DeadlineError{}
-	assert.NoError(t, Ended(ctx, dead, time.Minute, 0, 3, "changes"), "a --timeout without --count just ends")
-	assert.NoError(t, Ended(ctx, nil, time.Minute, 2, 2, "changes"))
-	err := Ended(ctx, dead, time.Minute, 3, 1, "changes")
-	var ee *cmdutil.ExitError
-	require.ErrorAs(t, err, &ee)
-	assert.Equal(t, cmdutil.ExitTimeout, ee.Code)
-	assert.Equal(t, "timed out after 1m0s: 1 of the 3 changes asked for with --count came", ee.Message)
+	assert.NoError(t, Ended(ctx, dead, time.Minute, 0, 3, "change"), "a --timeout without --count just ends")
+	assert.NoError(t, Ended(ctx, nil, time.Minute, 2, 2, "change"))
+	err := Ended(ctx, dead, time.Minute, 3, 1, "change")
+	var ce *CountError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "timed out after 1m0s: 1 of the 3 changes asked for with --count came", ce.Error())
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	assert.NoError(t, Ended(cctx, context.Canceled, 0, 0, 0, "changes"), "Ctrl-C ends a watch with 0")
+	assert.NoError(t, Ended(cctx, context.Canceled, 0, 0, 0, "change"), "Ctrl-C ends a watch with 0")
 	boom := errors.New("boom")
-	assert.Same(t, boom, Ended(ctx, boom, 0, 0, 0, "changes"))
+	assert.Same(t, boom, Ended(ctx, boom, 0, 0, 0, "change"))
 }

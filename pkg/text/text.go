@@ -46,3 +46,12 @@ func Safe(s string) string {
 // zero-width joiners, the BOM. They change how text looks without being
 // seen.
 func IsFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// Plural is the count and the noun, "1 session" or "3 sessions": the noun
+// gains an s unless n is 1. It is the one plural of pamctl's messages.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // DoctorOptions are the inputs of pamctl doctor.
@@ -87,8 +88,8 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 		Long: `Check, in order, each with ok, warn or fail, a one-line detail and what to do:
 
   - the server URL's shape, DNS, TCP, and TLS (chain, host name, expiry
-    within 30 days is a warning; plain HTTP on a TLS port and TLS on a plain
-    port are recognised);
+    within 30 days is a warning; http:// to a TLS port and https:// to a
+    plain-HTTP port are recognised);
   - the token (GET /api/user/context), its user and site roles, and what
     they allow (the site-wide reports, terminate);
   - clock skew against the server's Date header (over 60 s is a warning);
@@ -222,7 +223,7 @@ func (d *doctor) verdict() error {
 			warns++
 		}
 	}
-	summary := fmt.Sprintf("%d %s failed, %d %s", fails, plural(fails, "check"), warns, plural(warns, "warning"))
+	summary := text.Plural(fails, "check") + " failed, " + text.Plural(warns, "warning")
 	switch {
 	case d.tokenRefused && d.s.Token == "":
 		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Message: "doctor: no API token configured (" + summary + "); run `pamctl auth login` or set PAMCTL_TOKEN"}
@@ -231,13 +232,6 @@ func (d *doctor) verdict() error {
 	case fails > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: "doctor: " + summary + "; do what the FIX column says, or send `pamctl doctor -o json` to the maintainers"}
 	}
-	fmt.Fprintf(d.opts.IO.ErrOut, "doctor: %d %s passed, %d %s\n", len(d.report.Checks)-warns, plural(len(d.report.Checks)-warns, "check"), warns, plural(warns, "warning"))
+	fmt.Fprintf(d.opts.IO.ErrOut, "doctor: %s passed, %s\n", text.Plural(len(d.report.Checks)-warns, "check"), text.Plural(warns, "warning"))
 	return nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -238,8 +238,8 @@ func TestDoctorConnection(t *testing.T) {
 		{"plain http to another host", "http://pam.example.test/ztna/a/root", "server URL", "plain http:// is refused"},
 		{"unknown host", "https://pam.example.test:6443/ztna/a/root", "DNS", `cannot resolve "pam.example.test"`},
 		{"nothing listens", "http://" + closed + "/ztna/a/root", "TCP", "cannot connect to " + closed},
-		{"plain HTTP on a TLS port", strings.Replace(plain.URL, "http://", "https://", 1) + "/ztna/a/root", "TLS", "plain HTTP on a TLS port: " + strings.TrimPrefix(plain.URL, "http://") + " answered the TLS handshake with plain HTTP"},
-		{"TLS on a plain port", strings.Replace(tlsSrv.URL, "https://", "http://", 1) + "/ztna/a/root", "TLS", "TLS on a plain port: " + strings.TrimPrefix(tlsSrv.URL, "https://") + " speaks TLS, but the URL says http://"},
+		{"https:// to a plain-HTTP port", strings.Replace(plain.URL, "http://", "https://", 1) + "/ztna/a/root", "TLS", "https:// to a plain-HTTP port: " + strings.TrimPrefix(plain.URL, "http://") + " answered the TLS handshake with plain HTTP"},
+		{"http:// to a TLS port", strings.Replace(tlsSrv.URL, "https://", "http://", 1) + "/ztna/a/root", "TLS", "http:// to a TLS port: " + strings.TrimPrefix(tlsSrv.URL, "https://") + " speaks TLS, but the URL says http://"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

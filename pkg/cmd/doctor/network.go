@@ -154,7 +154,7 @@ func (d *doctor) checkTLS(ctx context.Context, u *url.URL, conn net.Conn) bool {
 		// judged (nothing is sent over it); only the protocol is.
 		probe := tls.Client(conn, &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // protocol detection only; nothing is sent over this connection
 		if err := probe.HandshakeContext(ctx); err == nil {
-			d.fail(name, fmt.Sprintf("TLS on a plain port: %s speaks TLS, but the URL says http://", addr),
+			d.fail(name, fmt.Sprintf("http:// to a TLS port: %s speaks TLS, but the URL says http://", addr),
 				"use https:// in the server URL (with --ca-file if the server's CA is private)")
 			return false
 		}
@@ -220,7 +220,7 @@ func (d *doctor) tlsFailure(name, addr, host string, err error) {
 		if bytes.HasPrefix(rhe.RecordHeader[:], []byte("HTTP/")) {
 			what = "plain HTTP"
 		}
-		d.fail(name, fmt.Sprintf("plain HTTP on a TLS port: %s answered the TLS handshake with %s", addr, what),
+		d.fail(name, fmt.Sprintf("https:// to a plain-HTTP port: %s answered the TLS handshake with %s", addr, what),
 			"this port serves plain HTTP: use the server's HTTPS port (12Port: 6443), or http:// for a simulator on loopback")
 	case errors.As(err, &unknown):
 		issuer := ""

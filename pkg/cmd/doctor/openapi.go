@@ -37,7 +37,7 @@ func (d *doctor) checkOpenAPI(ctx context.Context) {
 		where, text.Safe(doc.OpenAPI), title, c.Operations, len(api.Endpoints()), c.Fields)
 	switch {
 	case len(c.Differences) > 0:
-		d.fail(openAPIName, fmt.Sprintf("%s; %d %s from the modeled contract (the rows below)", detail, len(c.Differences), plural(len(c.Differences), "difference")),
+		d.fail(openAPIName, fmt.Sprintf("%s; %s from the modeled contract (the rows below)", detail, text.Plural(len(c.Differences), "difference")),
 			"change what each row names in pkg/api/contract.go, or send `pamctl doctor -o json` to the maintainers")
 	default:
 		if err := doc.Validate(ctx); err != nil {

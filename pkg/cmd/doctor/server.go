@@ -218,7 +218,7 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []str
 	}
 	detail := fmt.Sprintf("answers: %d fields as modeled", r.Fields)
 	if ep.List() {
-		detail = fmt.Sprintf("answers: paging envelope (total %d, %d %s), %d fields as modeled", r.Total, r.Items, plural(r.Items, "item"), r.Fields)
+		detail = fmt.Sprintf("answers: paging envelope (total %d, %s), %d fields as modeled", r.Total, text.Plural(r.Items, "item"), r.Fields)
 	}
 	if len(r.Times) > 0 {
 		detail += ", timestamps " + strings.Join(r.Times, " and ")

@@ -160,5 +160,5 @@ func followRun(ctx context.Context, opts *ListOptions) error {
 	}
 	loop := &poll.Loop{Clock: clk, Interval: opts.Interval, ErrOut: opts.IO.ErrOut, What: "the Events Report", Jitter: opts.Jitter}
 	err = loop.Run(ctx, tick)
-	return poll.Ended(ctx, err, 0, opts.Count, printed, "new events")
+	return poll.Ended(ctx, err, 0, opts.Count, printed, "new event")
 }

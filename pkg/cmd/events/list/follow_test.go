@@ -53,8 +53,7 @@ func TestNewCmdListFollow(t *testing.T) {
 			err := cmd.Execute()
 			if tt.wantErr != "" {
 				assert.ErrorContains(t, err, tt.wantErr)
-				var fe *cmdutil.FlagError
-				assert.ErrorAs(t, err, &fe)
+				assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), "a usage error")
 				assert.Nil(t, got)
 				return
 			}

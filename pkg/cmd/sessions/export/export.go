@@ -551,7 +551,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	}
 	size := b.size()
 	fmt.Fprintf(opts.IO.ErrOut, "Exported %s, %s, %s (%d bytes) to %s\n",
-		plural(counts.Sessions, "session"), plural(counts.Events, "event"), plural(counts.JournalLines, "journal line"), size, opts.Out)
+		text.Plural(counts.Sessions, "session"), text.Plural(counts.Events, "event"), text.Plural(counts.JournalLines, "journal line"), size, opts.Out)
 	if outOpts.Format.IsStructured() {
 		return output.PrintObject(opts.IO.Out, outOpts, Result{Path: opts.Out, Bytes: size, Counts: counts, Notes: notes}, nil)
 	}
@@ -583,11 +583,4 @@ func statusText(err error) string {
 		return fmt.Sprintf("HTTP %d", he.StatusCode)
 	}
 	return "refused"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

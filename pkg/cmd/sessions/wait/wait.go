@@ -363,7 +363,7 @@ func describe(opts *WaitOptions) string {
 	if len(opts.IDs) > 0 {
 		what := "session " + opts.IDs[0]
 		if len(opts.IDs) > 1 {
-			what = plural(len(opts.IDs), "session")
+			what = text.Plural(len(opts.IDs), "session")
 		}
 		if opts.For == ForStarted {
 			return what + " to start"
@@ -400,24 +400,17 @@ func timeoutDetail(opts *WaitOptions, st *state) string {
 	for i, id := range ids {
 		safe[i] = text.Safe(id)
 	}
-	return fmt.Sprintf("%s still active (%s%s)", plural(len(st.active), "session"), strings.Join(safe, ", "), more)
+	return fmt.Sprintf("%s still active (%s%s)", text.Plural(len(st.active), "session"), strings.Join(safe, ", "), more)
 }
 
 func doneLine(opts *WaitOptions, st *state) string {
 	switch {
 	case opts.For == ForStarted:
-		return fmt.Sprintf("%s active", plural(len(st.active), "matching session"))
+		return fmt.Sprintf("%s active", text.Plural(len(st.active), "matching session"))
 	case len(opts.IDs) > 0:
-		return fmt.Sprintf("%s no longer active", plural(len(opts.IDs), "named session"))
+		return fmt.Sprintf("%s no longer active", text.Plural(len(opts.IDs), "named session"))
 	}
 	return "None of the " + opts.Selector.Describe() + " is active"
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func round(d time.Duration) time.Duration { return d.Round(time.Second) }

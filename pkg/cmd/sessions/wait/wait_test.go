@@ -59,8 +59,7 @@ func TestNewCmdWait(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
-				var fe *cmdutil.FlagError
-				assert.ErrorAs(t, err, &fe)
+				assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), "a usage error")
 				assert.Nil(t, got)
 				return
 			}

@@ -197,7 +197,7 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 			m.draw = &screen{w: opts.IO.Out, out: out, server: "sites " + strings.Join(names, ", "), what: &opts.Selector, interval: opts.Interval}
 		}
 		err = loop.Run(ctx, m.tick)
-		return poll.Ended(ctx, err, opts.Timeout, opts.Count, m.seen, "changes")
+		return poll.Ended(ctx, err, opts.Timeout, opts.Count, m.seen, "change")
 	}
 	c, err := opts.APIClient()
 	if err != nil {
@@ -208,7 +208,7 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 		w.draw = &screen{w: opts.IO.Out, out: out, server: c.Server(), what: &opts.Selector, interval: opts.Interval}
 	}
 	err = loop.Run(ctx, w.tick)
-	return poll.Ended(ctx, err, opts.Timeout, opts.Count, w.seen, "changes")
+	return poll.Ended(ctx, err, opts.Timeout, opts.Count, w.seen, "change")
 }
 
 // multiWatcher watches several sites: each has its own watcher (its own

@@ -56,8 +56,7 @@ func TestNewCmdWatch(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
-				var fe *cmdutil.FlagError
-				assert.ErrorAs(t, err, &fe)
+				assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), "a usage error")
 				assert.Nil(t, got)
 				return
 			}
@@ -187,9 +186,8 @@ func TestWatchRunCountNotReached(t *testing.T) {
 	fx.reg.Register("A", listSessions, httpmock.JSONResponse(200, page(sess(idA, "ann", "Active", "2026-11-26T09:00:00Z"))))
 	fx.reg.Register("A again", listSessions, httpmock.JSONResponse(200, page(sess(idA, "ann", "Active", "2026-11-26T09:00:00Z"))))
 	err := watchRun(context.Background(), fx.opts)
-	var ee *cmdutil.ExitError
-	require.ErrorAs(t, err, &ee)
-	assert.Equal(t, cmdutil.ExitTimeout, ee.Code)
+	assert.Equal(t, cmdutil.ExitTimeout, cmdutil.ExitCode(err))
+	assert.EqualError(t, err, "timed out after 5s: 0 of the 1 change asked for with --count came")
 	assert.Empty(t, fx.out.String())
 }
 
