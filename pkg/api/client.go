@@ -19,6 +19,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -453,6 +454,9 @@ func (c *Client) transportError(ctx context.Context, method, target string, err 
 		te.Reason = wrongSchemeTLS
 		te.Unknown = false
 		te.Permanent = true
+	case c.base.Scheme == "http" && errors.Is(err, syscall.ECONNRESET):
+		// What a TLS server that is not Go's does with a plain request.
+		te.Reason = fmt.Sprintf("the connection to %s was reset: if this port speaks TLS, use https://", c.base.Host)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		te.Reason = fmt.Sprintf("the connection to %s closed without an answer", c.base.Host)
 	case errors.Is(err, errRedirect):

@@ -70,6 +70,30 @@ func TestWrongScheme(t *testing.T) {
 			assert.False(t, IsUnknownOutcome(err))
 		})
 	}
+	t.Run("http to a TLS port that resets the connection", func(t *testing.T) {
+		// A Java TLS server (12Port's) resets a plain request.
+		rst, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		t.Cleanup(func() { rst.Close() })
+		go func() {
+			for {
+				conn, err := rst.Accept()
+				if err != nil {
+					return
+				}
+				buf := make([]byte, 1024)
+				_, _ = conn.Read(buf)
+				_ = conn.(*net.TCPConn).SetLinger(0)
+				conn.Close()
+			}
+		}()
+		c, err := New(Options{Server: "http://" + rst.Addr().String() + "/ztna/a/root", Token: "test-token-0123456789", MaxTries: 1})
+		require.NoError(t, err)
+		_, err = c.UserContext(context.Background())
+		var te *TransportError
+		require.ErrorAs(t, err, &te)
+		assert.Equal(t, "the connection to "+rst.Addr().String()+" was reset: if this port speaks TLS, use https://", te.Reason)
+	})
 	t.Run("the right schemes still work", func(t *testing.T) {
 		c, err := New(Options{Server: plain.URL + "/ztna/a/root", Token: "test-token-0123456789"})
 		require.NoError(t, err)

@@ -32,22 +32,29 @@ var uuidShape = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 })
 
+// LooksLikeID reports input read as an asset ID, not a name: 12Port's IDs
+// are UUIDs in every documented example.
+func LooksLikeID(ref string) bool { return uuidShape().MatchString(ref) }
+
 // ResolveAsset turns what the operator typed (a name or an ID) into one
 // asset. UUID-shaped input is read by ID (404: not found, exit 4);
 // anything else is a name, looked up with the asset list, where it travels
 // as a query value, so any printable name works ("a/b", "50%off", ".."):
-// an exact, case-insensitive match wins; several partial matches and no
-// exact one is a FlagError (exit 2) listing them; one partial match is a
-// NotFoundError that names it ("did you mean"); nothing is a NotFoundError
-// (exit 4). It never guesses, and never reads a name as an ID.
+// one exact, case-insensitive match wins; several assets with that exact
+// name is a FlagError (exit 2) listing them; no exact match is a
+// NotFoundError (exit 4), naming the partial matches if there are any
+// ("did you mean web-01 or web-01-staging?"). It never guesses, and never
+// reads a name as an ID.
 func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, error) {
 	if strings.TrimSpace(ref) == "" {
 		return nil, FlagErrorf("--asset is empty: give an asset name or ID")
 	}
-	if uuidShape().MatchString(ref) {
+	if LooksLikeID(ref) {
 		a, err := c.GetAsset(ctx, ref)
 		if err != nil && api.IsNotFound(err) {
-			return nil, &NotFoundError{Err: fmt.Errorf("no asset with ID %s; list them with `pamctl assets list`", ref)}
+			// 12Port answers 404 alike for an asset that does not exist
+			// and for one the user has no permission on.
+			return nil, &NotFoundError{Err: fmt.Errorf("no asset with ID %s that your user can see (12Port answers the same when it does not exist and when you have no permission on it); list the ones you can see with `pamctl assets list`", ref)}
 		}
 		return a, err
 	}
@@ -69,12 +76,11 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 		return &exact[0], nil
 	case len(exact) > 1:
 		return nil, ambiguous(ref, exact)
-	case len(assets) == 1:
-		// A unique partial match is still a guess: say what was meant
-		// instead of acting on an asset the operator did not name.
-		return nil, &NotFoundError{Err: fmt.Errorf("no asset named %q; did you mean %s (%s)?", text.Safe(ref), text.Safe(assets[0].Name), assets[0].ID)}
-	case len(assets) > 1:
-		return nil, ambiguous(ref, assets)
+	case len(assets) > 0:
+		// Partial matches are guesses, one or many: say what may have
+		// been meant instead of acting on an asset the operator did not
+		// name.
+		return nil, &NotFoundError{Err: fmt.Errorf("no asset named %s; did you mean %s?", text.Safe(ref), didYouMean(assets))}
 	}
 	return nil, &NotFoundError{Err: fmt.Errorf("no asset named or with ID %q; list them with `pamctl assets list --name <text>`", text.Safe(ref))}
 }
@@ -103,6 +109,22 @@ func validateAssetName(name string) error {
 	return nil
 }
 
+// didYouMean lists the partial matches' names: "a", "a or b", "a, b or c",
+// at most maxCandidates of them.
+func didYouMean(assets []api.Asset) string {
+	var names []string
+	for i, a := range assets {
+		if i == maxCandidates {
+			return strings.Join(names, ", ") + fmt.Sprintf(" or one of %d more (`pamctl assets list --name <text>`)", len(assets)-maxCandidates)
+		}
+		names = append(names, text.Safe(a.Name))
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // ErrAmbiguous marks an asset reference that matches several assets.
 var ErrAmbiguous = errors.New("ambiguous asset")
 
@@ -115,5 +137,5 @@ func ambiguous(ref string, assets []api.Asset) error {
 		}
 		names = append(names, fmt.Sprintf("%s (%s)", text.Safe(a.Name), a.ID))
 	}
-	return &FlagError{Err: fmt.Errorf("%w: %q matches %d assets: %s; pass the asset ID", ErrAmbiguous, text.Safe(ref), len(assets), strings.Join(names, ", "))}
+	return &FlagError{Err: fmt.Errorf("%w: %d assets are named %q: %s; pass the asset ID", ErrAmbiguous, len(assets), text.Safe(ref), strings.Join(names, ", "))}
 }

@@ -52,9 +52,11 @@ func ExitCode(err error) int {
 }
 
 // Explain words an error for the operator: one line, server text made
-// inert, 401 and 403 explained the way 12Port means them, and a 404 from an
-// endpoint every site has told apart from a missing object. Each
-// explanation is written here once, for every command.
+// inert, each kind of API failure (api.KindOf) worded here once, for every
+// command: 401 and 403 the way 12Port means them, and a 404 from an
+// endpoint every site has told apart from a missing object. A command adds
+// context by wrapping (fmt.Errorf("listing assets: %w", err)): the context
+// is kept and the API error at the end is worded as here.
 func Explain(err error) string {
 	var exitErr *ExitError
 	if errors.As(err, &exitErr) && exitErr.Message == "" && exitErr.Err == nil {
@@ -62,17 +64,9 @@ func Explain(err error) string {
 	}
 	msg := err.Error()
 	var he *api.HTTPError
-	if errors.As(err, &he) && msg == he.Error() {
-		switch he.StatusCode {
-		case 401:
-			msg = fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): it is invalid or expired, or its user lacks the permission for this; check with `pamctl auth status`", he.Method, pathOf(he))
-		case 403:
-			msg = fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he), he.Message)
-		case 404:
-			msg = fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he), he.Message)
-			if m := endpointMissing(err); m != nil {
-				msg = explainMissing(m)
-			}
+	if errors.As(err, &he) && strings.HasSuffix(msg, he.Error()) {
+		if words := explainHTTP(err, he); words != "" {
+			msg = strings.TrimSuffix(msg, he.Error()) + words
 		}
 	}
 	if errors.As(err, &he) && he.NotJSON && api.IsAuth(err) {
@@ -81,6 +75,29 @@ func Explain(err error) string {
 		msg += " (the answer was not the 12Port API's: a proxy or SSO page may be in the way)"
 	}
 	return oneLine(msg)
+}
+
+// TokenRefusedWhy is what a 401 means on 12Port, in the one wording every
+// command and doctor's token row use.
+const TokenRefusedWhy = "it is invalid or expired, or its user lacks the permission for this"
+
+// CheckTokenHint ends the explanation of a refused token; `auth status`,
+// which is that check, drops it.
+const CheckTokenHint = "; check with `pamctl auth status`"
+
+// explainHTTP words an HTTP error by its kind ("" keeps its own text).
+func explainHTTP(err error, he *api.HTTPError) string {
+	switch api.KindOf(err) {
+	case api.KindTokenRefused:
+		return fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): %s", he.Method, pathOf(he), TokenRefusedWhy) + CheckTokenHint
+	case api.KindForbidden:
+		return fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he), he.Message)
+	case api.KindEndpointMissing:
+		return explainMissing(he)
+	case api.KindNotFound:
+		return fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he), he.Message)
+	}
+	return ""
 }
 
 // endpointMissing returns the 404 of an endpoint every 12Port site has

@@ -62,7 +62,7 @@ func (d *doctor) givenOpenAPI(ctx context.Context) (*openapi3.T, string) {
 	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 		a, err := d.client.ProbeURL(ctx, src)
 		if err != nil {
-			d.fail(openAPIName, reason(err), "check the --openapi URL")
+			d.fail(openAPIName, api.Reason(err), "check the --openapi URL")
 			return nil, ""
 		}
 		if a.Status < 200 || a.Status > 299 || a.Truncated {
@@ -106,7 +106,7 @@ func (d *doctor) findOpenAPI(ctx context.Context) (*openapi3.T, string) {
 		a, err := d.client.ProbeURL(ctx, target)
 		switch {
 		case err != nil:
-			tried = append(tried, fmt.Sprintf("%s (%s)", target, reason(err)))
+			tried = append(tried, fmt.Sprintf("%s (%s)", target, api.Reason(err)))
 			continue
 		case a.Status < 200 || a.Status > 299:
 			tried = append(tried, fmt.Sprintf("%s (HTTP %d)", target, a.Status))

@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -31,15 +31,6 @@ func endpoint(id string) api.Endpoint {
 
 func opName(ep api.Endpoint) string { return ep.Method + " " + ep.Path }
 
-// reason is the one-line cause of a failed request.
-func reason(err error) string {
-	var te *api.TransportError
-	if errors.As(err, &te) {
-		return te.Reason
-	}
-	return err.Error()
-}
-
 // checkToken asks /api/user/context (documented) with the token, and the
 // clock check reads the Date header of that answer.
 func (d *doctor) checkToken(ctx context.Context) *api.UserContext {
@@ -49,7 +40,7 @@ func (d *doctor) checkToken(ctx context.Context) *api.UserContext {
 	a, err := d.client.ProbeEndpoint(ctx, ep, api.ProbeArgs{})
 	after := d.opts.Clock.Now()
 	if err != nil {
-		d.fail(name, opName(ep)+": "+reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
+		d.fail(name, opName(ep)+": "+api.Reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
 		return nil
 	}
 	uc := d.judgeToken(name, ep, a)
@@ -66,7 +57,7 @@ func (d *doctor) judgeToken(name string, ep api.Endpoint, a *api.Answer) *api.Us
 		return nil
 	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
 		d.tokenRefused = true
-		d.fail(name, fmt.Sprintf("the server refused the token (%s): it is invalid or expired, or its user lacks permission", a.Describe()), fixLogin)
+		d.fail(name, fmt.Sprintf("the server refused the token (%s): %s", a.Describe(), cmdutil.TokenRefusedWhy), fixLogin)
 		return nil
 	case a.Status == http.StatusNotFound:
 		d.fail(name, fmt.Sprintf("%s on %s, the one endpoint 12Port documents: the URL's tenant or site is wrong", a.Describe(), ep.Path),
@@ -175,7 +166,7 @@ func (d *doctor) probeByID(ctx context.Context, ep api.Endpoint, ids []string, k
 func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args api.ProbeArgs) []string {
 	a, err := d.client.ProbeEndpoint(ctx, ep, args)
 	if err != nil {
-		d.fail(opName(ep), reason(err), "retry; if it persists, "+fixReport)
+		d.fail(opName(ep), api.Reason(err), "retry; if it persists, "+fixReport)
 		return nil
 	}
 	return d.judge(ep, a, args)

@@ -70,10 +70,15 @@ func TestGetRun(t *testing.T) {
 			r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 			r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "x", Name: "db-prod-01-replica"}))
 		}},
-		{name: "ambiguous", ref: "db-prod", format: output.Table, wantErr: `"db-prod" matches 2 assets: db-prod-01 (22222222-2222-4222-8222-000000000001), db-prod-02 (y); pass the asset ID`,
-			errType: &cmdutil.FlagError{}, stubs: func(r *httpmock.Registry) {
+		{name: "no exact name, two partial matches", ref: "db-prod", format: output.Table, wantErr: `no asset named db-prod; did you mean db-prod-01 or db-prod-02?`,
+			errType: &cmdutil.NotFoundError{}, stubs: func(r *httpmock.Registry) {
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 				r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "y", Name: "db-prod-02"}))
+			}},
+		{name: "two assets with the exact name", ref: "db-prod-01", format: output.Table, wantErr: `2 assets are named "db-prod-01": db-prod-01 (22222222-2222-4222-8222-000000000001), DB-PROD-01 (y); pass the asset ID`,
+			errType: &cmdutil.FlagError{}, stubs: func(r *httpmock.Registry) {
+				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
+				r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "y", Name: "DB-PROD-01"}))
 			}},
 		{name: "unknown", ref: "nope", format: output.Table, wantErr: `no asset named or with ID "nope"`, errType: &cmdutil.NotFoundError{},
 			stubs: func(r *httpmock.Registry) {

@@ -99,10 +99,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			st.Roles = uc.Roles
 		case api.IsAuth(err):
 			st.Valid = &no
-			st.Error = err.Error()
-			if api.IsUnauthorized(err) {
-				st.Error = "the server refused the token (HTTP 401): it is invalid or expired, or its user lacks permission"
-			}
+			st.Error = strings.TrimSuffix(cmdutil.Explain(err), cmdutil.CheckTokenHint)
 			fail = &cmdutil.AuthError{Err: err}
 		default:
 			st.Error = unknownReason(err)

@@ -50,7 +50,7 @@ func TestStatusRun(t *testing.T) {
 		{"json", 200, map[string]any{"user": map[string]any{"name": "jdoe"}, "roles": []string{"Administrator"}},
 			output.JSON, []string{`"valid": true`, `"roles": [`, `"tokenSource": "env"`}, false},
 		{"refused 401", 401, map[string]any{"message": "Unauthorized"}, output.Table, []string{"Token valid:   no"}, true},
-		{"refused 401 json", 401, map[string]any{"message": "Unauthorized"}, output.JSON, []string{`"valid": false`, `invalid or expired, or its user lacks permission`}, true},
+		{"refused 401 json", 401, map[string]any{"message": "Unauthorized"}, output.JSON, []string{`"valid": false`, `"error": "the server refused the token (HTTP 401 on GET /api/user/context): it is invalid or expired, or its user lacks the permission for this"`}, true},
 		{"forbidden 403", 403, map[string]any{"message": "Forbidden"}, output.Table, []string{"Token valid:   no"}, true},
 	}
 	for _, tt := range tests {

@@ -203,7 +203,7 @@ func TestListRun(t *testing.T) {
 					"sort": "user", "order": "asc", "limit": "1",
 				}), httpmock.JSONResponse(200, map[string]any{"total": 2, "offset": 0, "limit": 1, "items": sessions()[:1]}))
 			}},
-		{name: "ambiguous asset", format: output.Table, opts: ListOptions{Asset: "db-prod"}, wantErr: `"db-prod" matches 2 assets`, wantCode: &cmdutil.FlagError{},
+		{name: "no exact asset name", format: output.Table, opts: ListOptions{Asset: "db-prod"}, wantErr: `no asset named db-prod; did you mean db-prod-01 or db-prod-02?`, wantCode: &cmdutil.NotFoundError{},
 			stubs: func(r *httpmock.Registry) {
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(200, userCtx))
 				r.Register("assets", httpmock.REST(http.MethodGet, "/api/asset/list"), httpmock.JSONResponse(200, map[string]any{"total": 2, "offset": 0, "limit": 500, "items": []api.Asset{
@@ -214,6 +214,10 @@ func TestListRun(t *testing.T) {
 			stubs: func(r *httpmock.Registry) {
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(200, userCtx))
 				r.Register("assets", httpmock.REST(http.MethodGet, "/api/asset/list"), httpmock.JSONResponse(403, map[string]string{"message": "no"}))
+			}},
+		{name: "asset ID lookup refused: no advice to pass the ID", format: output.Table, opts: ListOptions{Asset: "22222222-2222-4222-8222-000000000009"}, wantErr: `permission denied (HTTP 403) reading asset 22222222-2222-4222-8222-000000000009: your user has no permission on it; ask an Administrator for the Viewer permission on the asset (or higher)`, wantCode: &cmdutil.AuthError{},
+			stubs: func(r *httpmock.Registry) {
+				r.Register("asset", httpmock.REST(http.MethodGet, "/api/asset/22222222-2222-4222-8222-000000000009"), httpmock.JSONResponse(403, map[string]string{"message": "no"}))
 			}},
 		{name: "SSO page: no claim about roles", format: output.Table, wantErr: "from a page that is not the 12Port API", wantCode: &cmdutil.AuthError{},
 			stubs: func(r *httpmock.Registry) {
@@ -239,7 +243,12 @@ func TestListRun(t *testing.T) {
 				r.Register("list", sessionList, httpmock.JSONResponse(401, map[string]string{"message": "no"}))
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(200, userCtx))
 			}},
-		{name: "token refused", format: output.Table, wantErr: "the server refused the token (HTTP 401)", wantCode: &cmdutil.AuthError{},
+		{name: "refused although the role is there", format: output.Table, wantErr: "the server refused the site-wide sessions report (HTTP 401: Unauthorized) although user jdoe has the Administrator site role that allows it and the same token reads the user context: the refusal is not about roles; run `pamctl doctor` and check the token's permissions with your 12Port administrator", wantCode: &cmdutil.AuthError{},
+			stubs: func(r *httpmock.Registry) {
+				r.Register("list", sessionList, httpmock.JSONResponse(401, map[string]string{"message": "Unauthorized"}))
+				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(200, map[string]any{"user": map[string]any{"name": "jdoe"}, "roles": []string{"Administrator"}}))
+			}},
+		{name: "token refused", format: output.Table, wantErr: "the server refused the token (HTTP 401 on GET /api/user/context): it is invalid or expired", wantCode: &cmdutil.AuthError{},
 			stubs: func(r *httpmock.Registry) {
 				r.Register("list", sessionList, httpmock.JSONResponse(401, map[string]string{"message": "no"}))
 				r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), httpmock.JSONResponse(401, map[string]string{"message": "no"}))
@@ -270,10 +279,10 @@ func TestListRun(t *testing.T) {
 			err := listRun(context.Background(), &opts)
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Contains(t, cmdutil.Explain(err), tt.wantErr, "the line printed")
 				switch want := tt.wantCode.(type) {
 				case *cmdutil.AuthError:
-					assert.ErrorAs(t, err, &want)
+					assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCode(err))
 				case *cmdutil.NotFoundError:
 					assert.ErrorAs(t, err, &want)
 				case *cmdutil.FlagError:

@@ -123,19 +123,9 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 
 func (s *Selector) authError(err error) error {
 	if s.asset == nil && s.Asset == "" {
-		return &cmdutil.AuthError{Err: fmt.Errorf("cannot read the site-wide Sessions Report (%s): it needs the Administrator or Auditor site role; with --asset, a permission on the asset is enough", status(err))}
+		return &cmdutil.AuthError{Err: fmt.Errorf("cannot read the site-wide Sessions Report (%s): it needs the Administrator or Auditor site role; with --asset, a permission on the asset is enough", api.Reason(err))}
 	}
-	return &cmdutil.AuthError{Err: fmt.Errorf("cannot read the sessions of asset %s (%s): it needs a permission on the asset (Viewer or higher) or the Administrator or Auditor site role", text.Safe(s.Asset), status(err))}
-}
-
-func status(err error) string {
-	switch {
-	case api.IsUnauthorized(err):
-		return "HTTP 401"
-	case api.IsForbidden(err):
-		return "HTTP 403"
-	}
-	return err.Error()
+	return &cmdutil.AuthError{Err: fmt.Errorf("cannot read the sessions of asset %s (%s): it needs a permission on the asset (Viewer or higher) or the Administrator or Auditor site role", text.Safe(s.Asset), api.Reason(err))}
 }
 
 // Describe words the selection: "sessions of user bwilliams on db-prod-01

@@ -1,0 +1,48 @@
+package cmdutil
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/pamctl/pamctl/pkg/api"
+)
+
+// TestExplainKeepsWrappedContext: a command adds context by wrapping; the
+// API error at the end is worded by its kind, the context stays.
+func TestExplainKeepsWrappedContext(t *testing.T) {
+	he := &api.HTTPError{StatusCode: 401, Method: "GET", URL: "https://h/ztna/a/root/api/asset/list", Path: "/api/asset/list", Message: "x"}
+	assert.Equal(t, "listing assets: the server refused the token (HTTP 401 on GET /api/asset/list): it is invalid or expired, or its user lacks the permission for this; check with `pamctl auth status`",
+		Explain(fmt.Errorf("listing assets: %w", he)))
+	assert.Equal(t, ExitAuth, ExitCode(fmt.Errorf("listing assets: %w", he)))
+
+	nf := &api.HTTPError{StatusCode: 404, Method: "GET", URL: "https://h/ztna/a/root/api/session/abc", Path: "/api/session/abc", Message: "no such session"}
+	assert.Equal(t, "session abc: not found (HTTP 404 on GET /api/session/abc): no such session", Explain(fmt.Errorf("session abc: %w", nf)))
+
+	// A transient failure keeps its own words, wrapped or not.
+	te := &api.TransportError{Method: "GET", URL: "http://127.0.0.1:6443/ztna/a/root/api/session/list", Reason: "the connection to 127.0.0.1:6443 was reset: if this port speaks TLS, use https://"}
+	assert.Equal(t, "GET http://127.0.0.1:6443/ztna/a/root/api/session/list: the connection to 127.0.0.1:6443 was reset: if this port speaks TLS, use https://", Explain(te))
+	assert.Equal(t, api.KindTransient, api.KindOf(te))
+}
+
+func TestKindOf(t *testing.T) {
+	tests := []struct {
+		err  error
+		want api.Kind
+	}{
+		{&api.HTTPError{StatusCode: 401}, api.KindTokenRefused},
+		{fmt.Errorf("x: %w", &api.HTTPError{StatusCode: 403}), api.KindForbidden},
+		{&api.HTTPError{StatusCode: 404, Report: "Sessions Report"}, api.KindEndpointMissing},
+		{&api.HTTPError{StatusCode: 404}, api.KindNotFound},
+		{&api.HTTPError{StatusCode: 503}, api.KindTransient},
+		{&api.HTTPError{StatusCode: 429}, api.KindTransient},
+		{&api.ResponseError{Reason: "truncated"}, api.KindContract},
+		{&api.TransportError{Permanent: true}, api.KindConnection},
+		{&api.TransportError{}, api.KindTransient},
+		{fmt.Errorf("local"), api.KindOther},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, api.KindOf(tt.err), "%v", tt.err)
+	}
+}
