@@ -32,6 +32,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmd/root"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/pamcmd"
 )
@@ -161,6 +162,16 @@ func genMan(dir string) error {
 	return doc.GenManTree(newTree(), header, dir)
 }
 
+// exitCodeTable is cmdutil.ExitCodeTable as a markdown table.
+func exitCodeTable() string {
+	var b strings.Builder
+	b.WriteString("## The table\n\n| code | meaning |\n| --- | --- |\n")
+	for _, e := range cmdutil.ExitCodeTable() {
+		fmt.Fprintf(&b, "| %d | %s |\n", e.Code, strings.ReplaceAll(e.Meaning, "|", "\\|"))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
 // topicPage is a docs/ page built around the text of a `pamctl help` topic.
 type topicPage struct {
 	file, title, intro, text, outro string
@@ -174,8 +185,8 @@ func topicPages() []topicPage {
 			intro: "Every pamctl command ends with one of these codes, so a runbook can tell\n" +
 				"\"done\" from \"refused\" from \"partly failed\" without parsing text. The same\n" +
 				"text is printed by `pamctl help exit-codes`:",
-			text: root.ExitCodesHelp,
-			outro: "## In a runbook\n\n" +
+			text: root.ExitCodesHelp(),
+			outro: exitCodeTable() + "\n\n## In a runbook\n\n" +
 				"```sh\n" +
 				"pamctl sessions terminate --user bwilliams --yes --reason \"INC-4312\" -o json > result.json\n" +
 				"case $? in\n" +
@@ -187,8 +198,9 @@ func topicPages() []topicPage {
 				"  *) echo \"failed\" ;;\n" +
 				"esac\n" +
 				"```\n\n" +
-				"The codes are mapped in one place, `ExitCode` in `pkg/cmdutil/exit.go`; the\n" +
-				"text above lives in `pkg/cmd/root/help_topics.go`.",
+				"The table is `ExitCodeTable` in `pkg/cmdutil/errors.go`, the one source of this\n" +
+				"page and of `pamctl help exit-codes`; which error gets which code is decided in\n" +
+				"one place, `ExitCode` in `pkg/cmdutil/exit.go`.",
 		},
 		{
 			file:  "environment.md",

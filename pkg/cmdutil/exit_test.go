@@ -46,3 +46,17 @@ func TestKindOf(t *testing.T) {
 		assert.Equal(t, tt.want, api.KindOf(tt.err), "%v", tt.err)
 	}
 }
+
+// TestExitCodeTable: the table holds every code ExitCode returns, once.
+func TestExitCodeTable(t *testing.T) {
+	seen := map[int]bool{}
+	for _, e := range ExitCodeTable() {
+		assert.False(t, seen[e.Code], "code %d twice", e.Code)
+		assert.NotEmpty(t, e.Meaning)
+		seen[e.Code] = true
+	}
+	for _, code := range []int{ExitOK, ExitFailure, ExitUsage, ExitAuth, ExitNotFound, ExitPartial, ExitRefused, ExitUnverified, ExitTimeout, ExitCancelled} {
+		assert.True(t, seen[code], "code %d is not in the table", code)
+	}
+	assert.Len(t, seen, 10)
+}

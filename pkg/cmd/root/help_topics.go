@@ -1,32 +1,48 @@
 package root
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
+
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
-// ExitCodesHelp is the exit code table; docs/exit-codes.md (generated from it)
-// says the same for readers of the repository.
-const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
+// ExitCodesHelp is `pamctl help exit-codes`: the table of
+// cmdutil.ExitCodeTable, wrapped for a terminal. docs/exit-codes.md is
+// generated from it.
+func ExitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("pamctl exits with a code a runbook can act on:\n\n")
+	for _, e := range cmdutil.ExitCodeTable() {
+		lines := wrap(e.Meaning, 80-7)
+		fmt.Fprintf(&b, "  %-4d %s\n", e.Code, lines[0])
+		for _, l := range lines[1:] {
+			b.WriteString("       " + l + "\n")
+		}
+	}
+	b.WriteString("\nErrors are one line on stderr; stdout carries only data, so\n" +
+		"'pamctl ... -o json | jq' parses even when a command fails.")
+	return b.String()
+}
 
-  0    success; for a terminate: contained (every session it targeted is no
-       longer Active, verified, and no session matching the selector is
-       Active at the end); includes "already completed" and "nothing matched"
-  1    error: network, server, unexpected response (an answer that breaks
-       the contract is this, never "nothing matched")
-  2    usage error: unknown flag, bad value, missing argument
-  3    authentication or permission failure (401/403), no credentials configured
-  4    not found: session or asset
-  5    not contained: sessions the run matched are still Active (failed,
-       native-only, not permitted, new since the preview), or part of the
-       site could not be searched
-  6    refused for safety: no terminal and no --yes, or more sessions than --max
-  7    sent but not verified: the outcome is unknown, or the session still
-       reads Active or has no event after the wait
-  8    a wait (or --hold) condition not reached before --timeout
-  130  cancelled: the operator answered No, or pressed Ctrl-C
-
-Errors are one line on stderr; stdout carries only data, so
-'pamctl ... -o json | jq' parses even when a command fails.`
+// wrap breaks s into lines of at most width bytes, at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
+}
 
 // EnvironmentHelp lists the environment variables.
 const EnvironmentHelp = `Every connection flag has an environment variable. Precedence:

@@ -95,7 +95,7 @@ Start with 'pamctl auth login', or set PAMCTL_SERVER and PAMCTL_TOKEN.`,
 	}
 	cmd.AddCommand(
 		newHelpTopic("environment", "Environment variables pamctl reads", EnvironmentHelp),
-		newHelpTopic("exit-codes", "Exit codes and what they mean", ExitCodesHelp),
+		newHelpTopic("exit-codes", "Exit codes and what they mean", ExitCodesHelp()),
 	)
 	usageErrors(cmd)
 	return cmd

@@ -32,8 +32,9 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Short: "Show one asset, by name or ID",
 		Long: `Show one asset: its name, ID, type and parent container. The asset is
 resolved as --asset resolves it elsewhere: an ID first, then an exact name
-(case-insensitive); a name that matches several assets and none exactly is
-refused with the candidates (exit 2); an unknown asset exits 4.`,
+(case-insensitive). A name no asset has exactly exits 4, naming the assets
+whose names contain it ("did you mean web-01 or web-02?"); several assets
+with that exact name are refused with their IDs (exit 2).`,
 		Example: `  # by name
   $ pamctl assets get db-prod-01
 
