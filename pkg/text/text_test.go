@@ -57,3 +57,14 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestWrap(t *testing.T) {
+	got := Wrap("a bb ccc dddd eeeee", 8)
+	want := []string{"a bb ccc", "dddd", "eeeee"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Wrap = %q, want %q", got, want)
+	}
+	if got := Wrap("", 8); len(got) != 1 || got[0] != "" {
+		t.Errorf("Wrap(\"\") = %q", got)
+	}
+}

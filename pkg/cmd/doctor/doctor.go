@@ -105,6 +105,9 @@ Only the base URL, the Bearer header and /api/user/context are documented
 by 12Port; every other path and field is modeled in pkg/api/contract.go,
 and each difference found names the constant or field to change there.
 
+The table fits 100 columns: each check's detail, and what to do on a line
+of its own beneath it; -o wide prints a row per check with a FIX column.
+
 doctor only sends GET requests: it never terminates anything. With -o json
 the report is a bug report to send the maintainers:
 {"server", "pamctlVersion", "checks": [{"name", "status", "detail", "fix"}]}.
@@ -201,8 +204,11 @@ func (d *doctor) run(ctx context.Context) {
 }
 
 func (d *doctor) print(out output.Options) error {
-	if out.Format.IsStructured() {
+	switch {
+	case out.Format.IsStructured():
 		return output.PrintObject(d.opts.IO.Out, out, d.report, nil)
+	case out.Format != output.Wide:
+		return printTable(d.opts.IO.Out, d.report.Checks, out.NoHeaders)
 	}
 	return output.PrintList(d.opts.IO.Out, out, d.report.Checks, []output.Column[Check]{
 		{Header: "CHECK", Value: func(c Check) any { return c.Name }},
@@ -230,7 +236,7 @@ func (d *doctor) verdict() error {
 	case d.tokenRefused:
 		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Message: "doctor: the server refused the token (" + summary + "); see the token row"}
 	case fails > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: "doctor: " + summary + "; do what the FIX column says, or send `pamctl doctor -o json` to the maintainers"}
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: "doctor: " + summary + "; do what each fix says, or send `pamctl doctor -o json` to the maintainers"}
 	}
 	fmt.Fprintf(d.opts.IO.ErrOut, "doctor: %s passed, %s\n", text.Plural(len(d.report.Checks)-warns, "check"), text.Plural(warns, "warning"))
 	return nil

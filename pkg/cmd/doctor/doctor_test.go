@@ -186,13 +186,22 @@ func TestDoctorTable(t *testing.T) {
 	sim, base := pamsim.Start(t, pamsim.Options{Seed: 1})
 	r := doctorAgainst(t, base, "wrong-token", output.Table, nil)
 	assert.Equal(t, cmdutil.ExitAuth, exitCode(r.err))
-	assert.Regexp(t, `(?m)^CHECK +STATUS +DETAIL +FIX$`, r.out)
+	assert.Regexp(t, `(?m)^CHECK +STATUS +DETAIL$`, r.out)
 	assert.Regexp(t, `(?m)^token +fail +the server refused the token \(HTTP 401`, r.out)
+	assert.Regexp(t, `(?m)^ +fix: create an API token in 12Port`, r.out, "the fix on a line of its own")
+	for _, l := range strings.Split(r.out, "\n") {
+		assert.LessOrEqual(t, len(l), 100, "fits 100 columns: %q", l)
+	}
 	assert.NotContains(t, r.out, "GET /api/session/list", "no endpoint is judged with a refused token")
 	assert.NotContains(t, r.out+r.errOut+r.err.Error(), "wrong-token")
 
 	r = doctorAgainst(t, base, "", output.Table, nil)
 	assert.Equal(t, cmdutil.ExitAuth, exitCode(r.err))
+	assert.Regexp(t, `(?m)^token +fail +no API token configured\n +fix: run .pamctl auth login.`, r.out)
+
+	// -o wide: the four columns, a row per line.
+	r = doctorAgainst(t, base, "", output.Wide, nil)
+	assert.Regexp(t, `(?m)^CHECK +STATUS +DETAIL +FIX$`, r.out)
 	assert.Regexp(t, `(?m)^token +fail +no API token configured +run .pamctl auth login.`, r.out)
 	assert.Regexp(t, `(?m)^openapi document +ok`, r.out, "what needs no token is still checked")
 	_ = sim

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // ExitCodesHelp is `pamctl help exit-codes`: the table of
@@ -16,7 +17,7 @@ func ExitCodesHelp() string {
 	var b strings.Builder
 	b.WriteString("pamctl exits with a code a runbook can act on:\n\n")
 	for _, e := range cmdutil.ExitCodeTable() {
-		lines := wrap(e.Meaning, 80-7)
+		lines := text.Wrap(e.Meaning, 80-7)
 		fmt.Fprintf(&b, "  %-4d %s\n", e.Code, lines[0])
 		for _, l := range lines[1:] {
 			b.WriteString("       " + l + "\n")
@@ -25,23 +26,6 @@ func ExitCodesHelp() string {
 	b.WriteString("\nErrors are one line on stderr; stdout carries only data, so\n" +
 		"'pamctl ... -o json | jq' parses even when a command fails.")
 	return b.String()
-}
-
-// wrap breaks s into lines of at most width bytes, at spaces.
-func wrap(s string, width int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		if line != "" && len(line)+1+len(w) > width {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += w
-	}
-	return append(lines, line)
 }
 
 // EnvironmentHelp lists the environment variables.
