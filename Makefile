@@ -4,6 +4,7 @@
 #   make test            go vet, gofmt check, docs check, go test -race ./...
 #   make build           bin/pamctl and bin/pamsim, version-stamped
 #   make docs            regenerate docs/reference and docs/{exit-codes,environment}.md
+#   make man             man pages (section 1) into manpages/
 #   make lint            no time.Sleep in tests, then golangci-lint (pinned; installed into bin/tools on first use)
 #   make test-pty        the one real pseudo-terminal smoke test (waits for a real terminal)
 #   make release-check   goreleaser check + snapshot release into dist/ (pinned; slow the first time)
@@ -32,7 +33,7 @@ GORELEASER             := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 # Go files to format-check: tracked and untracked-but-not-ignored.
 GOFILES = $(shell git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test vet fmt-check fmt race docs docs-check demo lint test-sleep-check test-pty release-check \
+.PHONY: all build test vet fmt-check fmt race docs docs-check man demo lint test-sleep-check test-pty release-check \
 	bench-list bench-terminate bench-startup clean help
 
 all: build
@@ -65,7 +66,12 @@ docs:
 	$(GO) run ./cmd/gen-docs --markdown docs/reference --topics docs
 
 docs-check:
-	$(GO) test -count=1 -run '^(TestDocsAreCurrent|TestCommandsAreDocumented)$$' ./cmd/gen-docs
+	$(GO) test -count=1 -run '^(TestDocsAreCurrent|TestCommandsAreDocumented|TestManPagesKeepPlaceholders)$$' ./cmd/gen-docs
+
+# Man pages, as the release builds them (placeholders written NAME).
+man:
+	rm -rf manpages
+	$(GO) run ./cmd/gen-docs --man manpages
 
 demo:
 	bash scripts/demo.sh

@@ -23,12 +23,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmd/root"
@@ -159,7 +161,9 @@ func genMan(dir string) error {
 		Manual:  "pamctl Manual",
 		Date:    &date,
 	}
-	return doc.GenManTree(newTree(), header, dir)
+	tree := newTree()
+	manPlaceholders(tree)
+	return doc.GenManTree(tree, header, dir)
 }
 
 // exitCodeTable is cmdutil.ExitCodeTable as a markdown table.
@@ -170,6 +174,25 @@ func exitCodeTable() string {
 		fmt.Fprintf(&b, "| %d | %s |\n", e.Code, strings.ReplaceAll(e.Meaning, "|", "\\|"))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// placeholder is a <name> in a usage line or help text.
+var placeholder = regexp.MustCompile(`<([a-z][a-z0-9|_-]*)>`)
+
+// manPlaceholders writes every <name> of cmd's tree as NAME, the man page
+// convention: the man page renderer reads <name> as markup and drops it,
+// which left "[--asset ]" and "/ztna//".
+func manPlaceholders(cmd *cobra.Command) {
+	upper := func(s string) string {
+		return placeholder.ReplaceAllStringFunc(s, func(m string) string { return strings.ToUpper(m[1 : len(m)-1]) })
+	}
+	cmd.Use, cmd.Long, cmd.Example = upper(cmd.Use), upper(cmd.Long), upper(cmd.Example)
+	for _, fs := range []*pflag.FlagSet{cmd.LocalNonPersistentFlags(), cmd.PersistentFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) { f.Usage = upper(f.Usage) })
+	}
+	for _, c := range cmd.Commands() {
+		manPlaceholders(c)
+	}
 }
 
 // topicPage is a docs/ page built around the text of a `pamctl help` topic.

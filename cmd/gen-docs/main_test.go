@@ -191,3 +191,26 @@ func readFile(t *testing.T, p string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// TestManPagesKeepPlaceholders: the man page renderer drops <name> as
+// markup; the pages say NAME instead, never "[--asset ]" or "/ztna//".
+func TestManPagesKeepPlaceholders(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"--man", dir}, &out, &errOut), errOut.String())
+	list, err := os.ReadFile(filepath.Join(dir, "pamctl-sessions-list.1"))
+	require.NoError(t, err)
+	assert.Contains(t, string(list), "[--asset NAME|ID] [--state active|completed|all] [--user NAME]")
+	login, err := os.ReadFile(filepath.Join(dir, "pamctl-auth-login.1"))
+	require.NoError(t, err)
+	assert.Contains(t, string(login), "https://host:6443/ztna/TENANT/SITE")
+	empty := regexp.MustCompile(`\[--[a-z-]+ +\]|/ztna//`)
+	pages, err := filepath.Glob(filepath.Join(dir, "*.1"))
+	require.NoError(t, err)
+	require.NotEmpty(t, pages)
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.False(t, empty.Match(b), "%s lost a placeholder: %s", filepath.Base(p), empty.Find(b))
+	}
+}
