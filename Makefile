@@ -66,7 +66,7 @@ docs:
 	$(GO) run ./cmd/gen-docs --markdown docs/reference --topics docs
 
 docs-check:
-	$(GO) test -count=1 -run '^(TestDocsAreCurrent|TestCommandsAreDocumented|TestManPagesKeepPlaceholders)$$' ./cmd/gen-docs
+	$(GO) test -count=1 -run '^(TestDocsAreCurrent|TestCommandsAreDocumented|TestManPagesKeepPlaceholders|TestREADMEOutputFormats)$$' ./cmd/gen-docs
 
 # Man pages, as the release builds them (placeholders written NAME).
 man:

@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/output"
 )
 
 // repoDocs is docs/ seen from this package's directory, where go test runs.
@@ -212,5 +214,17 @@ func TestManPagesKeepPlaceholders(t *testing.T) {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
 		assert.False(t, empty.Match(b), "%s lost a placeholder: %s", filepath.Base(p), empty.Find(b))
+	}
+}
+
+// TestREADMEOutputFormats: the README's PAMCTL_OUTPUT row names every
+// output format.
+func TestREADMEOutputFormats(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	row := regexp.MustCompile("(?m)^\\| `PAMCTL_OUTPUT` \\|.*$").Find(b)
+	require.NotNil(t, row, "no PAMCTL_OUTPUT row in README.md")
+	for _, f := range output.Formats {
+		assert.Contains(t, string(row), "`"+f+"`", "README's PAMCTL_OUTPUT row lacks %s", f)
 	}
 }

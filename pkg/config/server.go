@@ -7,7 +7,7 @@ import (
 
 // NormalizeServer is the one spelling of a site API base that pamctl
 // stores credentials under and looks them up by: scheme and host in lower
-// case, no trailing slash, no trailing /api (the base is
+// case, no repeated or trailing slash, no trailing /api (the base is
 // https://host:6443/ztna/<tenant>/<site>, not its /api). Without it,
 // `auth login --server https://H:6443/ztna/t/s/` would store a token that
 // PAMCTL_SERVER=https://h:6443/ztna/t/s never finds.
@@ -22,7 +22,11 @@ func NormalizeServer(raw string) string {
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
-	p := strings.TrimRight(u.Path, "/")
+	p := u.Path
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	p = strings.TrimRight(p, "/")
 	p = strings.TrimSuffix(p, "/api")
 	p = strings.TrimRight(p, "/")
 	u.Path = p

@@ -54,6 +54,8 @@ func TestNormalizeServer(t *testing.T) {
 		"https://h:6443/ztna/t/s/api/":     "https://h:6443/ztna/t/s",
 		"  https://h:6443/ztna/T/S  ":      "https://h:6443/ztna/T/S",
 		"https://h:6443/ztna/t/s":          "https://h:6443/ztna/t/s",
+		"https://h:6443//ztna/t//s//":      "https://h:6443/ztna/t/s",
+		"https://h:6443/ztna/t/s//api//":   "https://h:6443/ztna/t/s",
 		"not a url":                        "not a url",
 		"":                                 "",
 	} {

@@ -228,7 +228,7 @@ func TestLoginRun(t *testing.T) {
 		reg := &httpmock.Registry{}
 		reg.Register("ctx", httpmock.REST("GET", "/api/user/context"), httpmock.JSONResponse(200, map[string]any{"user": map[string]any{"name": "jdoe"}}))
 		opts, store, cfgPath := setup(t, reg)
-		opts.Server = "HTTPS://PAM.Example.TEST:6443/ztna/acme/root/api/"
+		opts.Server = "HTTPS://PAM.Example.TEST:6443//ztna/acme//root/api/"
 		opts.WithToken = true
 		opts.IO.In = strings.NewReader("tok\n")
 		require.NoError(t, loginRun(context.Background(), opts))
