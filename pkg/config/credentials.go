@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Token store names, for --token-store and the token source shown by

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // FuzzInertJSON checks the JSON escaper: whatever a server sent, the JSON
