@@ -80,6 +80,17 @@ func CompleteAssetNames(f *Factory) cobra.CompletionFunc {
 // without --asset gets nothing (the site-wide report is not theirs to
 // read). It never prompts and fails silently.
 func CompleteActiveSessionIDs(f *Factory) cobra.CompletionFunc {
+	return completeSessionIDs(f, func(*api.Session) bool { return true })
+}
+
+// CompleteTerminableSessionIDs is CompleteActiveSessionIDs for sessions
+// terminate: only the sessions it could terminate are offered, not those
+// with native-client channels only (api.IsTerminable).
+func CompleteTerminableSessionIDs(f *Factory) cobra.CompletionFunc {
+	return completeSessionIDs(f, api.IsTerminable)
+}
+
+func completeSessionIDs(f *Factory, keep func(*api.Session) bool) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		client, ctx, cancel, ok := completionClient(f, cmd)
 		if !ok {
@@ -102,7 +113,7 @@ func CompleteActiveSessionIDs(f *Factory) cobra.CompletionFunc {
 		}
 		var out []cobra.Completion
 		for _, s := range sessions {
-			if slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || !shellSafe(s.ID) {
+			if !keep(&s) || slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || !shellSafe(s.ID) {
 				continue
 			}
 			out = append(out, cobra.CompletionWithDesc(s.ID, text.Safe(s.AssetName)+" "+text.Safe(s.User)))

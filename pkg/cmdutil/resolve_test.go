@@ -92,6 +92,24 @@ func TestCompleteActiveSessionIDs(t *testing.T) {
 	assert.Equal(t, []cobra.Completion{`21111111-1111-4111-8111-000000000006` + "\t" + `evil\x1b[2J bwilliams\t`}, got)
 }
 
+// TestCompleteTerminableSessionIDs: terminate is offered only the
+// sessions it could terminate, not native-client-only ones.
+func TestCompleteTerminableSessionIDs(t *testing.T) {
+	reg := &httpmock.Registry{}
+	t.Cleanup(func() { reg.Verify(t) })
+	reg.Register("sessions", httpmock.REST(http.MethodGet, "/api/session/list"),
+		httpmock.JSONResponse(200, map[string]any{"total": 3, "offset": 0, "limit": 500, "items": []api.Session{
+			{ID: "11111111-1111-4111-8111-000000000001", AssetName: "db-prod-01", User: "bwilliams", State: "Active", Channels: []string{"SSH"}},
+			{ID: "11111111-1111-4111-8111-000000000002", AssetName: "db-prod-01", User: "jdoe", State: "Active", Channels: []string{"RDPP"}},
+			{ID: "11111111-1111-4111-8111-000000000003", AssetName: "web-01", User: "carol", State: "Active", Channels: []string{"SSHP:tunnel", "RDP"}},
+		}}))
+	got, _ := CompleteTerminableSessionIDs(testFactory(t, reg))(&cobra.Command{}, nil, "")
+	assert.Equal(t, []cobra.Completion{
+		"11111111-1111-4111-8111-000000000001\tdb-prod-01 bwilliams",
+		"11111111-1111-4111-8111-000000000003\tweb-01 carol",
+	}, got)
+}
+
 func TestCompletionFailsSilently(t *testing.T) {
 	ios, _, stdout, stderr := iostreams.Test()
 	noCreds := &Factory{IOStreams: ios, APIClient: func() (*api.Client, error) {
