@@ -81,15 +81,15 @@ func Explain(err error) string {
 // command and doctor's token row use.
 const TokenRefusedWhy = "it is invalid or expired, or its user lacks the permission for this"
 
-// CheckTokenHint ends the explanation of a refused token; `auth status`,
+// AuthStatusHint ends the explanation of a refused token; `auth status`,
 // which is that check, drops it.
-const CheckTokenHint = "; check with `pamctl auth status`"
+const AuthStatusHint = "; check with `pamctl auth status`"
 
 // explainHTTP words an HTTP error by its kind ("" keeps its own text).
 func explainHTTP(err error, he *api.HTTPError) string {
 	switch api.KindOf(err) {
 	case api.KindTokenRefused:
-		return fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): %s", he.Method, pathOf(he), TokenRefusedWhy) + CheckTokenHint
+		return fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): %s", he.Method, pathOf(he), TokenRefusedWhy) + AuthStatusHint
 	case api.KindForbidden:
 		return fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he), he.Message)
 	case api.KindEndpointMissing:

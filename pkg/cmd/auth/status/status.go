@@ -99,7 +99,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			st.Roles = uc.Roles
 		case api.IsAuth(err):
 			st.Valid = &no
-			st.Error = strings.TrimSuffix(cmdutil.Explain(err), cmdutil.CheckTokenHint)
+			st.Error = strings.TrimSuffix(cmdutil.Explain(err), cmdutil.AuthStatusHint)
 			fail = &cmdutil.AuthError{Err: err}
 		default:
 			st.Error = unknownReason(err)
