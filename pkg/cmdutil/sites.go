@@ -37,11 +37,30 @@ func AddFanOutFlags(cmd *cobra.Command, o *FanOut) {
 	fl.BoolVar(&o.All, "all-profiles", false, "run on every profile (site) of the config file; rows gain a SITE column")
 }
 
-// Site is one profile of a fan-out and its API client.
+// Site is one site of a command: a profile of a fan-out (or the one
+// site of a command run without --profiles/--all-profiles, Name "") and
+// its API client. Every command gets a list of sites; one site is a
+// fan-out of one.
 type Site struct {
 	// Name is the profile's name: the SITE column and "site" in JSON.
 	Name   string
 	Client *api.Client
+	// Also names the other profiles that point at the same server (the
+	// same normalised URL): they are this one site, queried once.
+	Also []string
+	// Err is why the profile cannot be used (no token stored, a
+	// malformed server URL): the site fails on its own line and the
+	// others go on. Client is nil then.
+	Err error
+}
+
+// Label is the site's name with the profiles merged into it:
+// "west (also default)".
+func (s Site) Label() string {
+	if len(s.Also) == 0 {
+		return s.Name
+	}
+	return s.Name + " (also " + strings.Join(s.Also, ", ") + ")"
 }
 
 // SiteError is the failure of one site of a fan-out.
@@ -55,14 +74,19 @@ func (e *SiteError) Unwrap() error { return e.Err }
 
 // ForEachSite runs fn for every site, SiteConcurrency at a time, and
 // returns each site's error by index (nil for a site that succeeded). One
-// site's failure does not stop the others.
+// site's failure does not stop the others; a site that cannot be used
+// (Site.Err) fails without fn being called.
 func ForEachSite(ctx context.Context, sites []Site, fn func(ctx context.Context, i int, s Site) error) []error {
 	errs := make([]error, len(sites))
 	g := new(errgroup.Group)
 	g.SetLimit(SiteConcurrency)
 	for i, s := range sites {
 		g.Go(func() error {
-			if err := fn(ctx, i, s); err != nil {
+			err := s.Err
+			if err == nil {
+				err = fn(ctx, i, s)
+			}
+			if err != nil {
 				errs[i] = &SiteError{Site: s.Name, Err: err}
 			}
 			return nil

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -131,7 +129,15 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		return NewClient(f, s, token)
 	}
 
-	f.SiteClients = func(o cmdutil.FanOut) ([]cmdutil.Site, error) {
+	f.Sites = func(o cmdutil.FanOut) ([]cmdutil.Site, error) {
+		if !o.Enabled() {
+			// One site: the command's profile (or --server/--token).
+			c, err := f.APIClient()
+			if err != nil {
+				return nil, err
+			}
+			return []cmdutil.Site{{Client: c}}, nil
+		}
 		return siteClients(f, d.LookupEnv, o)
 	}
 
@@ -178,124 +184,4 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 		fmt.Fprintf(f.IOStreams.ErrOut, "warning: TLS certificate verification is disabled for %s (--insecure-skip-tls-verify); the connection can be intercepted\n", c.Host())
 	}
 	return c, nil
-}
-
-// siteEnv hides, from one site's resolution, what names a single server:
-// PAMCTL_SERVER and PAMCTL_TOKEN would otherwise point every site at one
-// server, or send one site's token to all of them; PAMCTL_PROFILE is what
-// the fan-out flags replace.
-var siteEnv = []string{config.EnvServer, config.EnvToken, config.EnvProfile}
-
-// siteClients resolves each profile of a fan-out through config.Resolve,
-// as if it had been given with --profile, and builds its client. The
-// other global flags (--timeout, --ca-file, --debug, ...) and their
-// environment variables apply to every site; --server and --token cannot
-// (a usage error), and PAMCTL_SERVER and PAMCTL_TOKEN are left out, with a
-// note. Every failure here comes before anything is sent.
-func siteClients(f *cmdutil.Factory, lookupEnv func(string) (string, bool), o cmdutil.FanOut) ([]cmdutil.Site, error) {
-	errOut := f.IOStreams.ErrOut
-	if o.All && len(o.Profiles) > 0 {
-		return nil, cmdutil.FlagErrorf("give either --profiles or --all-profiles, not both")
-	}
-	fl := f.Flags()
-	for _, name := range []string{"profile", "server", "token"} {
-		if fl.Changed != nil && fl.Changed(name) {
-			return nil, cmdutil.FlagErrorf("--%s cannot be combined with --profiles or --all-profiles: each site uses its own profile's server and stored token", name)
-		}
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	known := cfg.ProfileNames()
-	var names []string
-	if o.All {
-		if len(known) == 0 {
-			return nil, cmdutil.FlagErrorf("--all-profiles: %s has no profiles; add one with `pamctl auth login --profile NAME`", cfg.Path())
-		}
-		names = known
-	} else {
-		seen := map[string]bool{}
-		for _, n := range o.Profiles {
-			n = strings.TrimSpace(n)
-			if n == "" {
-				return nil, cmdutil.FlagErrorf("--profiles: an empty profile name; give names separated by commas, e.g. --profiles a,b")
-			}
-			if _, ok := cfg.Profile(n); !ok {
-				have := "none"
-				if len(known) > 0 {
-					have = strings.Join(known, ", ")
-				}
-				return nil, cmdutil.FlagErrorf("--profiles: unknown profile %q (profiles in %s: %s)", n, cfg.Path(), have)
-			}
-			if !seen[n] {
-				seen[n] = true
-				names = append(names, n)
-			}
-		}
-	}
-	var hidden []string
-	for _, name := range siteEnv[:2] {
-		if v, ok := lookupEnv(name); ok && v != "" {
-			hidden = append(hidden, name)
-		}
-	}
-	if len(hidden) > 0 {
-		fmt.Fprintf(errOut, "note: %s not used with --profiles/--all-profiles: each site uses its own profile's server and stored token\n", strings.Join(hidden, " and ")+pick(len(hidden) == 1, " is", " are"))
-	}
-	env := func(name string) (string, bool) {
-		if slices.Contains(siteEnv, name) {
-			return "", false
-		}
-		return lookupEnv(name)
-	}
-	store, err := f.TokenStore()
-	if err != nil {
-		return nil, err
-	}
-	changed := fl.Changed
-	warned := map[string]bool{}
-	sites := make([]cmdutil.Site, 0, len(names))
-	for _, name := range names {
-		sf := fl
-		sf.Profile = name
-		sf.Changed = func(n string) bool {
-			switch n {
-			case "profile":
-				return true
-			case "server", "token":
-				return false
-			}
-			return changed != nil && changed(n)
-		}
-		s, err := config.Resolve(sf, env, cfg, store)
-		for _, w := range store.Warnings {
-			if !warned[w] {
-				warned[w] = true
-				fmt.Fprintln(errOut, w)
-			}
-		}
-		if err != nil {
-			return nil, &cmdutil.FlagError{Err: fmt.Errorf("profile %s: %w", name, err)}
-		}
-		if s.Server == "" {
-			return nil, &cmdutil.AuthError{Err: fmt.Errorf("profile %s has no server in %s: run `pamctl auth login --profile %s`", name, cfg.Path(), name)}
-		}
-		if s.Token == "" {
-			return nil, &cmdutil.AuthError{Err: fmt.Errorf("profile %s: no API token stored for %s: run `pamctl auth login --profile %s`", name, s.Server, name)}
-		}
-		c, err := NewClient(f, s, s.Token)
-		if err != nil {
-			return nil, fmt.Errorf("profile %s: %w", name, err)
-		}
-		sites = append(sites, cmdutil.Site{Name: name, Client: c})
-	}
-	return sites, nil
-}
-
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
 }

@@ -44,7 +44,7 @@ type ListOptions struct {
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock, Sites: f.SiteClients}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock, Sites: f.Sites}
 	cmd := &cobra.Command{
 		Use:     "list [--event <name>] [--category <name>] [--since <duration|time>] [--until <time>] [--limit <n>]",
 		Aliases: []string{"ls"},

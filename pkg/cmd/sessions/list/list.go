@@ -54,7 +54,7 @@ type ListOptions struct {
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.SiteClients}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.Sites}
 	var since, until, sortBy string
 	cmd := &cobra.Command{
 		Use:     "list [--asset <name|id>] [--state active|completed|all] [--user <name>] [--channel <channel>] [--since <duration|time>] [--until <time>]",

@@ -90,7 +90,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		Output:     f.OutputOptions,
 		LookupEnv:  f.LookupEnv,
 		Interrupts: f.Interrupts,
-		Sites:      f.SiteClients,
+		Sites:      f.Sites,
 	}
 	cmd := &cobra.Command{
 		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",

@@ -68,7 +68,7 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Comman
 		APIClient: func() (Client, error) { return f.APIClient() },
 		Output:    f.OutputOptions,
 		Clock:     f.Clock,
-		Sites:     f.SiteClients,
+		Sites:     f.Sites,
 	}
 	cmd := &cobra.Command{
 		Use:   "wait [<id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--for ended|started] [--timeout <duration>] [--interval <duration>]",

@@ -78,7 +78,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		APIClient: func() (Client, error) { return f.APIClient() },
 		Output:    f.OutputOptions,
 		Clock:     f.Clock,
-		Sites:     f.SiteClients,
+		Sites:     f.Sites,
 	}
 	cmd := &cobra.Command{
 		Use:   "watch [--asset <name|id>] [--user <name>] [--channel <channel>] [--interval <duration>] [--changes-only] [--count <n>]",
