@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -177,4 +178,48 @@ func SiteColumns[T any](cols []output.Column[T]) []output.Column[SiteRow[T]] {
 		out = append(out, output.Column[SiteRow[T]]{Header: c.Header, Wide: c.Wide, Age: c.Age, Value: func(r SiteRow[T]) any { return c.Value(r.Item) }})
 	}
 	return out
+}
+
+// SitesFor is the list of sites of a command: without the fan-out flags
+// one site, one's client (Name ""); with them, many(o).
+func SitesFor(o FanOut, one func() (*api.Client, error), many func(FanOut) ([]Site, error)) ([]Site, error) {
+	if !o.Enabled() {
+		c, err := one()
+		if err != nil {
+			return nil, err
+		}
+		return []Site{{Client: c}}, nil
+	}
+	return many(o)
+}
+
+// NewLineWriter writes each line with prefix first, a whole line at a
+// time: the writers of sites running at once share mu, so their lines
+// never interleave.
+func NewLineWriter(mu *sync.Mutex, w io.Writer, prefix string) io.Writer {
+	return &lineWriter{mu: mu, w: w, prefix: prefix}
+}
+
+type lineWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+}
+
+func (s *lineWriter) Write(p []byte) (int, error) {
+	var b []byte
+	for rest := p; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i+1]
+		}
+		rest = rest[len(line):]
+		b = append(append(b, s.prefix...), line...)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.w.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

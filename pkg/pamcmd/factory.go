@@ -130,15 +130,11 @@ func NewFactory(d Deps) *cmdutil.Factory {
 	}
 
 	f.Sites = func(o cmdutil.FanOut) ([]cmdutil.Site, error) {
-		if !o.Enabled() {
-			// One site: the command's profile (or --server/--token).
-			c, err := f.APIClient()
-			if err != nil {
-				return nil, err
-			}
-			return []cmdutil.Site{{Client: c}}, nil
-		}
-		return siteClients(f, d.LookupEnv, o)
+		// One site without the fan-out flags: the command's profile (or
+		// --server/--token).
+		return cmdutil.SitesFor(o, f.APIClient, func(o cmdutil.FanOut) ([]cmdutil.Site, error) {
+			return siteClients(f, d.LookupEnv, o)
+		})
 	}
 
 	f.Prompter = func() prompt.Prompter {

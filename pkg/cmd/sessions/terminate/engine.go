@@ -46,8 +46,8 @@ type engine struct {
 	admin bool
 
 	// jmu orders journal writes: a settle's line, the quit hook's lines,
-	// and the journal's close.
-	jmu     sync.Mutex
+	// and the journal's close. A run shares one over all its sites.
+	jmu     *sync.Mutex
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen
@@ -59,7 +59,7 @@ type engine struct {
 
 func newEngine(c API, clk clock.Clock, opts *TerminateOptions, onSettled func(Result)) *engine {
 	return &engine{
-		api: c, clock: clk, opts: opts, errOut: opts.IO.ErrOut, onSettled: onSettled,
+		api: c, clock: clk, opts: opts, errOut: opts.IO.ErrOut, onSettled: onSettled, jmu: new(sync.Mutex),
 		ledger: map[*Result]Result{}, settled: map[*Result]bool{}, denied: map[string]string{},
 	}
 }
@@ -112,13 +112,6 @@ func (e *engine) quitJournal() (inflight, known []Result) {
 		}
 	}
 	return inflight, known
-}
-
-// closeJournal runs fn (closing the journal) once no line is being written.
-func (e *engine) closeJournal(fn func() error) {
-	e.jmu.Lock()
-	defer e.jmu.Unlock()
-	_ = fn()
 }
 
 // quit returns, for the quit hook, every result sent but not yet

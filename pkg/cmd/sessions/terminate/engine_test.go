@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,7 +78,7 @@ func TestHoldLastPollFailedIsNotContained(t *testing.T) {
 	o := fakeOpts()
 	e := newEngine(f, clock.NewAuto(time.Now()), o, nil)
 	p := selectorPlan()
-	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), 0)
+	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.Error(t, err)
 	assert.Equal(t, cmdutil.ExitUnverified, cmdutil.ExitCode(outcome(p.results, false, o, err)))
 }
@@ -92,7 +93,7 @@ func TestHoldReportsUnusableID(t *testing.T) {
 	var journaled []Result
 	e := newEngine(f, clock.NewAuto(time.Now()), o, func(r Result) { journaled = append(journaled, r) })
 	p := selectorPlan()
-	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), 0)
+	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.NoError(t, err)
 	require.Len(t, p.results, 1)
 	assert.Len(t, journaled, 1)
@@ -119,7 +120,7 @@ func TestHoldScopeErrorKeepsReconnect(t *testing.T) {
 	e := newEngine(f, clock.NewAuto(time.Now()), o, nil)
 	p := &plan{selector: &selector{user: "bob"}, partial: true, scopes: []api.ListSessionsParams{
 		{State: api.StateActive, User: "bob", AssetID: "a1"}, {State: api.StateActive, User: "bob", AssetID: "a2"}}}
-	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), 0)
+	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"s-new"}, f.posts, "sent at the next poll")
 	require.Len(t, p.results, 1)
@@ -147,7 +148,7 @@ func TestTerminate404ReadBackFailedIsNotContained(t *testing.T) {
 	e.sendAll(context.Background(), []*Result{r})
 	assert.Equal(t, ResultFailed, r.Result)
 	assert.Contains(t, r.Error, "reading the session back failed")
-	assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCode(outcome([]*Result{r}, false, o, nil)))
+	assert.Equal(t, cmdutil.ExitPartial, cmdutil.ExitCode(outcome([]*Result{r}, false, o, nil)))
 }
 
 // A session in a state the contract does not have is not sent, and not

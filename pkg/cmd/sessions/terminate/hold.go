@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
@@ -38,9 +39,11 @@ type holdStats struct {
 }
 
 // hold polls the selector until the hold ends, terminating each new
-// matching session. It returns the results it added, and
-// context.Canceled when Ctrl-C cut it short.
-func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (*holdStats, error) {
+// matching session; budget counts the sessions sent over every site
+// (--max caps it). Each termination's report line is printed when it is
+// known. It returns the hold's evidence, and context.Canceled when
+// Ctrl-C cut it short.
+func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *atomic.Int64) (*holdStats, error) {
 	st := &holdStats{}
 	known := make(map[string]bool, len(p.results))
 	for _, r := range p.results {
@@ -93,7 +96,8 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 				e.settle(r)
 				continue
 			}
-			if sent+len(fresh) >= e.opts.Max {
+			if budget.Add(1) > int64(e.opts.Max) {
+				budget.Add(-1)
 				r.Result, r.stillActive = ResultSkipped, true
 				r.Error = fmt.Sprintf("not sent: --max %d reached during the hold", e.opts.Max)
 				st.capped++
@@ -111,7 +115,6 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 				return false, ctx.Err()
 			}
 		}
-		sent += len(fresh)
 		if !e.opts.NoWait {
 			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
 		}
@@ -121,6 +124,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 			}
 			e.settle(r)
 		}
+		printReport(e.errOut, fresh, e.opts.NoWait)
 		return false, nil
 	})
 	var de *poll.DeadlineError

@@ -2,15 +2,17 @@ package terminate
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"sync"
-	"time"
+	"sync/atomic"
 
-	"github.com/pamctl/pamctl/pkg/api"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/output"
 )
 
 // emptyResults prints the empty results array of a run that ended before
@@ -34,230 +36,269 @@ func terminateRun(ctx context.Context, opts *TerminateOptions) error {
 	return err
 }
 
-// run returns the results to print (nil when none were printed) and the
-// run's error.
-func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
-	outOpts, err := opts.Output()
-	if err != nil {
-		return nil, err
-	}
-	if opts.FanOut.Enabled() {
-		return runSites(ctx, opts, outOpts)
-	}
-	client, err := opts.APIClient()
-	if err != nil {
-		return nil, err
-	}
-	clk := opts.Clock
-	if clk == nil {
-		clk = clock.Real{}
-	}
-	var journal *audit.Journal
-	var operator string
-	errOut := opts.IO.ErrOut
-	e := newEngine(client, clk, opts, func(r Result) {
-		if journal == nil {
-			return
-		}
-		if err := journal.Append(r.entry(clk.Now(), operator, client.Server(), opts.Reason)); err != nil {
-			fmt.Fprintf(errOut, "warning: could not write the audit journal: %v\n", err)
-		}
-	})
+// runner is one terminate over a list of sites. One site (no
+// --profiles/--all-profiles) is a fan-out of one: the same steps, one
+// quit hook, one journal and one journal lock for every site, and the
+// exit code one fold over the sites' outcomes (fold).
+type runner struct {
+	opts   *TerminateOptions
+	out    output.Options
+	clk    clock.Clock
+	errOut io.Writer
+	// fanOut: the sites came from --profiles/--all-profiles; the preview
+	// and the report get a section per site, the results a SITE column.
+	fanOut  bool
+	runs    []*siteRun // every site
+	planned []*siteRun // the sites whose plan succeeded
 
-	// Who we are (for the preview and the journal) is asked while the
-	// targets are resolved: one round trip less before anything happens.
-	type ucResult struct {
-		uc  *api.UserContext
-		err error
-	}
-	ucCh := make(chan ucResult, 1)
-	go func() {
-		uc, err := client.UserContext(ctx)
-		ucCh <- ucResult{uc, err}
-	}()
-	var p *plan
-	if len(opts.IDs) > 0 {
-		p, err = e.planIDs(ctx)
-	} else {
-		p, err = e.planSelector(ctx)
-	}
-	ucr := <-ucCh
-	if ucr.err != nil {
-		if api.IsAuth(ucr.err) {
-			return nil, &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent: check it with `pamctl auth status`", client.Host(), statusOf(ucr.err))}
-		}
-		return nil, ucr.err
-	}
-	if err != nil {
-		return nil, err
-	}
-	uc := ucr.uc
-	operator = uc.User.Name
-	e.admin = isAdmin(uc)
-	send := p.toSend()
-
-	if len(p.results) == 0 && opts.Hold == 0 {
-		fmt.Fprintf(errOut, "No active session on %s matches %s; nothing to terminate.\n", siteLabel(client, uc), p.selector)
-		for _, n := range p.notes {
-			fmt.Fprintln(errOut, n)
-		}
-		if err := printResults(opts.IO.Out, outOpts, p.results); err != nil {
-			return p.results, err
-		}
-		return []*Result{}, p.scopeError()
-	}
-	e.printPreview(errOut, uc, p, send)
-
-	limit := 0
-	if p.selector != nil || opts.MaxSet {
-		limit = opts.Max
-	}
-	if limit > 0 && len(send) > limit {
-		return nil, cmdutil.Refusedf("refusing: %d sessions would be terminated, more than --max %d; nothing was sent (check the list above, then raise --max to at least %d)", len(send), limit, len(send))
-	}
-	if opts.DryRun {
-		for _, r := range send {
-			r.Result = ResultDryRun
-		}
-		fmt.Fprintf(errOut, "Dry run: %s would be terminated; nothing was sent.\n", plural(len(send), "session"))
-		return p.results, printResults(opts.IO.Out, outOpts, p.results)
-	}
-	if opts.Hold > 0 {
-		fmt.Fprintf(errOut, "Hold: %s.\n", holdWords(p.selector, opts.Hold))
-	}
-	if (len(send) > 0 || opts.Hold > 0) && !opts.Yes {
-		if err := e.confirm(ctx, send); err != nil {
-			return nil, err
-		}
-	}
-
-	// The journal is opened before anything is sent: a run that could not
-	// be recorded does not start.
-	jpath, err := audit.Path(opts.LookupEnv)
-	if err != nil {
-		return nil, fmt.Errorf("%w; nothing was sent", err)
-	}
-	if journal, err = audit.Open(jpath); err != nil {
-		return nil, fmt.Errorf("%w; nothing was sent", err)
-	}
-	defer e.closeJournal(journal.Close)
-	for _, r := range p.results {
-		if !r.pending() {
-			e.settle(r)
-		}
-	}
-
-	// A second Ctrl-C journals what is in flight as unknown and prints
-	// the results known so far before the process exits.
-	var printed sync.Once
-	removeHook := opts.Interrupts.OnQuit(func() {
-		inflight, known := e.quitJournal()
-		printed.Do(func() {
-			rs := make([]*Result, len(known))
-			for i := range known {
-				rs[i] = &known[i]
-			}
-			_ = printResults(opts.IO.Out, outOpts, rs)
-		})
-		fmt.Fprintf(errOut, "pamctl: quit: %s in flight journaled as unknown\n", plural(len(inflight), "session"))
-	})
-	defer removeHook()
-
-	start := clk.Now()
-	cancelled, containErr := e.execute(ctx, p, uc, send, start)
-
-	var held *holdStats
-	if opts.Hold > 0 && !cancelled {
-		sent := 0
-		for _, r := range p.results {
-			if r.sent {
-				sent++
-			}
-		}
-		var herr error
-		held, herr = e.hold(ctx, p, start.Add(opts.Hold), sent)
-		switch {
-		case errors.Is(herr, context.Canceled):
-			cancelled = true
-		case herr != nil:
-			containErr = herr
-		}
-	}
-
-	// Whatever verification did not settle (an interrupted run) is
-	// journaled as it stands.
-	for _, r := range p.results {
-		e.settle(r)
-	}
-	printReport(errOut, p.results, opts.NoWait)
-	if held != nil {
-		fmt.Fprintln(errOut, held.summary(opts.Hold))
-	}
-	var perr error
-	printed.Do(func() { perr = printResults(opts.IO.Out, outOpts, p.results) })
-	if perr != nil {
-		return p.results, perr
-	}
-	if err := outcome(p.results, cancelled, opts, containErr); err != nil {
-		return p.results, err
-	}
-	return p.results, p.scopeError()
+	journal *audit.Journal
+	jmu     sync.Mutex // orders every site's journal lines and the close
+	printed sync.Once  // the results are printed once (report or quit)
+	// budget counts the sessions sent or about to be, over every site:
+	// --max caps it during a hold.
+	budget atomic.Int64
 }
 
-// execute is steps 4 and 5 of one site's run: send (in waves), verify,
-// and, for a selector, list it again for sessions new since the preview.
-// It reports whether the run was cancelled, and the error of that last
-// listing (containment then unknown).
-func (e *engine) execute(ctx context.Context, p *plan, uc *api.UserContext, send []*Result, start time.Time) (cancelled bool, containErr error) {
-	opts, errOut := e.opts, e.errOut
-	if len(send) > 0 {
-		if len(send) > 1 {
-			fmt.Fprintf(errOut, "Terminating %s (%d at a time)...\n", plural(len(send), "session"), min(opts.Concurrency, len(send)))
+// run returns the results to print (nil when none were printed) and the
+// run's error. Its steps, in order, each a method of runner.
+func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
+	r, err := newRunner(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.plan(ctx); err != nil {
+		return nil, err
+	}
+	if results, err, done := r.preview(); done {
+		return results, err
+	}
+	if err := r.guard(); err != nil {
+		return nil, err
+	}
+	if opts.DryRun {
+		return r.dryRun()
+	}
+	if err := r.confirm(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.openJournal(); err != nil {
+		return nil, err
+	}
+	defer r.closeJournal()
+	defer opts.Interrupts.OnQuit(r.quit)()
+	r.execute(ctx)
+	return r.report()
+}
+
+// newRunner gets the sites and gives each its engine, whose settled
+// results go to the one journal with that site's server.
+func newRunner(opts *TerminateOptions) (*runner, error) {
+	out, err := opts.Output()
+	if err != nil {
+		return nil, err
+	}
+	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opts: opts, out: out, clk: opts.Clock, errOut: opts.IO.ErrOut, fanOut: opts.FanOut.Enabled()}
+	if r.clk == nil {
+		r.clk = clock.Real{}
+	}
+	for _, s := range sites {
+		r.runs = append(r.runs, r.newSiteRun(s))
+	}
+	return r, nil
+}
+
+// newSiteRun is one site's engine, sharing the run's journal lock.
+func (r *runner) newSiteRun(s cmdutil.Site) *siteRun {
+	sr := &siteRun{site: s}
+	if s.Client == nil {
+		return sr // cannot be used: fails at the plan, never run
+	}
+	sr.e = newEngine(s.Client, r.clk, r.opts, func(res Result) {
+		if r.journal == nil {
+			return
 		}
-		for _, wave := range waves(send, e.admin) {
-			if cancelled = e.sendAll(ctx, wave); cancelled {
-				// What the later waves held is not sent.
-				for _, r := range send {
-					if r.pending() {
-						r.Result, r.Error, r.stillActive = ResultSkipped, errNotSent, true
-						e.settle(r)
-					}
-				}
-				break
+		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.Client.Server(), r.opts.Reason)); err != nil {
+			fmt.Fprintf(r.errOut, "warning: could not write the audit journal: %v\n", err)
+		}
+	})
+	sr.e.jmu = &r.jmu
+	return sr
+}
+
+// guard refuses (6) more sessions than --max: with a selector, over
+// every site; with IDs, only when --max was given.
+func (r *runner) guard() error {
+	send := r.toSend()
+	limit := 0
+	if r.fanOut || r.runs[0].p.selector != nil || r.opts.MaxSet {
+		limit = r.opts.Max
+	}
+	if limit == 0 || len(send) <= limit {
+		return nil
+	}
+	if r.fanOut {
+		return cmdutil.Refusedf("refusing: %d sessions would be terminated on %s, more than --max %d (which counts every site); nothing was sent (check the list above, then raise --max to at least %d)", len(send), plural(len(r.planned), "site"), limit, len(send))
+	}
+	return cmdutil.Refusedf("refusing: %d sessions would be terminated, more than --max %d; nothing was sent (check the list above, then raise --max to at least %d)", len(send), limit, len(send))
+}
+
+// dryRun marks what would be sent and prints the results; its exit code
+// is the real run's if every request succeeded.
+func (r *runner) dryRun() ([]*Result, error) {
+	send := r.toSend()
+	for _, res := range send {
+		res.Result = ResultDryRun
+	}
+	fmt.Fprintf(r.errOut, "Dry run: %s would be terminated; nothing was sent.\n", plural(len(send), "session"))
+	results := r.results()
+	if err := r.printResults(results); err != nil {
+		return results, err
+	}
+	return results, failedPlans(r.runs)
+}
+
+// confirm asks one question for every site (the typed count is the
+// total), unless --yes.
+func (r *runner) confirm(ctx context.Context) error {
+	send := r.toSend()
+	if r.opts.Hold > 0 {
+		fmt.Fprintf(r.errOut, "Hold: %s.\n", holdWords(r.planned[0].p.selector, r.opts.Hold))
+	}
+	if (len(send) > 0 || r.opts.Hold > 0) && !r.opts.Yes {
+		return r.planned[0].e.confirm(ctx, send)
+	}
+	return nil
+}
+
+// openJournal opens the journal before anything is sent (a run that
+// could not be recorded does not start) and journals what is already
+// final (skipped, already completed).
+func (r *runner) openJournal() error {
+	jpath, err := audit.Path(r.opts.LookupEnv)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was sent", err)
+	}
+	j, err := audit.Open(jpath)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was sent", err)
+	}
+	r.jmu.Lock()
+	r.journal = j
+	r.jmu.Unlock()
+	for _, sr := range r.planned {
+		for _, res := range sr.p.results {
+			if !res.pending() {
+				sr.e.settle(res)
 			}
 		}
 	}
-	// With a selector, list its reports again while verification runs
-	// (it costs no wall time): who matches now that was not in the preview?
-	type recheck struct {
-		extra []*Result
-		err   error
-	}
-	var again chan recheck
-	if p.selector != nil && !cancelled && opts.Hold == 0 {
-		// (A hold's first poll catches them instead, and terminates them.)
-		again = make(chan recheck, 1)
-		go func() {
-			extra, err := e.stillMatching(ctx, p)
-			again <- recheck{extra, err}
-		}()
-	}
-	if !opts.NoWait && !cancelled {
-		e.verify(ctx, p, start)
-		// Ctrl-C while verifying is still Ctrl-C (130); the report says
-		// what was terminated.
-		cancelled = ctx.Err() != nil
-	}
-	if again != nil {
-		rc := <-again
-		for _, r := range rc.extra {
-			p.results = append(p.results, r)
-			e.settle(r)
-		}
-		if rc.err != nil && !cancelled {
-			containErr = rc.err
-		}
-	}
+	return nil
+}
 
-	return cancelled, containErr
+// closeJournal closes the journal once no line is being written.
+func (r *runner) closeJournal() {
+	r.jmu.Lock()
+	defer r.jmu.Unlock()
+	_ = r.journal.Close()
+}
+
+// quit is the second Ctrl-C, for every site at once: under the one
+// journal lock, what is in flight is journaled as unknown, and the
+// results known so far are printed before the process exits.
+func (r *runner) quit() {
+	r.jmu.Lock()
+	defer r.jmu.Unlock()
+	var all []*Result
+	n := 0
+	for _, sr := range r.planned {
+		inflight, known := sr.e.quit()
+		for i := range inflight {
+			sr.e.onSettled(inflight[i])
+		}
+		n += len(inflight)
+		for i := range known {
+			known[i].Site = sr.site.Name
+			all = append(all, &known[i])
+		}
+	}
+	r.printed.Do(func() { _ = r.printResults(all) })
+	fmt.Fprintf(r.errOut, "pamctl: quit: %s in flight journaled as unknown\n", plural(n, "session"))
+}
+
+// execute sends, verifies and holds on every site at once; what each
+// site says goes out a whole line at a time, its name first.
+func (r *runner) execute(ctx context.Context) {
+	r.budget.Store(int64(len(r.toSend())))
+	g := new(errgroup.Group)
+	if r.opts.Hold == 0 {
+		g.SetLimit(cmdutil.SiteConcurrency) // a hold runs every site for its whole period
+	}
+	var lines sync.Mutex
+	for _, sr := range r.planned {
+		if r.fanOut {
+			sr.e.errOut = cmdutil.NewLineWriter(&lines, r.errOut, "site "+sr.site.Name+": ")
+		}
+		g.Go(func() error {
+			sr.run(ctx, r.clk, &r.budget)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// report prints what happened on each site, then the results, and
+// returns the exit code folded over the sites.
+func (r *runner) report() ([]*Result, error) {
+	for _, sr := range r.planned {
+		if r.fanOut {
+			fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.Label())
+		}
+		printReport(r.errOut, sr.p.results, r.opts.NoWait)
+		if sr.held != nil {
+			fmt.Fprintln(r.errOut, sr.held.summary(r.opts.Hold))
+		}
+	}
+	results := r.results()
+	var perr error
+	r.printed.Do(func() { perr = r.printResults(results) })
+	if perr != nil {
+		return results, perr
+	}
+	return results, fold(r.errOut, r.opts, r.runs)
+}
+
+// toSend is every planned site's sessions to send.
+func (r *runner) toSend() []*Result {
+	var send []*Result
+	for _, sr := range r.planned {
+		send = append(send, sr.send...)
+	}
+	return send
+}
+
+// results is every planned site's results, each marked with its site.
+func (r *runner) results() []*Result {
+	results := []*Result{}
+	for _, sr := range r.planned {
+		sr.tag()
+		results = append(results, sr.p.results...)
+	}
+	return results
+}
+
+// printResults writes the per-session results in the -o format, with a
+// SITE column in a fan-out.
+func (r *runner) printResults(results []*Result) error {
+	if !r.fanOut {
+		return printResults(r.opts.IO.Out, r.out, results)
+	}
+	if results == nil {
+		results = []*Result{}
+	}
+	cols := append([]output.Column[*Result]{{Header: "SITE", Value: func(r *Result) any { return r.Site }}}, resultColumns...)
+	return output.PrintList(r.opts.IO.Out, r.out, results, cols)
 }

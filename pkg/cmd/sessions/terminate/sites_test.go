@@ -104,7 +104,7 @@ func TestTerminateSites(t *testing.T) {
 	})
 }
 
-func TestCombineOutcomes(t *testing.T) {
+func TestFold(t *testing.T) {
 	ok := func() *Result { return &Result{Result: ResultTerminated, Verified: true} }
 	fail := func() *Result { return &Result{Result: ResultFailed, stillActive: true, Error: "HTTP 500"} }
 	perm := func() *Result { return &Result{Result: ResultFailed, stillActive: true, perm: true, Error: "HTTP 403"} }
@@ -122,9 +122,11 @@ func TestCombineOutcomes(t *testing.T) {
 	}{
 		{"all contained", []*siteRun{site("a", ok()), site("b", ok())}, 0},
 		{"nothing matched anywhere", []*siteRun{site("a"), site("b")}, 0},
-		{"every site failed", []*siteRun{site("a", fail()), site("b", fail())}, 1},
+		{"every site failed", []*siteRun{site("a", fail()), site("b", fail())}, 5},
 		{"every site not permitted", []*siteRun{site("a", perm()), site("b", perm())}, 3},
-		{"failed and not permitted", []*siteRun{site("a", perm()), site("b", fail())}, 1},
+		{"failed and not permitted", []*siteRun{site("a", perm()), site("b", fail())}, 5},
+		{"one site is its own outcome", []*siteRun{site("", fail())}, 5},
+		{"one site not permitted", []*siteRun{site("", perm())}, 3},
 		{"one failed, one contained", []*siteRun{site("a", fail()), site("b", ok())}, 5},
 		{"one unverified", []*siteRun{site("a", ok()), site("b", unknown())}, 7},
 		{"unverified and failed", []*siteRun{site("a", unknown()), site("b", fail())}, 5},
@@ -135,7 +137,7 @@ func TestCombineOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := &TerminateOptions{WaitTimeout: DefaultWaitTimeout}
-			err := combineOutcomes(io.Discard, opts, tt.runs)
+			err := fold(io.Discard, opts, tt.runs)
 			assert.Equal(t, tt.want, exitCode(t, err), "%v", err)
 			if err != nil {
 				assert.False(t, strings.Contains(err.Error(), "\n"))

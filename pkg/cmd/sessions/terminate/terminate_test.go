@@ -296,7 +296,9 @@ func TestTerminateRun(t *testing.T) {
 			posts int
 		}{
 			{"already completed", nil, []string{s05}, 0, 0},
-			{"native-only", nil, []string{s09}, 1, 0},
+			// Still Active at the end is 5 however the targets were named.
+			{"native-only", nil, []string{s09}, 5, 0},
+			{"native-only among several", nil, []string{s09, s05}, 5, 0},
 			{"auditor", auditor, []string{s01}, 3, 1},
 			// s01 and s02 share an asset: after its 403 the second is not sent.
 			{"auditor, several", auditor, []string{s01, s02}, 3, 1},
