@@ -2,9 +2,11 @@ package terminate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -144,4 +146,53 @@ func TestFold(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Two signals during a fan-out: every terminate request sent on every
+// site has its journal line the moment the operator quits (one quit hook,
+// one journal lock for all sites), and never a second one.
+func TestTerminateSitesQuit(t *testing.T) {
+	e := newEnv(t, pamsim.Options{}, nil, false)
+	east, eastURL := pamsim.Start(t, pamsim.Options{Seed: 2, Site: "east"})
+	posting, hold := make(chan struct{}, 8), make(chan struct{})
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost {
+			posting <- struct{}{}
+			<-hold
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	client := func(url, token string) *api.Client {
+		c, err := api.New(api.Options{Server: url, Token: token, Transport: rt})
+		require.NoError(t, err)
+		return c
+	}
+	sites := []cmdutil.Site{{Name: "west", Client: client(e.serverURL, e.sim.Tokens().Admin)}, {Name: "east", Client: client(eastURL, east.Tokens().Admin)}}
+	e.opts.FanOut = cmdutil.FanOut{All: true}
+	e.opts.Sites = func(cmdutil.FanOut) ([]cmdutil.Site, error) { return sites, nil }
+	e.opts.User, e.opts.Yes = "mchen", true
+	ints := &cmdutil.Interrupts{}
+	e.opts.Interrupts = ints
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	e.opts.IO.Out, e.opts.IO.ErrOut = out, errOut
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- terminateRun(ctx, e.opts) }()
+	<-posting
+	<-posting // one request in flight on each site
+	cancel()
+	ints.Quit()
+	journal := string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl")))
+	for _, site := range []string{"root", "east"} {
+		assert.Regexp(t, `"server":"[^"]*/ztna/demo/`+site+`","session":"11111111-1111-4111-8111-000000000008".*"result":"unknown"`, journal, "site %s's request is journaled the moment the operator quits", site)
+	}
+	var rs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &rs), "the results known so far are printed: %s", out.String())
+	require.Len(t, rs, 2)
+	assert.ElementsMatch(t, []any{"west", "east"}, []any{rs[0]["site"], rs[1]["site"]})
+	assert.Contains(t, errOut.String(), "pamctl: quit: 2 sessions in flight journaled as unknown")
+	close(hold)
+	<-done // in a real process main exits at the quit; the test lets the run end
+	journal = strings.TrimSpace(string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl"))))
+	assert.Equal(t, 2, strings.Count(journal, "\n")+1, "one line per session, never two: %s", journal)
 }
