@@ -223,3 +223,47 @@ func (s *lineWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// One reports a command run on its one site (no fan-out flags): its
+// failure is the command's error as is, and its rows have no SITE column.
+func One(sites []Site) bool { return len(sites) == 1 && sites[0].Name == "" }
+
+// ListSites reads every site at once (SiteConcurrency at a time) with
+// fetch and returns the rows in site order, each with its site, and each
+// site's error by index (as ForEachSite). With One(sites), the site's
+// error is returned as err, unwrapped; with several, err is only the
+// context's (a failed site is in errs, and the others go on).
+func ListSites[T any](ctx context.Context, sites []Site, fetch func(ctx context.Context, s Site) ([]T, error)) (rows []SiteRow[T], errs []error, err error) {
+	lists := make([][]T, len(sites))
+	errs = ForEachSite(ctx, sites, func(ctx context.Context, i int, s Site) error {
+		var err error
+		lists[i], err = fetch(ctx, s)
+		return err
+	})
+	if One(sites) && errs[0] != nil {
+		return nil, errs, errs[0].(*SiteError).Err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, errs, err
+	}
+	rows = []SiteRow[T]{}
+	for i, s := range sites {
+		for _, item := range lists[i] {
+			rows = append(rows, SiteRow[T]{Site: s.Name, Item: item})
+		}
+	}
+	return rows, errs, nil
+}
+
+// PrintSiteList prints rows in the -o format: with a SITE column first
+// ("site" in JSON) in a fan-out, as the bare items for one site.
+func PrintSiteList[T any](w io.Writer, o output.Options, sites []Site, rows []SiteRow[T], cols []output.Column[T]) error {
+	if !One(sites) {
+		return output.PrintList(w, o, rows, SiteColumns(cols))
+	}
+	items := make([]T, len(rows))
+	for i := range rows {
+		items[i] = rows[i].Item
+	}
+	return output.PrintList(w, o, items, cols)
+}
