@@ -211,25 +211,70 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.Now != nil && out.Now == nil {
 		out.Now = opts.Now
 	}
-	if opts.FanOut.Enabled() {
-		return listSites(ctx, opts, out)
-	}
-	client, err := opts.APIClient()
+	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
 	if err != nil {
 		return err
 	}
-	p := api.ListSessionsParams{
-		User: opts.User, Channel: opts.Channel,
-		From: opts.Since, To: opts.Until,
-		Sort: opts.Sort, Order: opts.Order, Limit: opts.Limit,
+	if cmdutil.One(sites) && out.Streams() {
+		return streamOne(ctx, opts, out, sites[0].Client)
 	}
-	switch opts.State {
-	case StateActive, "":
-		p.State = api.StateActive
-	case StateCompleted:
-		p.State = api.StateCompleted
+	var asset *api.Asset // one site's, resolved
+	rows, errs, err := cmdutil.ListSites(ctx, sites, func(ctx context.Context, s cmdutil.Site) ([]api.Session, error) {
+		note := ""
+		if s.Name != "" {
+			note = "site " + s.Name + ": "
+		}
+		sessions, a, err := fetch(ctx, s.Client, opts, note)
+		if cmdutil.One(sites) {
+			asset = a
+		}
+		return sessions, err
+	})
+	if err != nil {
+		return err
 	}
+	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
+	if err := printRows(opts, out, sites, rows, asset); err != nil {
+		return err
+	}
+	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their sessions are not listed")
+}
+
+// printRows prints the sessions, and for a person the count (or that
+// there is none), across the sites in a fan-out.
+func printRows(opts *ListOptions, out output.Options, sites []cmdutil.Site, rows []cmdutil.SiteRow[api.Session], asset *api.Asset) error {
+	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
+	across := ""
+	if !cmdutil.One(sites) {
+		across = ", across " + siteWords(sites)
+		if opts.Asset != "" {
+			asset = &api.Asset{Name: opts.Asset}
+		}
+	}
+	if len(rows) == 0 && human {
+		fmt.Fprintf(opts.IO.ErrOut, "No %s%s\n", describe(0, opts, asset), across)
+		return nil
+	}
+	if err := cmdutil.PrintSiteList(opts.IO.Out, out, sites, rows, shared.SessionColumns()); err != nil {
+		return err
+	}
+	if human && out.TTY {
+		line := fmt.Sprintf("%d %s%s", len(rows), describe(len(rows), opts, asset), across)
+		if cmdutil.One(sites) && opts.Limit > 0 && len(rows) == opts.Limit {
+			line += fmt.Sprintf(" (--limit %d reached; there may be more)", opts.Limit)
+		}
+		fmt.Fprintln(opts.IO.ErrOut, line)
+	}
+	return nil
+}
+
+// streamOne is one site's list in a streaming format (json, ndjson, csv):
+// page by page, in order, so memory does not grow with the count and
+// there is no million-item cap.
+func streamOne(ctx context.Context, opts *ListOptions, out output.Options, client *api.Client) error {
+	p := params(opts)
 	var asset *api.Asset
+	var err error
 	if opts.Asset != "" {
 		asset, err = cmdutil.ResolveAsset(ctx, client, opts.Asset)
 		if err != nil {
@@ -251,7 +296,10 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	// What is printed honours the flags, whatever the server's filtering.
 	dropped := 0
-	keep := func(page []api.Session) []api.Session {
+	lw := output.NewListWriter(opts.IO.Out, out, shared.SessionColumns())
+	started := false
+	err = client.EachSessionPage(ctx, p, func(page []api.Session) error {
+		started = true
 		kept := page[:0]
 		for i := range page {
 			if p.Matches(&page[i]) {
@@ -259,61 +307,24 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			}
 		}
 		dropped += len(page) - len(kept)
-		return kept
+		return lw.Write(kept)
+	})
+	if dropped > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
 	}
-	warnDropped := func() {
-		if dropped > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
-		}
-	}
-	if out.Streams() {
-		// json, ndjson and csv go out page by page, in order: memory does
-		// not grow with the count, and there is no million-item cap.
-		lw := output.NewListWriter(opts.IO.Out, out, shared.SessionColumns())
-		started := false
-		err := client.EachSessionPage(ctx, p, func(page []api.Session) error {
-			started = true
-			return lw.Write(keep(page))
-		})
-		warnDropped()
-		if err != nil {
-			if started {
-				// Pages already went out: close the array so stdout
-				// still parses; the exit code says the list is cut short.
-				_ = lw.Close()
-			}
-			return listErr(err)
-		}
-		return lw.Close()
-	}
-	sessions, err := client.ListSessions(ctx, p)
 	if err != nil {
+		if started {
+			// Pages already went out: close the array so stdout still
+			// parses; the exit code says the list is cut short.
+			_ = lw.Close()
+		}
 		return listErr(err)
 	}
-	sessions = keep(sessions)
-	warnDropped()
-	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
-	if len(sessions) == 0 && human {
-		fmt.Fprintf(opts.IO.ErrOut, "No %s\n", describe(0, opts, asset))
-		return nil
-	}
-	if err := output.PrintList(opts.IO.Out, out, sessions, shared.SessionColumns()); err != nil {
-		return err
-	}
-	if human && out.TTY {
-		line := fmt.Sprintf("%d %s", len(sessions), describe(len(sessions), opts, asset))
-		if opts.Limit > 0 && len(sessions) == opts.Limit {
-			line += fmt.Sprintf(" (--limit %d reached; there may be more)", opts.Limit)
-		}
-		fmt.Fprintln(opts.IO.ErrOut, line)
-	}
-	return nil
+	return lw.Close()
 }
 
-// fetch lists one site's sessions as the flags ask; warnings start with
-// note (the site, in a fan-out). It also returns the resolved asset (nil
-// without --asset).
-func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note string) ([]api.Session, *api.Asset, error) {
+// params is the Sessions Report query the flags ask for.
+func params(opts *ListOptions) api.ListSessionsParams {
 	p := api.ListSessionsParams{
 		User: opts.User, Channel: opts.Channel,
 		From: opts.Since, To: opts.Until,
@@ -325,6 +336,14 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 	case StateCompleted:
 		p.State = api.StateCompleted
 	}
+	return p
+}
+
+// fetch lists one site's sessions as the flags ask; warnings start with
+// note (the site, in a fan-out). It also returns the resolved asset (nil
+// without --asset).
+func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note string) ([]api.Session, *api.Asset, error) {
+	p := params(opts)
 	var asset *api.Asset
 	var err error
 	if opts.Asset != "" {
@@ -358,48 +377,6 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 		fmt.Fprintf(opts.IO.ErrOut, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", note, dropped)
 	}
 	return kept, asset, nil
-}
-
-// listSites is the fan-out: every site listed (SiteConcurrency at a
-// time), the rows of each in profile order, a failed site named on its
-// own line while the others are still printed, and exit 1 then.
-func listSites(ctx context.Context, opts *ListOptions, out output.Options) error {
-	sites, err := opts.Sites(opts.FanOut)
-	if err != nil {
-		return err
-	}
-	lists := make([][]api.Session, len(sites))
-	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
-		var err error
-		lists[i], _, err = fetch(ctx, s.Client, opts, "site "+s.Name+": ")
-		return err
-	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	rows := []cmdutil.SiteRow[api.Session]{}
-	for i, s := range sites {
-		for _, sess := range lists[i] {
-			rows = append(rows, cmdutil.SiteRow[api.Session]{Site: s.Name, Item: sess})
-		}
-	}
-	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
-	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
-	var asset *api.Asset
-	if opts.Asset != "" {
-		asset = &api.Asset{Name: opts.Asset}
-	}
-	if len(rows) == 0 && human {
-		fmt.Fprintf(opts.IO.ErrOut, "No %s, across %s\n", describe(0, opts, asset), siteWords(sites))
-	} else {
-		if err := output.PrintList(opts.IO.Out, out, rows, cmdutil.SiteColumns(shared.SessionColumns())); err != nil {
-			return err
-		}
-		if human && out.TTY {
-			fmt.Fprintf(opts.IO.ErrOut, "%d %s, across %s\n", len(rows), describe(len(rows), opts, asset), siteWords(sites))
-		}
-	}
-	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their sessions are not listed")
 }
 
 func siteWords(sites []cmdutil.Site) string {
