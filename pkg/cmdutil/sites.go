@@ -241,7 +241,7 @@ func ListSites[T any](ctx context.Context, sites []Site, fetch func(ctx context.
 		return err
 	})
 	if One(sites) && errs[0] != nil {
-		return nil, errs, errs[0].(*SiteError).Err
+		return nil, errs, SitesErr(sites, errs)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, errs, err
@@ -266,4 +266,18 @@ func PrintSiteList[T any](w io.Writer, o output.Options, sites []Site, rows []Si
 		items[i] = rows[i].Item
 	}
 	return output.PrintList(w, o, items, cols)
+}
+
+// SitesErr is the error of a step run on every site (ForEachSite's errs):
+// with One(sites), the site's own error, unwrapped; with several, every
+// failed site's, joined (each names its site); nil when none failed.
+func SitesErr(sites []Site, errs []error) error {
+	if One(sites) && errs[0] != nil {
+		var se *SiteError
+		if errors.As(errs[0], &se) {
+			return se.Err
+		}
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }

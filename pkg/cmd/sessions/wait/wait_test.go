@@ -103,7 +103,7 @@ func setup(t *testing.T, format output.Format) *fixture {
 	clk := clock.NewAuto(t0)
 	opts := &WaitOptions{
 		IO: ios,
-		APIClient: func() (Client, error) {
+		APIClient: func() (*api.Client, error) {
 			return api.New(api.Options{Server: "https://pam.example.test/ztna/acme/root", Token: "tok-8c2e41d7", Transport: reg, MaxTries: 1})
 		},
 		Output:   func() (output.Options, error) { return output.Options{Format: format}, nil },
