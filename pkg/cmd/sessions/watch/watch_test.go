@@ -104,7 +104,7 @@ func setup(t *testing.T, format output.Format, tty bool) *fixture {
 	clk := clock.NewAuto(t0)
 	return &fixture{reg: reg, out: out, errOut: errOut, opts: &WatchOptions{
 		IO: ios,
-		APIClient: func() (Client, error) {
+		APIClient: func() (*api.Client, error) {
 			return api.New(api.Options{Server: "https://pam.example.test/ztna/acme/root", Token: "tok-8c2e41d7", Transport: reg, MaxTries: 1})
 		},
 		Output:   func() (output.Options, error) { return output.Options{Format: format, TTY: tty, Now: clk.Now}, nil },
