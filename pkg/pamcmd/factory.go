@@ -108,22 +108,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		return s, nil
 	})
 
-	f.APIClient = sync.OnceValues(func() (*api.Client, error) {
-		s, err := f.Settings()
-		if err != nil {
-			return nil, err
-		}
-		if s.EmptyTokenEnv {
-			return nil, &cmdutil.FlagError{Err: config.ErrEmptyTokenEnv}
-		}
-		if s.Server == "" {
-			return nil, &cmdutil.AuthError{Err: errors.New("no server configured: pass --server, set PAMCTL_SERVER, or run `pamctl auth login`")}
-		}
-		if s.Token == "" {
-			return nil, &cmdutil.AuthError{Err: fmt.Errorf("no API token for %s: set PAMCTL_TOKEN, or run `pamctl auth login`", s.Server)}
-		}
-		return NewClient(f, s, s.Token)
-	})
+	f.APIClient = sync.OnceValues(func() (*api.Client, error) { return settingsClient(f) })
 
 	f.NewClient = func(s *config.Settings, token string) (*api.Client, error) {
 		return NewClient(f, s, token)
@@ -137,17 +122,39 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		})
 	}
 
-	f.Prompter = func() prompt.Prompter {
-		if d.Prompter != nil {
-			return d.Prompter
-		}
-		// Questions are talk, not data: they go to stderr, so stdout
-		// stays parseable even with -o json on a terminal. Colour follows
-		// the streams: NO_COLOR, TERM=dumb and --no-color turn it off.
-		ios := f.IOStreams
-		return prompt.New(prompt.Streams{In: ios.In, Out: ios.ErrOut, Err: ios.ErrOut, NoColor: !ios.ColorEnabled()})
-	}
+	f.Prompter = func() prompt.Prompter { return newPrompter(f, d) }
 	return f
+}
+
+// settingsClient is the client of the command's one site: its resolved
+// settings (--profile, --server, --token, the environment, the profile).
+func settingsClient(f *cmdutil.Factory) (*api.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if s.EmptyTokenEnv {
+		return nil, &cmdutil.FlagError{Err: config.ErrEmptyTokenEnv}
+	}
+	if s.Server == "" {
+		return nil, &cmdutil.AuthError{Err: errors.New("no server configured: pass --server, set PAMCTL_SERVER, or run `pamctl auth login`")}
+	}
+	if s.Token == "" {
+		return nil, &cmdutil.AuthError{Err: fmt.Errorf("no API token for %s: set PAMCTL_TOKEN, or run `pamctl auth login`", s.Server)}
+	}
+	return NewClient(f, s, s.Token)
+}
+
+// newPrompter asks on the terminal. Questions are talk, not data: they go
+// to stderr, so stdout stays parseable even with -o json on a terminal.
+// Colour follows the streams: NO_COLOR, TERM=dumb and --no-color turn it
+// off.
+func newPrompter(f *cmdutil.Factory, d Deps) prompt.Prompter {
+	if d.Prompter != nil {
+		return d.Prompter
+	}
+	ios := f.IOStreams
+	return prompt.New(prompt.Streams{In: ios.In, Out: ios.ErrOut, Err: ios.ErrOut, NoColor: !ios.ColorEnabled()})
 }
 
 // NewClient builds an API client for settings s with token (auth login

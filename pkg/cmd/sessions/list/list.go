@@ -52,15 +52,8 @@ type ListOptions struct {
 	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
-// NewCmdList builds the command; runF replaces the run in tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.Sites}
-	var since, until, sortBy string
-	cmd := &cobra.Command{
-		Use:     "list [--asset <name|id>] [--state active|completed|all] [--user <name>] [--channel <channel>] [--since <duration|time>] [--until <time>]",
-		Aliases: []string{"ls"},
-		Short:   "List sessions, site-wide or on one asset",
-		Long: `List sessions as the Sessions Report shows them: SESSION ID, ASSET, USER,
+// longHelp is the command's help text.
+const longHelp = `List sessions as the Sessions Report shows them: SESSION ID, ASSET, USER,
 CHANNELS, STATE, CREATED and UPDATED (ages on a terminal); -o wide adds
 COMPLETED and ASSET ID with absolute times. Active sessions by default.
 
@@ -86,7 +79,17 @@ order its server gave them (--limit applies per site). A site that fails
 is named on its own stderr line ("pamctl: site NAME: ...") and the others
 are still listed; the exit code is then 1. Each site uses its profile's
 server and stored token: --server and --token are refused, PAMCTL_SERVER
-and PAMCTL_TOKEN are not used.`,
+and PAMCTL_TOKEN are not used.`
+
+// NewCmdList builds the command; runF replaces the run in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.Sites}
+	var since, until, sortBy string
+	cmd := &cobra.Command{
+		Use:     "list [--asset <name|id>] [--state active|completed|all] [--user <name>] [--channel <channel>] [--since <duration|time>] [--until <time>]",
+		Aliases: []string{"ls"},
+		Short:   "List sessions, site-wide or on one asset",
+		Long:    longHelp,
 		Example: `  # who is connected to an asset right now
   $ pamctl sessions list --asset db-prod-01
 

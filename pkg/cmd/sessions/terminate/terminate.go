@@ -79,23 +79,8 @@ type TerminateOptions struct {
 	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
-// NewCmdTerminate builds the command; runF replaces the run in tests.
-func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *cobra.Command {
-	opts := &TerminateOptions{
-		IO:         f.IOStreams,
-		APIClient:  f.APIClient,
-		Prompter:   f.Prompter,
-		Now:        f.Now,
-		Clock:      f.Clock,
-		Output:     f.OutputOptions,
-		LookupEnv:  f.LookupEnv,
-		Interrupts: f.Interrupts,
-		Sites:      f.Sites,
-	}
-	cmd := &cobra.Command{
-		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
-		Short: "Terminate active web sessions, after a confirmation",
-		Long: `Terminate the sessions named by ID, or every Active session matching the
+// longHelp is the command's help text.
+const longHelp = `Terminate the sessions named by ID, or every Active session matching the
 selector flags --asset, --user and --channel (at least one ID or one
 selector is required: there is no "terminate everything").
 
@@ -163,7 +148,25 @@ was refused for permission); 4 an ID does not exist; 5 not contained: a
 targeted or matching session is still Active (failed, native-only, not
 permitted, new since the preview), whether named by one ID, several or a
 selector (one line on stderr names what is still connected and why); 6
-refused for safety; 7 sent but not verified (unknown); 130 cancelled.`,
+refused for safety; 7 sent but not verified (unknown); 130 cancelled.`
+
+// NewCmdTerminate builds the command; runF replaces the run in tests.
+func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *cobra.Command {
+	opts := &TerminateOptions{
+		IO:         f.IOStreams,
+		APIClient:  f.APIClient,
+		Prompter:   f.Prompter,
+		Now:        f.Now,
+		Clock:      f.Clock,
+		Output:     f.OutputOptions,
+		LookupEnv:  f.LookupEnv,
+		Interrupts: f.Interrupts,
+		Sites:      f.Sites,
+	}
+	cmd := &cobra.Command{
+		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
+		Short: "Terminate active web sessions, after a confirmation",
+		Long:  longHelp,
 		Example: `  # end one session, after a yes/no confirmation
   $ pamctl sessions terminate 0c6f1f0e-3c1b-4c53-9d1e-1f0b7c8e2a11
 
