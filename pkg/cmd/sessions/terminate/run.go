@@ -4,95 +4,48 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
-	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
+	"strconv"
 
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/contain"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/prompt"
 )
+
+// Result is one session's outcome, the element of -o json's array.
+type Result = contain.Result
 
 // emptyResults prints the empty results array of a run that ended before
 // any result existed, when the output format is JSON or YAML: with -o json
 // stdout always holds a results array.
 func emptyResults(opts *TerminateOptions) {
 	if oo, err := opts.Output(); err == nil && oo.Format.IsStructured() {
-		_ = printResults(opts.IO.Out, oo, nil) // "[]", or what --jq makes of it
+		_ = printResults(opts.IO.Out, oo, nil, false) // "[]", or what --jq makes of it
 	}
 }
 
-// terminateRun is the procedure: plan, preview, confirm, send, verify and
-// check containment, report. The structured results are printed from what
-// the run returns, also when it was refused or failed before any result
-// existed ("[]").
+// terminateRun turns the options into the engine's Helper (pkg/contain)
+// and its callbacks into output: talk on stderr, the results on stdout in
+// the -o format, also when the run was refused or failed before any
+// result existed ("[]").
 func terminateRun(ctx context.Context, opts *TerminateOptions) error {
-	results, err := run(ctx, opts)
+	h, err := newHelper(opts)
+	if err != nil {
+		emptyResults(opts)
+		return err
+	}
+	results, err := h.Run(ctx)
 	if results == nil {
 		emptyResults(opts)
 	}
 	return err
 }
 
-// runner is one terminate over a list of sites. One site (no
-// --profiles/--all-profiles) is a fan-out of one: the same steps, one
-// quit hook, one journal and one journal lock for every site, and the
-// exit code one fold over the sites' outcomes (fold).
-type runner struct {
-	opts   *TerminateOptions
-	out    output.Options
-	clk    clock.Clock
-	errOut io.Writer
-	// fanOut: the sites came from --profiles/--all-profiles; the preview
-	// and the report get a section per site, the results a SITE column.
-	fanOut  bool
-	runs    []*siteRun // every site
-	planned []*siteRun // the sites whose plan succeeded
-
-	journal *audit.Journal
-	jmu     sync.Mutex // orders every site's journal lines and the close
-	printed sync.Once  // the results are printed once (report or quit)
-	// budget counts the sessions sent or about to be, over every site:
-	// --max caps it during a hold.
-	budget atomic.Int64
-}
-
-// run returns the results to print (nil when none were printed) and the
-// run's error. Its steps, in order, each a method of runner.
-func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
-	r, err := newRunner(opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.plan(ctx); err != nil {
-		return nil, err
-	}
-	if results, err, done := r.preview(); done {
-		return results, err
-	}
-	if err := r.guard(); err != nil {
-		return nil, err
-	}
-	if opts.DryRun {
-		return r.dryRun()
-	}
-	if err := r.confirm(ctx); err != nil {
-		return nil, err
-	}
-	if err := r.openJournal(); err != nil {
-		return nil, err
-	}
-	defer r.closeJournal()
-	defer opts.Interrupts.OnQuit(r.quit)()
-	r.execute(ctx)
-	return r.report()
-}
-
-// newRunner gets the sites and gives each its engine, whose settled
-// results go to the one journal with that site's server.
-func newRunner(opts *TerminateOptions) (*runner, error) {
+// newHelper is the engine for these options: the sites (one without
+// --profiles/--all-profiles), the configuration, the callbacks.
+func newHelper(opts *TerminateOptions) (*contain.Helper, error) {
 	out, err := opts.Output()
 	if err != nil {
 		return nil, err
@@ -101,204 +54,83 @@ func newRunner(opts *TerminateOptions) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, out: out, clk: opts.Clock, errOut: opts.IO.ErrOut, fanOut: opts.FanOut.Enabled()}
-	if r.clk == nil {
-		r.clk = clock.Real{}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.Real{}
 	}
+	h := &contain.Helper{Config: engineConfig(opts), Clock: clk}
 	for _, s := range sites {
-		r.runs = append(r.runs, r.newSiteRun(s))
-	}
-	return r, nil
-}
-
-// newSiteRun is one site's engine, sharing the run's journal lock.
-func (r *runner) newSiteRun(s cmdutil.Site) *siteRun {
-	sr := &siteRun{site: s}
-	if s.Client == nil {
-		return sr // cannot be used: fails at the plan, never run
-	}
-	sr.e = newEngine(s.Client, r.clk, r.opts, func(res Result) {
-		if r.journal == nil {
-			return
+		cs := contain.Site{Name: s.Name, Label: s.Label(), Err: s.Err}
+		if s.Client != nil {
+			cs.API = s.Client
 		}
-		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.Client.Server(), r.opts.Reason)); err != nil {
-			fmt.Fprintf(r.errOut, "warning: could not write the audit journal: %v\n", err)
+		h.Sites = append(h.Sites, cs)
+	}
+	errOut := opts.IO.ErrOut
+	h.Note = func(line string) { fmt.Fprintln(errOut, line) }
+	h.Results = func(rs []*Result, fanOut bool) error { return printResults(opts.IO.Out, out, rs, fanOut) }
+	if opts.Prompter != nil {
+		h.Prompter = lazyPrompter(opts.Prompter)
+	}
+	h.OpenJournal = func() (*audit.Journal, error) {
+		jpath, err := audit.Path(opts.LookupEnv)
+		if err != nil {
+			return nil, fmt.Errorf("%w; nothing was sent", err)
 		}
-	})
-	sr.e.jmu = &r.jmu
-	return sr
-}
-
-// guard refuses (6) more sessions than --max: with a selector, over
-// every site; with IDs, only when --max was given.
-func (r *runner) guard() error {
-	send := r.toSend()
-	limit := 0
-	if r.fanOut || r.runs[0].p.selector != nil || r.opts.MaxSet {
-		limit = r.opts.Max
-	}
-	if limit == 0 || len(send) <= limit {
-		return nil
-	}
-	if r.fanOut {
-		return cmdutil.Refusedf("refusing: %d sessions would be terminated on %s, more than --max %d (which counts every site); nothing was sent (check the list above, then raise --max to at least %d)", len(send), plural(len(r.planned), "site"), limit, len(send))
-	}
-	return cmdutil.Refusedf("refusing: %d sessions would be terminated, more than --max %d; nothing was sent (check the list above, then raise --max to at least %d)", len(send), limit, len(send))
-}
-
-// dryRun marks what would be sent and prints the results; its exit code
-// is the real run's if every request succeeded.
-func (r *runner) dryRun() ([]*Result, error) {
-	send := r.toSend()
-	for _, res := range send {
-		res.Result = ResultDryRun
-	}
-	fmt.Fprintf(r.errOut, "Dry run: %s would be terminated; nothing was sent.\n", plural(len(send), "session"))
-	results := r.results()
-	if err := r.printResults(results); err != nil {
-		return results, err
-	}
-	return results, failedPlans(r.runs)
-}
-
-// confirm asks one question for every site (the typed count is the
-// total), unless --yes.
-func (r *runner) confirm(ctx context.Context) error {
-	send := r.toSend()
-	if r.opts.Hold > 0 {
-		fmt.Fprintf(r.errOut, "Hold: %s.\n", holdWords(r.planned[0].p.selector, r.opts.Hold))
-	}
-	if (len(send) > 0 || r.opts.Hold > 0) && !r.opts.Yes {
-		return r.planned[0].e.confirm(ctx, send)
-	}
-	return nil
-}
-
-// openJournal opens the journal before anything is sent (a run that
-// could not be recorded does not start) and journals what is already
-// final (skipped, already completed).
-func (r *runner) openJournal() error {
-	jpath, err := audit.Path(r.opts.LookupEnv)
-	if err != nil {
-		return fmt.Errorf("%w; nothing was sent", err)
-	}
-	j, err := audit.Open(jpath)
-	if err != nil {
-		return fmt.Errorf("%w; nothing was sent", err)
-	}
-	r.jmu.Lock()
-	r.journal = j
-	r.jmu.Unlock()
-	for _, sr := range r.planned {
-		for _, res := range sr.p.results {
-			if !res.pending() {
-				sr.e.settle(res)
-			}
+		j, err := audit.Open(jpath)
+		if err != nil {
+			return nil, fmt.Errorf("%w; nothing was sent", err)
 		}
+		return j, nil
 	}
-	return nil
+	if opts.Interrupts != nil {
+		h.OnQuit = opts.Interrupts.OnQuit
+	}
+	return h, nil
 }
 
-// closeJournal closes the journal once no line is being written.
-func (r *runner) closeJournal() {
-	r.jmu.Lock()
-	defer r.jmu.Unlock()
-	_ = r.journal.Close()
+// engineConfig is the engine's plain configuration from the options.
+func engineConfig(o *TerminateOptions) contain.Config {
+	return contain.Config{
+		IDs: o.IDs, Asset: o.Asset, User: o.User, Channel: o.Channel,
+		Yes: o.Yes, DryRun: o.DryRun, NoWait: o.NoWait, Max: o.Max, MaxSet: o.MaxSet,
+		Reason: o.Reason, WaitTimeout: o.WaitTimeout, Concurrency: o.Concurrency,
+		Hold: o.Hold, Interval: o.Interval,
+	}
 }
 
-// quit is the second Ctrl-C, for every site at once: under the one
-// journal lock, what is in flight is journaled as unknown, and the
-// results known so far are printed before the process exits.
-func (r *runner) quit() {
-	r.jmu.Lock()
-	defer r.jmu.Unlock()
-	var all []*Result
-	n := 0
-	for _, sr := range r.planned {
-		inflight, known := sr.e.quit()
-		for i := range inflight {
-			sr.e.onSettled(inflight[i])
-		}
-		n += len(inflight)
-		for i := range known {
-			known[i].Site = sr.site.Name
-			all = append(all, &known[i])
-		}
-	}
-	r.printed.Do(func() { _ = r.printResults(all) })
-	fmt.Fprintf(r.errOut, "pamctl: quit: %s in flight journaled as unknown\n", plural(n, "session"))
+// lazyPrompter builds the prompter only when a question is asked.
+type lazyPrompter func() prompt.Prompter
+
+func (p lazyPrompter) Confirm(message string, def bool) (bool, error) {
+	return p().Confirm(message, def)
 }
 
-// execute sends, verifies and holds on every site at once; what each
-// site says goes out a whole line at a time, its name first.
-func (r *runner) execute(ctx context.Context) {
-	r.budget.Store(int64(len(r.toSend())))
-	g := new(errgroup.Group)
-	if r.opts.Hold == 0 {
-		g.SetLimit(cmdutil.SiteConcurrency) // a hold runs every site for its whole period
-	}
-	var lines sync.Mutex
-	for _, sr := range r.planned {
-		if r.fanOut {
-			sr.e.errOut = cmdutil.NewLineWriter(&lines, r.errOut, "site "+sr.site.Name+": ")
-		}
-		g.Go(func() error {
-			sr.run(ctx, r.clk, &r.budget)
-			return nil
-		})
-	}
-	_ = g.Wait()
-}
+func (p lazyPrompter) Input(message, def string) (string, error) { return p().Input(message, def) }
 
-// report prints what happened on each site, then the results, and
-// returns the exit code folded over the sites.
-func (r *runner) report() ([]*Result, error) {
-	for _, sr := range r.planned {
-		if r.fanOut {
-			fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.Label())
-		}
-		printReport(r.errOut, sr.p.results, r.opts.NoWait)
-		if sr.held != nil {
-			fmt.Fprintln(r.errOut, sr.held.summary(r.opts.Hold))
-		}
-	}
-	results := r.results()
-	var perr error
-	r.printed.Do(func() { perr = r.printResults(results) })
-	if perr != nil {
-		return results, perr
-	}
-	return results, fold(r.errOut, r.opts, r.runs)
-}
-
-// toSend is every planned site's sessions to send.
-func (r *runner) toSend() []*Result {
-	var send []*Result
-	for _, sr := range r.planned {
-		send = append(send, sr.send...)
-	}
-	return send
-}
-
-// results is every planned site's results, each marked with its site.
-func (r *runner) results() []*Result {
-	results := []*Result{}
-	for _, sr := range r.planned {
-		sr.tag()
-		results = append(results, sr.p.results...)
-	}
-	return results
-}
-
-// printResults writes the per-session results in the -o format, with a
-// SITE column in a fan-out.
-func (r *runner) printResults(results []*Result) error {
-	if !r.fanOut {
-		return printResults(r.opts.IO.Out, r.out, results)
-	}
+// printResults writes the per-session results to w in the -o format,
+// with a SITE column ("site" in JSON) in a fan-out.
+func printResults(w io.Writer, o output.Options, results []*Result, fanOut bool) error {
 	if results == nil {
 		results = []*Result{}
 	}
+	if !fanOut {
+		return output.PrintList(w, o, results, resultColumns)
+	}
 	cols := append([]output.Column[*Result]{{Header: "SITE", Value: func(r *Result) any { return r.Site }}}, resultColumns...)
-	return output.PrintList(r.opts.IO.Out, r.out, results, cols)
+	return output.PrintList(w, o, results, cols)
+}
+
+var resultColumns = []output.Column[*Result]{
+	{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
+	{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
+	{Header: "USER", Value: func(r *Result) any { return r.User }},
+	{Header: "RESULT", Value: func(r *Result) any { return r.Result }},
+	{Header: "VERIFIED", Value: func(r *Result) any { return strconv.FormatBool(r.Verified) }},
+	{Header: "DETAIL", Value: func(r *Result) any {
+		if r.Error != "" {
+			return r.Error
+		}
+		return r.Event
+	}},
 }

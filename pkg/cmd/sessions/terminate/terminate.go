@@ -278,8 +278,8 @@ func dedupe(ids []string) []string {
 	seen := make(map[string]bool, len(ids))
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if !seen[lower(id)] {
-			seen[lower(id)] = true
+		if !seen[api.IDKey(id)] {
+			seen[api.IDKey(id)] = true
 			out = append(out, id)
 		}
 	}

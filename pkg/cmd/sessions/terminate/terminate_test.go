@@ -20,6 +20,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/config"
+	"github.com/pamctl/pamctl/pkg/contain"
 	"github.com/pamctl/pamctl/pkg/httpmock"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
@@ -342,7 +343,7 @@ func TestTerminateRun(t *testing.T) {
 				terminated++
 				assert.Equal(t, pamsim.StateCompleted, e.stateOf(t, id), id)
 			case "skipped":
-				assert.Equal(t, errNotSent, r["error"])
+				assert.Equal(t, contain.ErrorNotSent, r["error"])
 				assert.Equal(t, pamsim.StateActive, e.stateOf(t, id), id)
 			default:
 				t.Errorf("%s: result %v", id, r["result"])

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"

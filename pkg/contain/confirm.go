@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -85,7 +85,7 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 // naming who will be disconnected. Several: the number, typed out. A
 // signal while the question is open cancels it: nothing is sent.
 func (e *engine) confirm(ctx context.Context, send []*Result) error {
-	p := e.opts.Prompter()
+	p := e.prompter
 	type answer struct {
 		ok  bool
 		err error

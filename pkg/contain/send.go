@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -16,6 +16,10 @@ import (
 
 // errNotSent marks a session whose request was never started (Ctrl-C).
 const errNotSent = "not sent: cancelled before its turn"
+
+// ErrorNotSent is the error of a session not sent because the run was
+// cancelled before its turn (Result.Error).
+const ErrorNotSent = errNotSent
 
 // retryGrace is how long to wait, after a terminate whose outcome is
 // unknown read back Active, before reading it back once more and only

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 
 // outcome is one site's exit code: its results (outcome), then whether
 // its whole scope could be searched.
-func (sr *siteRun) outcome(opts *TerminateOptions) error {
+func (sr *siteRun) outcome(opts *Config) error {
 	if err := outcome(sr.p.results, sr.cancelled, opts, sr.containErr); err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func allPlansFailed(errs []error) error {
 // every site failed that way (3 when all for lack of permission); else 5
 // when any site is not contained or could not be searched; else 7 when
 // any is unverified; else 0.
-func fold(errOut io.Writer, opts *TerminateOptions, runs []*siteRun) error {
+func fold(errOut io.Writer, opts *Config, runs []*siteRun) error {
 	if len(runs) == 1 && runs[0].site.Name == "" {
 		return runs[0].outcome(opts)
 	}

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // siteRun is one site of a terminate: its client and engine, its plan,
 // and how its run ended.
 type siteRun struct {
-	site     cmdutil.Site
+	site     Site
 	e        *engine
 	uc       *api.UserContext
 	p        *plan
@@ -34,7 +34,7 @@ type siteRun struct {
 func (r *runner) plan(ctx context.Context) error {
 	sites := make([]cmdutil.Site, len(r.runs))
 	for i, sr := range r.runs {
-		sites[i] = sr.site
+		sites[i] = cmdutil.Site{Name: sr.site.Name, Err: sr.site.Err}
 	}
 	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, _ cmdutil.Site) error {
 		return r.runs[i].plan(ctx, len(r.opts.IDs) > 0)
@@ -124,7 +124,7 @@ func (r *runner) preview() (results []*Result, err error, done bool) {
 		return nil, nil, false
 	}
 	for _, sr := range r.planned {
-		fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.Label())
+		fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.label())
 		if len(sr.p.results) == 0 {
 			fmt.Fprintf(r.errOut, "No active session on %s matches %s.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector)
 			sr.printNotes(r.errOut)

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/iostreams"
 )
 
 // fakeAPI is the engine's API in 30 lines: each test says what the server
@@ -55,9 +54,8 @@ func (f *fakeAPI) Server() string                                               
 func (f *fakeAPI) Host() string                                                      { return "127.0.0.1:1" }
 func (f *fakeAPI) Timeout() time.Duration                                            { return time.Second }
 
-func fakeOpts() *TerminateOptions {
-	ios, _, _, _ := iostreams.Test()
-	return &TerminateOptions{IO: ios, User: "bob", Yes: true, Max: 20, WaitTimeout: time.Second,
+func fakeOpts() *Config {
+	return &Config{User: "bob", Yes: true, Max: 20, WaitTimeout: time.Second,
 		Concurrency: 4, Hold: time.Minute, Interval: 5 * time.Second, NoWait: true}
 }
 

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -36,8 +36,10 @@ var _ API = (*api.Client)(nil)
 type engine struct {
 	api    API
 	clock  clock.Clock
-	opts   *TerminateOptions
-	errOut io.Writer
+	opts   *Config
+	errOut io.Writer // talk: Callbacks.Note
+	// prompter asks the question (confirm.go).
+	prompter Prompter
 	// onSettled is told of each session once its outcome is final (the
 	// audit journal line is written there, at that moment).
 	onSettled func(Result)
@@ -57,9 +59,9 @@ type engine struct {
 	denied map[string]string
 }
 
-func newEngine(c API, clk clock.Clock, opts *TerminateOptions, onSettled func(Result)) *engine {
+func newEngine(c API, clk clock.Clock, opts *Config, onSettled func(Result)) *engine {
 	return &engine{
-		api: c, clock: clk, opts: opts, errOut: opts.IO.ErrOut, onSettled: onSettled, jmu: new(sync.Mutex),
+		api: c, clock: clk, opts: opts, errOut: io.Discard, onSettled: onSettled, jmu: new(sync.Mutex),
 		ledger: map[*Result]Result{}, settled: map[*Result]bool{}, denied: map[string]string{},
 	}
 }
