@@ -43,6 +43,8 @@ type engine struct {
 	// onSettled is told of each session once its outcome is final (the
 	// audit journal line is written there, at that moment).
 	onSettled func(Result)
+	// onSent is told each session as its terminate request goes out.
+	onSent func(Result)
 	// admin: the user has the Administrator site role, so requests need
 	// not go one per asset first (see waves).
 	admin bool

@@ -2,7 +2,9 @@ package contain
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
@@ -223,4 +226,44 @@ func TestQuitWaitsForTheLineBeingWritten(t *testing.T) {
 	}()
 	close(release)
 	assert.Equal(t, 1, <-atReturn, "when the hook returns (and main exits), the line is written, once")
+}
+
+// The callbacks: Planned once per site before anything is sent, Sent per
+// request, Settled per session after its journal line; Note gets whole
+// lines, Results the results once.
+func TestHelperCallbacks(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	add := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	f := &fakeAPI{
+		get: func(id string) (*api.Session, error) { s := activeOf(id, "a1"); return &s, nil },
+		term: func(id string) (*api.Session, error) {
+			s := activeOf(id, "a1")
+			s.State = api.StateCompleted
+			return &s, nil
+		},
+	}
+	h := &Helper{
+		Config: Config{IDs: []string{"11111111-1111-4111-8111-000000000001"}, Yes: true, NoWait: true, Concurrency: 1, Max: 20},
+		Sites:  []Site{{API: f}},
+		Clock:  clock.NewAuto(time.Now()),
+		Callbacks: Callbacks{
+			Note:    func(line string) { assert.NotContains(t, line, "\n") },
+			Results: func(rs []*Result, fanOut bool) error { add(fmt.Sprintf("results %d %v", len(rs), fanOut)); return nil },
+			OpenJournal: func() (*audit.Journal, error) {
+				return audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+			},
+			Planned: func(site string, targets []Result) { add(fmt.Sprintf("planned %q %d", site, len(targets))) },
+			Sent:    func(r Result) { add("sent " + r.ID) },
+			Settled: func(r Result) { add("settled " + r.ID + " " + r.Result) },
+		},
+	}
+	_, err := h.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		`planned "" 1`,
+		"sent 11111111-1111-4111-8111-000000000001",
+		"settled 11111111-1111-4111-8111-000000000001 terminated",
+		"results 1 false",
+	}, events)
 }

@@ -81,6 +81,12 @@ type Callbacks struct {
 	// OnQuit registers the hook of a second interrupt; it returns its
 	// removal. nil: no quit hook.
 	OnQuit func(hook func()) (remove func())
+	// Planned is told each site's targets once it is planned, before the
+	// preview (optional; site "" for one site).
+	Planned func(site string, targets []Result)
+	// Sent is told each session as its terminate request goes out
+	// (optional; from the sites' goroutines).
+	Sent func(Result)
 	// Settled is told each session once its outcome is final, after its
 	// journal line (optional).
 	Settled func(Result)

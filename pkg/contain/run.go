@@ -99,7 +99,7 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 			r.h.Settled(res)
 		}
 	})
-	sr.e.errOut, sr.e.prompter, sr.e.jmu = r.errOut, r.h.Prompter, &r.jmu
+	sr.e.errOut, sr.e.prompter, sr.e.jmu, sr.e.onSent = r.errOut, r.h.Prompter, &r.jmu, r.h.Sent
 	return sr
 }
 

@@ -137,6 +137,9 @@ func (e *engine) sendOne(opCtx, reqCtx context.Context, r *Result) {
 	}
 	r.sent = true
 	e.record(r)
+	if e.onSent != nil {
+		e.onSent(*r)
+	}
 	s, err := e.api.TerminateSession(reqCtx, r.ID)
 	if err != nil && api.IsUnknownOutcome(err) {
 		s, err = e.resolveUnknown(opCtx, reqCtx, r, err)

@@ -57,6 +57,15 @@ func (r *runner) plan(ctx context.Context) error {
 		}
 	}
 	cmdutil.PrintSiteErrors(r.errOut, errs)
+	if r.h.Planned != nil {
+		for _, sr := range r.planned {
+			targets := make([]Result, len(sr.p.results))
+			for i, res := range sr.p.results {
+				targets[i] = *res
+			}
+			r.h.Planned(sr.site.Name, targets)
+		}
+	}
 	if len(r.planned) == 0 {
 		return allPlansFailed(errs)
 	}
