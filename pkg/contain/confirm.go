@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -114,7 +115,7 @@ func (e *engine) confirm(ctx context.Context, send []*Result) error {
 	}
 	hold := ""
 	if e.opts.Hold > 0 {
-		hold = " " + holdWords(&selector{assetRef: e.opts.Asset, user: e.opts.User, channel: e.opts.Channel}, e.opts.Hold)
+		hold = " " + holdWords(&query.Selector{Asset: e.opts.Asset, User: e.opts.User, Channel: e.opts.Channel}, e.opts.Hold)
 	}
 	if len(send) == 0 {
 		return ask(func() (bool, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
 
@@ -67,7 +68,7 @@ func activeOf(id, asset string) api.Session {
 }
 
 func selectorPlan() *plan {
-	return &plan{selector: &selector{user: "bob"}, scopes: []api.ListSessionsParams{{State: api.StateActive, User: "bob"}}}
+	return &plan{selector: &query.Selector{User: "bob"}, scopes: []api.ListSessionsParams{{State: api.StateActive, User: "bob"}}}
 }
 
 // A hold whose last polls failed did not see the selector at the end: not
@@ -119,7 +120,7 @@ func TestHoldScopeErrorKeepsReconnect(t *testing.T) {
 	}
 	o := fakeOpts()
 	e := newEngine(f, clock.NewAuto(time.Now()), o, nil)
-	p := &plan{selector: &selector{user: "bob"}, partial: true, scopes: []api.ListSessionsParams{
+	p := &plan{selector: &query.Selector{User: "bob"}, partial: true, scopes: []api.ListSessionsParams{
 		{State: api.StateActive, User: "bob", AssetID: "a1"}, {State: api.StateActive, User: "bob", AssetID: "a2"}}}
 	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/poll"
 	"github.com/pamctl/pamctl/pkg/text"
 )
@@ -22,10 +23,10 @@ import (
 
 // holdWords is what the confirmation adds for a hold: "and any new session
 // of bwilliams on any asset for the next 30m".
-func holdWords(sel *selector, d time.Duration) string {
-	who := "matching " + sel.String()
-	if sel.user != "" && sel.assetRef == "" && sel.channel == "" {
-		who = "of " + text.Safe(sel.user) + " on any asset"
+func holdWords(sel *query.Selector, d time.Duration) string {
+	who := "matching " + sel.Flags()
+	if sel.User != "" && sel.Asset == "" && sel.Channel == "" {
+		who = "of " + text.Safe(sel.User) + " on any asset"
 	}
 	return fmt.Sprintf("and any new session %s for the next %s", who, d)
 }
@@ -50,7 +51,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		known[r.key()] = true
 	}
 	fmt.Fprintf(e.errOut, "Holding until %s: every new session matching %s is terminated (Ctrl-C ends the hold).\n",
-		until.UTC().Format(time.RFC3339), p.selector)
+		until.UTC().Format(time.RFC3339), p.selector.Flags())
 	loop := &poll.Loop{Clock: e.clock, Interval: e.opts.Interval, ErrOut: e.errOut, What: "the Sessions Report", Deadline: until}
 	err := loop.Run(ctx, func(ctx context.Context) (bool, error) {
 		st.polls++
@@ -66,7 +67,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 			}
 			all = append(all, sessions...)
 		}
-		sessions, dropped := p.selector.filter(all)
+		sessions, dropped := p.selector.Filter(all)
 		if dropped > 0 && st.polls == 1 {
 			fmt.Fprintln(e.errOut, filteredNote(dropped, p.selector))
 		}

@@ -122,7 +122,7 @@ func (r *runner) preview() (results []*Result, err error, done bool) {
 	if !r.fanOut {
 		sr := r.planned[0]
 		if nothing {
-			fmt.Fprintf(r.errOut, "No active session on %s matches %s; nothing to terminate.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector)
+			fmt.Fprintf(r.errOut, "No active session on %s matches %s; nothing to terminate.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector.Flags())
 			sr.printNotes(r.errOut)
 			if err := r.printResults(sr.p.results); err != nil {
 				return sr.p.results, err, true
@@ -135,7 +135,7 @@ func (r *runner) preview() (results []*Result, err error, done bool) {
 	for _, sr := range r.planned {
 		fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.label())
 		if len(sr.p.results) == 0 {
-			fmt.Fprintf(r.errOut, "No active session on %s matches %s.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector)
+			fmt.Fprintf(r.errOut, "No active session on %s matches %s.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector.Flags())
 			sr.printNotes(r.errOut)
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
@@ -313,7 +314,7 @@ func streamOne(ctx context.Context, opts *ListOptions, out output.Options, clien
 		return lw.Write(kept)
 	})
 	if dropped > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
+		fmt.Fprintln(opts.IO.ErrOut, selector.Mismatch(dropped, "the filters", "not shown"))
 	}
 	if err != nil {
 		if started {
@@ -377,7 +378,7 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 		}
 	}
 	if dropped := len(sessions) - len(kept); dropped > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", note, dropped)
+		fmt.Fprintln(opts.IO.ErrOut, note+selector.Mismatch(dropped, "the filters", "not shown"))
 	}
 	return kept, asset, nil
 }

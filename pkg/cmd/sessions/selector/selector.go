@@ -1,12 +1,15 @@
-// Package selector is what sessions wait and sessions watch share: the
-// selector flags (--asset, --user, --channel), the Active sessions they
-// match, re-checked on the client so a server that filters differently
-// from the contract cannot widen what is watched, and the words for it.
+// Package selector is the one session query of sessions wait, watch and
+// terminate (pkg/contain): the selector flags (--asset, --user,
+// --channel) and their validation, the asset resolved per site, the
+// request parameters, the match re-checked on the client so a server that
+// filters differently from the contract cannot widen what is acted on,
+// and the one warning when it does (Mismatch, also used by sessions list).
 package selector
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,6 +84,53 @@ func (s *Selector) Params() api.ListSessionsParams {
 	return p
 }
 
+// ForSite is a fresh copy of the selector for one site: an asset name
+// resolves to another ID on each site.
+func (s *Selector) ForSite() *Selector {
+	return &Selector{Asset: s.Asset, User: s.User, Channel: s.Channel}
+}
+
+// Filter keeps the sessions that match (Matches); dropped counts the
+// others, which mean the server's filtering differs from the contract.
+func (s *Selector) Filter(sessions []api.Session) (kept []api.Session, dropped int) {
+	kept = sessions[:0:0]
+	for i := range sessions {
+		if s.Matches(&sessions[i]) {
+			kept = append(kept, sessions[i])
+		} else {
+			dropped++
+		}
+	}
+	return kept, dropped
+}
+
+// Flags words the selector as its flags: "--asset db-prod-01 --user
+// bwilliams", with operator text made inert.
+func (s *Selector) Flags() string {
+	var parts []string
+	if s.Asset != "" {
+		parts = append(parts, "--asset "+text.Safe(s.Asset))
+	}
+	if s.User != "" {
+		parts = append(parts, "--user "+text.Safe(s.User))
+	}
+	if s.Channel != "" {
+		parts = append(parts, "--channel "+text.Safe(s.Channel))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Mismatch is the one warning when a server's filtering differs from the
+// contract: n sessions it returned do not match what was asked (what),
+// and are left out (then: "not shown", "ignored", ...).
+func Mismatch(n int, what, then string) string {
+	them, do, are := fmt.Sprintf("%d sessions", n), "do", "they are"
+	if n == 1 {
+		them, do, are = "1 session", "does", "it is"
+	}
+	return fmt.Sprintf("warning: the server returned %s that %s not match %s; its filtering differs from the contract (see docs/api-contract.md), so %s %s", them, do, what, are, then)
+}
+
 // Matches checks one session against the selector on the client: state
 // Active, the user (exact, case-insensitive), the asset ID, the channel;
 // the rule is api.ListSessionsParams.Matches, the one terminate and
@@ -105,18 +155,17 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 		}
 		return nil, err
 	}
-	out := make([]api.Session, 0, len(list))
-	odd := 0
-	for i := range list {
-		if s.Matches(&list[i]) && api.ValidateID("session", list[i].ID) == nil {
-			out = append(out, list[i])
-			continue
+	out, odd := s.Filter(list)
+	out = slices.DeleteFunc(out, func(sess api.Session) bool {
+		bad := api.ValidateID("session", sess.ID) != nil
+		if bad {
+			odd++
 		}
-		odd++
-	}
+		return bad
+	})
 	if odd > 0 && !s.warned && warn != nil {
 		s.warned = true
-		warn(fmt.Sprintf("warning: the server returned %d session(s) that do not match %s (its filtering differs from the contract); they are ignored", odd, s.Describe()))
+		warn(Mismatch(odd, s.Describe(), "ignored"))
 	}
 	return out, nil
 }

@@ -224,7 +224,7 @@ func TestWaitRunIgnoresSessionsThatDoNotMatch(t *testing.T) {
 	fx.opts.Selector.User = "bwilliams"
 	fx.reg.Register("another user", listSessions, httpmock.JSONResponse(200, page(sess(id2, "jdoe", "Active"), sess(id1, "BWilliams", "Completed"))))
 	require.NoError(t, waitRun(context.Background(), fx.opts))
-	assert.Contains(t, fx.errOut.String(), "2 session(s) that do not match sessions of user bwilliams site-wide")
+	assert.Contains(t, fx.errOut.String(), "2 sessions that do not match sessions of user bwilliams site-wide; its filtering differs")
 	assert.Equal(t, "[]\n", fx.out.String())
 }
 

@@ -212,7 +212,7 @@ func TestWatchRunTable(t *testing.T) {
 	assert.Regexp(t, `\n\+   `+idB+`   db-prod-01   bob    SSH        Active   1h ago    2s ago\n$`, frames[2], "a new row is marked +")
 	assert.Regexp(t, `\n    `+idB+`   db-prod-01   bob`, frames[3], "then unmarked")
 	assert.Regexp(t, `\nx   `+idB+`   db-prod-01   bob    SSH        Completed   1h ago    1s ago\n$`, frames[4], "an ended row is shown once, marked x")
-	assert.Contains(t, fx.errOut.String(), "1 session(s) that do not match")
+	assert.Contains(t, fx.errOut.String(), "1 session that does not match")
 }
 
 func TestWatchRunRefusals(t *testing.T) {
