@@ -45,7 +45,7 @@ func run(ctx context.Context, h *Helper) ([]*Result, error) {
 	if err := r.plan(ctx); err != nil {
 		return nil, err
 	}
-	if results, err, done := r.preview(); done {
+	if results, done, err := r.preview(); done {
 		return results, err
 	}
 	if err := r.guard(); err != nil {

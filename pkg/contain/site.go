@@ -114,7 +114,7 @@ func (sr *siteRun) plan(ctx context.Context, byID bool) error {
 
 // preview shows every site's sessions, with a section per site in a
 // fan-out. done: nothing matched anywhere and no hold, the run ends here.
-func (r *runner) preview() (results []*Result, err error, done bool) {
+func (r *runner) preview() (results []*Result, done bool, err error) {
 	nothing := r.opts.Hold == 0
 	for _, sr := range r.planned {
 		nothing = nothing && len(sr.p.results) == 0
@@ -125,12 +125,12 @@ func (r *runner) preview() (results []*Result, err error, done bool) {
 			fmt.Fprintf(r.errOut, "No active session on %s matches %s; nothing to terminate.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector.Flags())
 			sr.printNotes(r.errOut)
 			if err := r.printResults(sr.p.results); err != nil {
-				return sr.p.results, err, true
+				return sr.p.results, true, err
 			}
-			return []*Result{}, sr.p.scopeError(), true
+			return []*Result{}, true, sr.p.scopeError()
 		}
 		sr.e.printPreview(r.errOut, sr.uc, sr.p, sr.send)
-		return nil, nil, false
+		return nil, false, nil
 	}
 	for _, sr := range r.planned {
 		fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.label())
@@ -143,13 +143,13 @@ func (r *runner) preview() (results []*Result, err error, done bool) {
 	}
 	fmt.Fprintf(r.errOut, "In total: %s to terminate on %s.\n", plural(len(r.toSend()), "session"), plural(len(r.planned), "site"))
 	if !nothing {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	results = r.results()
 	if err := r.printResults(results); err != nil {
-		return results, err, true
+		return results, true, err
 	}
-	return results, fold(r.errOut, r.opts, r.runs), true
+	return results, true, fold(r.errOut, r.opts, r.runs)
 }
 
 // run is steps 4 to 6 on this site: send and verify (execute), then, with

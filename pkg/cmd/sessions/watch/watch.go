@@ -285,11 +285,9 @@ type watcher struct {
 	site  string            // the profile, in a fan-out; "" otherwise
 	sel   selector.Selector // this site's copy: an asset resolves per site
 	clk   clock.Clock
-	draw  *screen
 	known map[string]api.Session
 	order []string // known IDs, first seen first
 	polls int
-	seen  int // changes emitted, for --count
 }
 
 // poll reads the selector once and returns what changed since the last
