@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/pamsim"
 )
@@ -151,4 +153,29 @@ func TestTerminateSitesQuit(t *testing.T) {
 	<-done // in a real process main exits at the quit; the test lets the run end
 	journal = strings.TrimSpace(string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl"))))
 	assert.Equal(t, 2, strings.Count(journal, "\n")+1, "one line per session, never two: %s", journal)
+}
+
+// Ctrl-C during a hold over several sites ends every site's hold: 130,
+// after each site's own sessions were terminated; each hold says how it
+// ended.
+func TestHoldSitesCutShort(t *testing.T) {
+	e, east := twoSites(t, nil)
+	clk := clock.NewFake(time.Now())
+	e.opts.Clock = clk
+	e.opts.User, e.opts.Yes = "mchen", true
+	e.opts.Hold, e.opts.Interval = time.Hour, 5*time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- terminateRun(ctx, e.opts) }()
+	require.Eventually(t, func() bool { return clk.Waiters() >= 2 && e.posts() == 1 && eastPosts(east) == 1 },
+		10*time.Second, time.Millisecond, "both holds wait for their next poll")
+	cancel()
+	err := <-done
+	assert.Equal(t, cmdutil.ExitCancelled, exitCode(t, err), "%v", err)
+	assert.Equal(t, "Completed", e.stateOf(t, "11111111-1111-4111-8111-000000000008"))
+	s, _ := east.Session("11111111-1111-4111-8111-000000000008")
+	assert.Equal(t, pamsim.StateCompleted, s.State)
+	assert.Equal(t, 2, strings.Count(e.errOut.String(), "Hold of 1h0m0s ended: 1 polls, 0 new sessions seen, 0 terminated."), e.errOut.String())
+	assert.Regexp(t, `(?m)^site west: Holding until `, e.errOut.String())
+	assert.Regexp(t, `(?m)^site east: Holding until `, e.errOut.String())
 }
