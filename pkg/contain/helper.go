@@ -10,6 +10,7 @@ package contain
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -104,6 +105,9 @@ type Helper struct {
 // given to Callbacks.Results) and the run's error, whose exit code is one
 // fold over the sites' outcomes (docs/exit-codes.md).
 func (h *Helper) Run(ctx context.Context) ([]*Result, error) {
+	if len(h.Sites) == 0 || h.OpenJournal == nil {
+		return nil, errors.New("contain: a Helper needs at least one site and OpenJournal")
+	}
 	return run(ctx, h)
 }
 
