@@ -293,14 +293,15 @@ func newSelection() *selection {
 	return &selection{users: map[string]bool{}, assetIDs: map[string]bool{}, assetNames: map[string]bool{}, sessions: map[string]bool{}}
 }
 
+// Names and IDs are keyed as api.SameName compares them: ASCII case only.
 func (s *selection) add(set map[string]bool, v string) {
 	if v != "" {
-		set[strings.ToLower(v)] = true
+		set[api.IDKey(v)] = true
 	}
 }
 
 func (s *selection) has(set map[string]bool, v string) bool {
-	return v != "" && set[strings.ToLower(v)]
+	return v != "" && set[api.IDKey(v)]
 }
 
 func (s *selection) event(e *api.Event) bool {
@@ -395,17 +396,14 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		if err != nil {
 			return err
 		}
-		dropped := 0
-		for i := range all {
-			switch {
-			case !p.Matches(&all[i]):
-				dropped++
-			case overlaps(&all[i], since, until):
-				sessions = append(sessions, all[i])
+		sieve := &api.Sieve{P: p}
+		for _, s := range sieve.Keep(all) {
+			if overlaps(&s, since, until) {
+				sessions = append(sessions, s)
 			}
 		}
-		if dropped > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the query; its filtering differs from the contract (see docs/api-contract.md), so they are not exported\n", dropped)
+		if sieve.Dropped > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the query; its filtering differs from the contract (see docs/api-contract.md), so they are not exported%s\n", sieve.Dropped, sieve.Lookalikes())
 		}
 	}
 	sort.SliceStable(sessions, func(i, j int) bool {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -250,22 +251,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	dropped := 0
-	keep := func(page []api.Session) []api.Session {
-		kept := page[:0]
-		for i := range page {
-			if p.Matches(&page[i]) {
-				kept = append(kept, page[i])
-			}
-		}
-		dropped += len(page) - len(kept)
-		return kept
-	}
-	warnDropped := func() {
-		if dropped > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
-		}
-	}
+	sieve := &api.Sieve{P: p}
+	keep := sieve.Keep
+	warnDropped := func() { warnSieved(opts.IO.ErrOut, "", sieve) }
 	if out.Streams() {
 		// json, ndjson and csv go out page by page, in order: memory does
 		// not grow with the count, and there is no million-item cap.
@@ -348,16 +336,19 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 		return nil, nil, err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	kept := sessions[:0]
-	for i := range sessions {
-		if p.Matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
-		}
-	}
-	if dropped := len(sessions) - len(kept); dropped > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", note, dropped)
-	}
+	sieve := &api.Sieve{P: p}
+	kept := sieve.Keep(sessions)
+	warnSieved(opts.IO.ErrOut, note, sieve)
 	return kept, asset, nil
+}
+
+// warnSieved says, when the client left rows out, that the server's
+// filtering differs from the contract, naming the rows that only look
+// like what was asked (a user bwilliamſ for --user bwilliams).
+func warnSieved(w io.Writer, note string, sieve *api.Sieve) {
+	if sieve.Dropped > 0 {
+		fmt.Fprintf(w, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown%s\n", note, sieve.Dropped, sieve.Lookalikes())
+	}
 }
 
 // listSites is the fan-out: every site listed (SiteConcurrency at a

@@ -82,7 +82,7 @@ func (s *Selector) Params() api.ListSessionsParams {
 }
 
 // Matches checks one session against the selector on the client: state
-// Active, the user (exact, case-insensitive), the asset ID, the channel;
+// Active, the user (exact but for ASCII case), the asset ID, the channel;
 // the rule is api.ListSessionsParams.Matches, the one terminate and
 // sessions list use too.
 func (s *Selector) Matches(sess *api.Session) bool { return s.Params().Matches(sess) }
@@ -105,18 +105,20 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 		}
 		return nil, err
 	}
+	sieve := &api.Sieve{P: s.Params()}
 	out := make([]api.Session, 0, len(list))
 	odd := 0
-	for i := range list {
-		if s.Matches(&list[i]) && api.ValidateID("session", list[i].ID) == nil {
-			out = append(out, list[i])
+	for _, sess := range sieve.Keep(list) {
+		if api.ValidateID("session", sess.ID) == nil {
+			out = append(out, sess)
 			continue
 		}
 		odd++
 	}
+	odd += sieve.Dropped
 	if odd > 0 && !s.warned && warn != nil {
 		s.warned = true
-		warn(fmt.Sprintf("warning: the server returned %d session(s) that do not match %s (its filtering differs from the contract); they are ignored", odd, s.Describe()))
+		warn(fmt.Sprintf("warning: the server returned %d session(s) that do not match %s (its filtering differs from the contract); they are ignored%s", odd, s.Describe(), sieve.Lookalikes()))
 	}
 	return out, nil
 }
