@@ -12,7 +12,7 @@ import (
 )
 
 const (
-	longS  = "bwilliam\u017f"  // LATIN SMALL LETTER LONG S
+	longS  = "bwilliam\u017f" // LATIN SMALL LETTER LONG S
 	kelvin = "\u212awilliams" // KELVIN SIGN
 )
 
