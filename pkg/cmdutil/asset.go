@@ -44,8 +44,8 @@ var uuidShape = sync.OnceValue(func() *regexp.Regexp {
 //
 // The answer is cross-checked before anything uses it: the asset chosen
 // is read back by its ID, which must carry that ID (api.GetAsset) and the
-// name asked; a lookup answered only with assets that do not carry the
-// name is refused too. Either is an *AssetMismatchError (exit 1). The
+// name asked; a lookup without an exact match that answered an asset
+// whose name does not even contain the text asked is refused too. Either is an *AssetMismatchError (exit 1). The
 // read also tells the API client the asset's name, which every session
 // listed for the asset must then carry (api.ListSessionsParams.Check).
 func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, error) {
@@ -82,14 +82,17 @@ func ResolveAsset(ctx context.Context, c AssetClient, ref string) (*api.Asset, e
 		return crossCheck(ctx, c, ref, &exact[0])
 	case len(exact) > 1:
 		return nil, ambiguous(ref, exact)
+	case len(stray) > 0:
+		// No asset carries the name, and the server answered one that
+		// does not even contain it: it may have answered the name asked
+		// with another asset, so no guess is offered either.
+		return nil, &AssetMismatchError{Asked: ref, ID: stray[0].ID, Got: stray[0].Name, Listed: true}
 	case len(partial) == 1:
 		// A unique partial match is still a guess: say what was meant
 		// instead of acting on an asset the operator did not name.
 		return nil, &NotFoundError{Err: fmt.Errorf("no asset named %q; did you mean %s (%s)?", text.Safe(ref), text.Safe(partial[0].Name), partial[0].ID)}
 	case len(partial) > 1:
 		return nil, ambiguous(ref, partial)
-	case len(stray) > 0:
-		return nil, &AssetMismatchError{Asked: ref, ID: stray[0].ID, Got: stray[0].Name, Listed: true}
 	}
 	return nil, &NotFoundError{Err: fmt.Errorf("no asset named or with ID %q; list them with `pamctl assets list --name <text>`", text.Safe(ref))}
 }

@@ -153,6 +153,9 @@ func TestResolveAssetCrossChecks(t *testing.T) {
 			read: httpmock.JSONResponse(404, map[string]string{"message": "not found"}), wantErr: "a read of that ID finds no asset"},
 		{name: "another asset entirely", ref: "db-prod-01", listed: []api.Asset{{ID: jumpID, Name: "linux-jump-01"}},
 			wantErr: `the server answered the lookup of asset "db-prod-01" with "linux-jump-01" (` + jumpID + `), which does not carry that name`},
+		{name: "another asset beside a partial match", ref: "db-prod-01",
+			listed:  []api.Asset{{ID: "22222222-2222-4222-8222-000000000003", Name: "db-prod-01-replica"}, {ID: jumpID, Name: "linux-jump-01"}},
+			wantErr: `with "linux-jump-01" (` + jumpID + `), which does not carry that name`},
 		{name: "a lookalike name", ref: "bwilliams-box", listed: []api.Asset{{ID: jumpID, Name: "bwilliam\u017f-box"}},
 			wantErr: `which does not carry that name`},
 	} {
