@@ -196,16 +196,16 @@ type Fault struct {
 	Method         string        `json:"method"`         // "" = any
 	Path           string        `json:"path"`           // prefix relative to the base path; "" = any
 	Kind           FaultKind     `json:"kind"`           // see FaultKind
-	Status         int           `json:"status"`         // status and echo-token: the status
+	Status         int           `json:"status"`         // status, echo-token, apply-then-status: the status
 	RetryAfter     int           `json:"retryAfter"`     // seconds; status and too-many-requests
 	RetryAfterDate int           `json:"retryAfterDate"` // Retry-After as an HTTP-date this many seconds from now
-	Delay          time.Duration `json:"delay"`          // delay, apply-late; a Go duration string in JSON
+	Delay          time.Duration `json:"delay"`          // delay, apply-late, late-landing; a Go duration string in JSON
 	Times          int           `json:"times"`          // matching requests affected; 0 = every one
 	Param          string        `json:"param"`          // ignore-filter: the filter ignored; "" = all
 	Shape          string        `json:"shape"`          // envelope: one of EnvelopeShapes
-	Mode           string        `json:"mode"`           // echo-token: one of EchoModes ("" = raw)
-	From           string        `json:"from"`           // rename-field: the contract's field name
-	To             string        `json:"to"`             // rename-field: the name written instead
+	Mode           string        `json:"mode"`           // echo-token: one of EchoModes ("" = raw); asset-swap: AssetSwapModes
+	From           string        `json:"from"`           // rename-field: the contract's field name; asset-swap: the name asked
+	To             string        `json:"to"`             // rename-field: the name written instead; state-spelling, asset-swap, terminate-other
 }
 
 // Validate reports a fault whose parameters do not fit its kind.
