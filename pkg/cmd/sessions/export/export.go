@@ -232,7 +232,7 @@ a file is missing, altered or unlisted).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
-	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&since, "since", "", "start of the window, a `duration|time` (2h, 3d, 2026-11-26T09:00:00Z); default 24h")
 	fl.StringVar(&until, "until", "", "end of the window, a `duration|time`; default now")
 	fl.StringVar(&opts.Out, "out", "", "write the bundle to `path`: a directory, or a .tar.gz/.tgz file")

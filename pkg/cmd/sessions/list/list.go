@@ -152,7 +152,7 @@ and PAMCTL_TOKEN are not used.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
 	fl.StringVar(&opts.State, "state", StateActive, "`state`: active, completed or all")
-	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&opts.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, Telnet, RDPP, SSHP:Shell, ...)")
 	fl.StringVar(&since, "since", "", "only sessions created at or after this `duration|time` (2h, 3d, 2026-11-26T09:00:00Z)")
 	fl.StringVar(&until, "until", "", "only sessions created before this `duration|time`")

@@ -36,7 +36,7 @@ type Selector struct {
 func (s *Selector) AddFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	fl := cmd.Flags()
 	fl.StringVar(&s.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
-	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&s.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, ...)")
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
