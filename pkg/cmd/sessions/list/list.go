@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -340,15 +339,6 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 	kept := sieve.Keep(sessions)
 	warnSieved(opts.IO.ErrOut, note, sieve)
 	return kept, asset, nil
-}
-
-// warnSieved says, when the client left rows out, that the server's
-// filtering differs from the contract, naming the rows that only look
-// like what was asked (a user bwilliamſ for --user bwilliams).
-func warnSieved(w io.Writer, note string, sieve *api.Sieve) {
-	if sieve.Dropped > 0 {
-		fmt.Fprintf(w, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown%s\n", note, sieve.Dropped, sieve.Lookalikes())
-	}
 }
 
 // listSites is the fan-out: every site listed (SiteConcurrency at a
