@@ -4,7 +4,8 @@ package pamsim
 // contract, each reproducing a way a containment claim can be wrong (see docs/testing.md).
 // They are declared here, apart from the older kinds, and reached from serveFault's default
 // branch and Fault.Validate, so other kinds can be added beside them without touching this
-// file.
+// file; faults_ground_serve.go holds how each lies, faults_ground_json.go the rewriting of
+// real answers they share.
 
 import (
 	"context"
