@@ -67,9 +67,9 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 			}
 			all = append(all, sessions...)
 		}
-		sessions, dropped := p.selector.Filter(all)
-		if dropped > 0 && st.polls == 1 {
-			fmt.Fprintln(e.errOut, filteredNote(dropped, p.selector))
+		sessions, sv := p.selector.Filter(all)
+		if sv.Dropped > 0 && st.polls == 1 {
+			fmt.Fprintln(e.errOut, filteredNote(sv, p.selector))
 		}
 		for i := range sessions {
 			s := &sessions[i]

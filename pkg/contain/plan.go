@@ -31,8 +31,8 @@ type plan struct {
 
 // filteredNote is the one warning (selector.Mismatch) for the sessions a
 // server returned that do not match the selector: never a target.
-func filteredNote(dropped int, sel *query.Selector) string {
-	return query.Mismatch(dropped, sel.Flags()+" (state Active, user, asset, channel)", "left out and will not be terminated")
+func filteredNote(sv *api.Sieve, sel *query.Selector) string {
+	return query.Mismatch(sv.Dropped, sel.Flags()+" (state Active, user, asset, channel)", "left out and will not be terminated", sv)
 }
 
 // planIDs reads every named session. An ID that does not exist stops the
@@ -125,9 +125,9 @@ func (e *engine) planSelector(ctx context.Context) (*plan, error) {
 		}
 		return nil, err
 	}
-	sessions, dropped := sel.Filter(sessions)
-	if dropped > 0 {
-		p.notes = append(p.notes, filteredNote(dropped, sel))
+	sessions, sv := sel.Filter(sessions)
+	if sv.Dropped > 0 {
+		p.notes = append(p.notes, filteredNote(sv, sel))
 	}
 	seen := map[string]bool{}
 	for i := range sessions {

@@ -24,6 +24,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/build"
 	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
@@ -235,7 +236,7 @@ a file is missing, altered or unlisted).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
-	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&since, "since", "", "start of the window, a `duration|time` (2h, 3d, 2026-11-26T09:00:00Z); default 24h")
 	fl.StringVar(&until, "until", "", "end of the window, a `duration|time`; default now")
 	fl.StringVar(&opts.Out, "out", "", "write the bundle to `path`: a directory, or a .tar.gz/.tgz file")
@@ -302,14 +303,15 @@ func newSelection() *selection {
 	return &selection{users: map[string]bool{}, assetIDs: map[string]bool{}, assetNames: map[string]bool{}, sessions: map[string]bool{}}
 }
 
+// Names and IDs are keyed as api.SameName compares them: ASCII case only.
 func (s *selection) add(set map[string]bool, v string) {
 	if v != "" {
-		set[strings.ToLower(v)] = true
+		set[api.IDKey(v)] = true
 	}
 }
 
 func (s *selection) has(set map[string]bool, v string) bool {
-	return v != "" && set[strings.ToLower(v)]
+	return v != "" && set[api.IDKey(v)]
 }
 
 func (s *selection) event(e *api.Event) bool {
@@ -411,17 +413,14 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		if err != nil {
 			return err
 		}
-		dropped := 0
-		for i := range all {
-			switch {
-			case !p.Matches(&all[i]):
-				dropped++
-			case overlaps(&all[i], since, until):
-				sessions = append(sessions, all[i])
+		sieve := &api.Sieve{P: p}
+		for _, s := range sieve.Keep(all) {
+			if overlaps(&s, since, until) {
+				sessions = append(sessions, s)
 			}
 		}
-		if dropped > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the query; its filtering differs from the contract (see docs/api-contract.md), so they are not exported\n", dropped)
+		if sieve.Dropped > 0 {
+			fmt.Fprintln(opts.IO.ErrOut, selector.Mismatch(sieve.Dropped, "the query", "not exported", sieve))
 		}
 	}
 	sort.SliceStable(sessions, func(i, j int) bool {

@@ -313,18 +313,26 @@ func TestExportByID(t *testing.T) {
 
 func TestExportAsset(t *testing.T) {
 	fx := newFixture(t, nil)
-	// A server that ignores the asset filter: the client's check keeps
-	// the export to the asset, and says so.
-	fx.sim.AddFault(pamsim.Fault{Kind: pamsim.FaultIgnoreFilter, Path: "/api/session/list", Param: "asset"})
 	fx.opts.Asset, fx.opts.Out = "db-prod-01", fx.path("b")
 	require.NoError(t, exportRun(context.Background(), fx.opts))
 	var ss []api.Session
 	readJSON(t, fx.path("b/sessions.json"), &ss)
 	assert.Equal(t, []string{sess02, sess01}, sessionIDs(ss))
-	assert.Contains(t, fx.errOut.String(), "warning: the server returned")
 	m, err := Verify(fx.path("b"))
 	require.NoError(t, err)
 	assert.Equal(t, "22222222-2222-4222-8222-000000000001", m.Query.AssetID)
+
+	// A server that ignores the asset filter lists another asset's
+	// sessions as this one's: a contract violation, no bundle.
+	fx2 := newFixture(t, nil)
+	fx2.sim.AddFault(pamsim.Fault{Kind: pamsim.FaultIgnoreFilter, Path: "/api/session/list", Param: "asset"})
+	fx2.opts.Asset, fx2.opts.Out = "db-prod-01", fx2.path("b")
+	err = exportRun(context.Background(), fx2.opts)
+	var ce *api.ContractError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "assetId", ce.Field)
+	assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCode(err))
+	assert.NoDirExists(t, fx2.path("b"))
 }
 
 func TestExportAsAssetManager(t *testing.T) {

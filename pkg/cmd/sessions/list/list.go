@@ -155,7 +155,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
 	fl.StringVar(&opts.State, "state", StateActive, "`state`: active, completed or all")
-	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&opts.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, Telnet, RDPP, SSHP:Shell, ...)")
 	fl.StringVar(&since, "since", "", "only sessions created at or after this `duration|time` (2h, 3d, 2026-11-26T09:00:00Z)")
 	fl.StringVar(&until, "until", "", "only sessions created before this `duration|time`")
@@ -299,22 +299,15 @@ func streamOne(ctx context.Context, opts *ListOptions, out output.Options, clien
 		return err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	dropped := 0
+	sieve := &api.Sieve{P: p}
 	lw := output.NewListWriter(opts.IO.Out, out, shared.SessionColumns())
 	started := false
 	err = client.EachSessionPage(ctx, p, func(page []api.Session) error {
 		started = true
-		kept := page[:0]
-		for i := range page {
-			if p.Matches(&page[i]) {
-				kept = append(kept, page[i])
-			}
-		}
-		dropped += len(page) - len(kept)
-		return lw.Write(kept)
+		return lw.Write(sieve.Keep(page))
 	})
-	if dropped > 0 {
-		fmt.Fprintln(opts.IO.ErrOut, selector.Mismatch(dropped, "the filters", "not shown"))
+	if sieve.Dropped > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, selector.Mismatch(sieve.Dropped, "the filters", "not shown", sieve))
 	}
 	if err != nil {
 		if started {
@@ -371,14 +364,10 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 		return nil, nil, err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	kept := sessions[:0]
-	for i := range sessions {
-		if p.Matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
-		}
-	}
-	if dropped := len(sessions) - len(kept); dropped > 0 {
-		fmt.Fprintln(opts.IO.ErrOut, note+selector.Mismatch(dropped, "the filters", "not shown"))
+	sieve := &api.Sieve{P: p}
+	kept := sieve.Keep(sessions)
+	if sieve.Dropped > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, note+selector.Mismatch(sieve.Dropped, "the filters", "not shown", sieve))
 	}
 	return kept, asset, nil
 }

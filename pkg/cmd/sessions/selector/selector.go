@@ -39,7 +39,7 @@ type Selector struct {
 func (s *Selector) AddFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	fl := cmd.Flags()
 	fl.StringVar(&s.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
-	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&s.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, ...)")
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
@@ -90,18 +90,12 @@ func (s *Selector) ForSite() *Selector {
 	return &Selector{Asset: s.Asset, User: s.User, Channel: s.Channel}
 }
 
-// Filter keeps the sessions that match (Matches); dropped counts the
-// others, which mean the server's filtering differs from the contract.
-func (s *Selector) Filter(sessions []api.Session) (kept []api.Session, dropped int) {
-	kept = sessions[:0:0]
-	for i := range sessions {
-		if s.Matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
-		} else {
-			dropped++
-		}
-	}
-	return kept, dropped
+// Filter keeps the sessions that match (Matches); the sieve counts the
+// others, which mean the server's filtering differs from the contract,
+// and names those that only look like the selector (api.Sieve).
+func (s *Selector) Filter(sessions []api.Session) (kept []api.Session, sv *api.Sieve) {
+	sv = &api.Sieve{P: s.Params()}
+	return sv.Keep(slices.Clone(sessions)), sv
 }
 
 // Flags words the selector as its flags: "--asset db-prod-01 --user
@@ -122,17 +116,18 @@ func (s *Selector) Flags() string {
 
 // Mismatch is the one warning when a server's filtering differs from the
 // contract: n sessions it returned do not match what was asked (what),
-// and are left out (then: "not shown", "ignored", ...).
-func Mismatch(n int, what, then string) string {
+// and are left out (then: "not shown", "ignored", ...). sv, when not nil,
+// names the rows left out only because a name looks like what was asked.
+func Mismatch(n int, what, then string, sv *api.Sieve) string {
 	them, do, are := fmt.Sprintf("%d sessions", n), "do", "they are"
 	if n == 1 {
 		them, do, are = "1 session", "does", "it is"
 	}
-	return fmt.Sprintf("warning: the server returned %s that %s not match %s; its filtering differs from the contract (see docs/api-contract.md), so %s %s", them, do, what, are, then)
+	return fmt.Sprintf("warning: the server returned %s that %s not match %s; its filtering differs from the contract (see docs/api-contract.md), so %s %s%s", them, do, what, are, then, sv.Lookalikes())
 }
 
 // Matches checks one session against the selector on the client: state
-// Active, the user (exact, case-insensitive), the asset ID, the channel;
+// Active, the user (exact but for ASCII case), the asset ID, the channel;
 // the rule is api.ListSessionsParams.Matches, the one terminate and
 // sessions list use too.
 func (s *Selector) Matches(sess *api.Session) bool { return s.Params().Matches(sess) }
@@ -155,7 +150,8 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 		}
 		return nil, err
 	}
-	out, odd := s.Filter(list)
+	out, sv := s.Filter(list)
+	odd := sv.Dropped
 	out = slices.DeleteFunc(out, func(sess api.Session) bool {
 		bad := api.ValidateID("session", sess.ID) != nil
 		if bad {
@@ -165,7 +161,7 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 	})
 	if odd > 0 && !s.warned && warn != nil {
 		s.warned = true
-		warn(Mismatch(odd, s.Describe(), "ignored"))
+		warn(Mismatch(odd, s.Describe(), "ignored", sv))
 	}
 	return out, nil
 }

@@ -300,7 +300,7 @@ func byIDs(c Client, opts *WaitOptions, st *state) poll.Tick {
 				continue
 			case err != nil:
 				return false, err
-			case !strings.EqualFold(s.ID, id):
+			case !api.SameID(s.ID, id):
 				return false, fmt.Errorf("asked for session %s, the server answered with session %s", id, text.Safe(s.ID))
 			}
 			seen[id] = true

@@ -329,7 +329,7 @@ func (w *watcher) poll(ctx context.Context) (time.Time, []api.Session, []Change,
 		final := w.known[id]
 		s, err := w.c.GetSession(ctx, id)
 		switch {
-		case err == nil && strings.EqualFold(s.ID, id):
+		case err == nil && api.SameID(s.ID, id):
 			final = *s
 		case err != nil && !api.IsNotFound(err):
 			return time.Time{}, nil, nil, err
