@@ -11,10 +11,16 @@ import (
 )
 
 // fakeAssets answers the asset list with every asset whose name contains
-// the query, as 12Port's name filter does, and GET by ID with 404.
+// the query, as 12Port's name filter does, and GET by ID with the asset or
+// 404.
 type fakeAssets []api.Asset
 
 func (f fakeAssets) GetAsset(_ context.Context, id string) (*api.Asset, error) {
+	for _, a := range f {
+		if a.ID == id {
+			return &a, nil
+		}
+	}
 	return nil, &api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/asset/" + id}
 }
 

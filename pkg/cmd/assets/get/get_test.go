@@ -69,6 +69,7 @@ func TestGetRun(t *testing.T) {
 		{name: "by name json", ref: "DB-PROD-01", format: output.JSON, stubs: func(r *httpmock.Registry) {
 			r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 			r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "x", Name: "db-prod-01-replica"}))
+			r.Register("read back", httpmock.REST(http.MethodGet, "/api/asset/"+asset.ID), httpmock.JSONResponse(200, asset))
 		}},
 		{name: "no exact name, two partial matches", ref: "db-prod", format: output.Table, wantErr: `no asset named db-prod; did you mean db-prod-01 or db-prod-02?`,
 			errType: &cmdutil.NotFoundError{}, stubs: func(r *httpmock.Registry) {
