@@ -195,7 +195,8 @@ const (
 	KindTransient
 	// KindContract is an answer pamctl cannot use although its status
 	// says success: HTML, a truncated or malformed body, a field of the
-	// wrong type, an oversize body.
+	// wrong type, an oversize body, or a session it cannot judge
+	// (*ContractError).
 	KindContract
 	// KindConnection is a request that cannot get through as configured:
 	// the host does not resolve, the certificate is refused, the wrong
@@ -216,8 +217,11 @@ func (k Kind) String() string {
 func KindOf(err error) Kind {
 	var he *HTTPError
 	var re *ResponseError
+	var ce *ContractError
 	var te *TransportError
 	switch {
+	case errors.As(err, &ce):
+		return KindContract
 	case errors.As(err, &he):
 		switch {
 		case he.StatusCode == http.StatusUnauthorized:

@@ -38,6 +38,7 @@ func TestKindOf(t *testing.T) {
 		{&api.HTTPError{StatusCode: 503}, api.KindTransient},
 		{&api.HTTPError{StatusCode: 429}, api.KindTransient},
 		{&api.ResponseError{Reason: "truncated"}, api.KindContract},
+		{fmt.Errorf("listing: %w", &api.ContractError{Field: "state"}), api.KindContract},
 		{&api.TransportError{Permanent: true}, api.KindConnection},
 		{&api.TransportError{}, api.KindTransient},
 		{fmt.Errorf("local"), api.KindOther},
