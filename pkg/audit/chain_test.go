@@ -230,3 +230,22 @@ func appendRaw(t *testing.T, path, s string) {
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
 }
+
+func TestChainTail(t *testing.T) {
+	for in, want := range map[string]chainFields{
+		`{"a":1,"seq":12,"prev":"sha256:ab"}`:   {Seq: 12, Prev: "sha256:ab"},
+		`{"seq":1,"prev":"anchor"}`:             {Seq: 1, Prev: Anchor},
+		`{"prev":"sha256:ab","seq":3}`:          {Seq: 3, Prev: "sha256:ab"}, // not pamctl's order: the JSON way
+		`{"a":1,"seq":12,"prev":"x\"y"}`:        {Seq: 12, Prev: `x"y`},
+		`{"a":1,"seq":1.5,"prev":"sha256:ab"}`:  {},
+		`{"a":1,"seq":0,"prev":"sha256:ab"}`:    {},
+		`{"a":1}`:                               {},
+		`not json,"seq":12,"prev":"sha256:ab"}`: {Seq: 12, Prev: "sha256:ab"}, // the tail only; the caller checks the line
+	} {
+		c, ok := chained([]byte(in))
+		assert.Equal(t, want.Seq > 0, ok, in)
+		if ok {
+			assert.Equal(t, want, c, in)
+		}
+	}
+}

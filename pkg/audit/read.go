@@ -78,19 +78,25 @@ func Scan(path string, fn func(raw []byte, e Entry) error) (ScanStats, error) {
 // the order written: the rotated files, oldest first, then the journal. It
 // reads one line at a time, so memory stays bounded whatever the size.
 func ScanLines(path string, fn func(*Line) error) error {
+	return scanLines(path, true, fn)
+}
+
+// scanLines is ScanLines; without decode, Line.Entry stays empty and OK
+// only says that the line is a valid JSON object (Verify needs no more).
+func scanLines(path string, decode bool, fn func(*Line) error) error {
 	files, err := Files(path)
 	if err != nil {
 		return err
 	}
 	for _, name := range files {
-		if err := scanFile(name, fn); err != nil {
+		if err := scanFile(name, decode, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func scanFile(name string, fn func(*Line) error) error {
+func scanFile(name string, decode bool, fn func(*Line) error) error {
 	f, err := openRead(name)
 	if err != nil {
 		return err
@@ -105,7 +111,11 @@ func scanFile(name string, fn func(*Line) error) error {
 		line, tooLong, terminated, err := readLine(r)
 		if len(line) > 0 || tooLong {
 			l.N, l.Raw, l.TooLong, l.Torn = n, line, tooLong, !terminated
-			l.decode()
+			if decode {
+				l.decode()
+			} else {
+				l.OK = !tooLong && len(line) > 0 && line[0] == '{' && json.Valid(line)
+			}
 			if ferr := fn(l); ferr != nil {
 				return ferr
 			}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -45,7 +46,7 @@ func (j *Journal) loadTail(size int64) error {
 		if torn {
 			j.torn = true
 		}
-		if c, ok := chained(line); ok {
+		if c, ok := chained(line); ok && json.Valid(line) {
 			j.seq, j.last, found = c.Seq, LineHash(line), true
 			return errStop
 		}

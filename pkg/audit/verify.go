@@ -70,7 +70,7 @@ func Verify(path string) (*Report, error) {
 	for i, f := range files {
 		fileIdx[f] = i
 	}
-	err = ScanLines(path, func(l *Line) error {
+	err = scanLines(path, false, func(l *Line) error {
 		v.line(pos{file: l.File, n: l.N, order: fileIdx[l.File]<<40 | l.N}, l)
 		return nil
 	})
@@ -129,7 +129,7 @@ func (v *verifier) line(at pos, l *Line) {
 	v.rep.Lines++
 	c, ok := chained(l.Raw)
 	switch {
-	case ok && !l.TooLong:
+	case ok && l.OK:
 	case l.Torn && !l.OK:
 		v.find(at, Torn, "the file's last line is cut short (no newline, not a whole JSON object)")
 		return
