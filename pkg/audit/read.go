@@ -134,6 +134,14 @@ func scanFile(name string, decode bool, fn func(*Line) error) error {
 // read backwards in blocks. Line.N is 0. fn returning ErrStop ends the walk
 // without an error.
 func ScanBackward(path string, fn func(*Line) error) error {
+	return ScanBackwardWhere(path, nil, fn)
+}
+
+// ScanBackwardWhere is ScanBackward, but a line for which keep (when not
+// nil) returns false is passed over before it is decoded: a cheap test on
+// the raw bytes that can only rule a line out makes a filtered listing of a
+// large journal several times faster.
+func ScanBackwardWhere(path string, keep func(raw []byte) bool, fn func(*Line) error) error {
 	files, err := Files(path)
 	if err != nil {
 		return err
@@ -146,7 +154,7 @@ func ScanBackward(path string, fn func(*Line) error) error {
 				return err
 			}
 			return eachLineBackward(f, size, func(line []byte, torn, tooLong bool) error {
-				if len(line) == 0 && !tooLong {
+				if (len(line) == 0 && !tooLong) || (keep != nil && !tooLong && !keep(line)) {
 					return nil
 				}
 				*l = Line{File: name, Raw: line, Torn: torn, TooLong: tooLong}

@@ -59,8 +59,8 @@ The journal is read backwards from its end, across its rotated files, so
 the newest lines come first at any size; json, ndjson and csv stream in
 bounded memory (a table must see its rows before printing them: use
 --limit on a large journal). Lines that are not whole journal lines (torn
-by a crash, or edited) are skipped and counted on stderr: audit verify
-says which they are.`,
+by a crash, or edited by hand) are skipped, and counted on stderr when
+they could have matched the filters: audit verify names them all.`,
 		Example: `  # what was done for an incident
   $ pamctl audit list --reason INC-4312
 
@@ -152,7 +152,9 @@ func listRun(opts *ListOptions) error {
 	lw := output.NewListWriter(opts.IO.Out, o, shared.Columns())
 	rows := make([]shared.Row, 0, page)
 	n, skipped := 0, 0
-	err = audit.ScanBackward(path, func(l *audit.Line) error {
+	var buf []byte
+	quick := func(raw []byte) bool { return opts.filter.Quick(raw, &buf) }
+	err = audit.ScanBackwardWhere(path, quick, func(l *audit.Line) error {
 		if !l.OK {
 			skipped++
 			return nil

@@ -3,6 +3,7 @@
 package shared
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -113,6 +114,45 @@ func (f *Filter) Match(e *audit.Entry) bool {
 		return true
 	}
 	return false
+}
+
+// Quick reports whether the raw journal line raw may pass the filter,
+// without decoding it: false only when a value the filter needs is not in
+// the line at all (ASCII case folded). Only values that JSON writes as they
+// are (letters, digits, -_.@:/ and space) are looked for; buf is scratch
+// space, reused between calls.
+func (f *Filter) Quick(raw []byte, buf *[]byte) bool {
+	var low []byte
+	for _, v := range []string{f.Reason, f.User, f.Asset, f.Session, f.Result} {
+		if v == "" || !plain(v) {
+			continue
+		}
+		if low == nil {
+			low = append((*buf)[:0], raw...)
+			for i, c := range low {
+				if 'A' <= c && c <= 'Z' {
+					low[i] = c + 'a' - 'A'
+				}
+			}
+			*buf = low
+		}
+		if !bytes.Contains(low, []byte(lower(v))) {
+			return false
+		}
+	}
+	return true
+}
+
+// plain reports whether JSON writes s byte for byte.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.@:/ ", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // lower folds ASCII letters only.

@@ -38,3 +38,23 @@ func TestFilter(t *testing.T) {
 	assert.Equal(t, "", SiteOf(""))
 	assert.Equal(t, []string{}, NewRow(audit.Entry{}).Channels)
 }
+
+func TestQuick(t *testing.T) {
+	raw := []byte(`{"time":"2026-12-04T09:00:00Z","user":"BWilliams","asset":"db-01","reason":"INC-4312 <x>","result":"terminated"}`)
+	var buf []byte
+	for _, tc := range []struct {
+		f    Filter
+		want bool
+	}{
+		{Filter{}, true},
+		{Filter{User: "bwilliams"}, true},
+		{Filter{User: "jdoe"}, false},
+		{Filter{Reason: "inc-4312", Result: "TERMINATED"}, true},
+		{Filter{Reason: "inc-4312", Result: "failed"}, false},
+		{Filter{Reason: "<x>"}, true}, // JSON may escape < and >: not looked for
+		{Filter{Asset: "db-02"}, false},
+	} {
+		assert.Equal(t, tc.want, tc.f.Quick(raw, &buf), "%+v", tc.f)
+	}
+	assert.Contains(t, string(raw), "BWilliams", "Quick does not change the line")
+}
