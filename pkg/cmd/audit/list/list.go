@@ -191,6 +191,8 @@ func listRun(opts *ListOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "No audit journal at %s yet: pamctl writes it when a terminate run acts on a session.\n", path)
 	case skipped > 0:
 		fmt.Fprintf(opts.IO.ErrOut, "%d lines of %s are not whole journal lines and were skipped: run pamctl audit verify.\n", skipped, path)
+	case opts.IO.IsStderrTTY():
+		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%d lines shown)\n", path, n)
 	}
 	return nil
 }
