@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -76,10 +77,10 @@ func eachLineBackward(r io.ReaderAt, size int64, fn func(line []byte, torn, tooL
 }
 
 // errStop ends a walk early without an error.
-var errStop = fmt.Errorf("stop")
+var errStop = errors.New("stop")
 
 func stopped(err error) error {
-	if err == errStop {
+	if errors.Is(err, errStop) {
 		return nil
 	}
 	return err

@@ -49,10 +49,10 @@ func Open(path string) (*Journal, error) { return OpenWith(path, Options{}) }
 // journal before they change anything, so a journal that cannot be written
 // stops the run while nothing has been sent.
 func OpenWith(path string, opts Options) (*Journal, error) {
-	max := opts.MaxBytes
-	if max <= 0 {
+	limit := opts.MaxBytes
+	if limit <= 0 {
 		var err error
-		if max, err = MaxBytesFrom(nil); err != nil {
+		if limit, err = MaxBytesFrom(nil); err != nil {
 			return nil, fmt.Errorf("audit journal: %w", err)
 		}
 	}
@@ -68,7 +68,7 @@ func OpenWith(path string, opts Options) (*Journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("audit journal lock: %w", err)
 	}
-	j := &Journal{path: path, max: max, f: f, lock: lock, size: -1}
+	j := &Journal{path: path, max: limit, f: f, lock: lock, size: -1}
 	if err := j.locked(func() error {
 		if !j.torn {
 			return nil

@@ -169,7 +169,8 @@ func ScanBackwardWhere(path string, keep func(raw []byte) bool, fn func(*Line) e
 	return nil
 }
 
-// ErrStop, returned by a ScanBackward callback, ends the walk early.
+// ErrStop ends a ScanBackward walk early, without an error, when its
+// callback returns it.
 var ErrStop = errStop
 
 func withFile(name string, fn func(f *os.File, size int64) error) error {
