@@ -67,3 +67,26 @@ func chainTail(line []byte) (chainFields, bool) {
 	c.Prev = string(prev)
 	return c, c.Seq > 0
 }
+
+// LineAt is where a chained line is and its hash.
+type LineAt struct {
+	File string
+	Line int
+	Hash string
+}
+
+// FindSeqs reads the journal at path and returns, for each seq of want
+// that a chained line carries, where that line is and its hash (the first
+// such line). It reads one line at a time.
+func FindSeqs(path string, want map[uint64]bool) (map[uint64]LineAt, error) {
+	found := map[uint64]LineAt{}
+	err := scanLines(path, false, func(l *Line) error {
+		if c, ok := chained(l.Raw); ok && l.OK && want[c.Seq] {
+			if _, dup := found[c.Seq]; !dup {
+				found[c.Seq] = LineAt{File: l.File, Line: l.N, Hash: LineHash(l.Raw)}
+			}
+		}
+		return nil
+	})
+	return found, err
+}

@@ -249,3 +249,14 @@ func TestChainTail(t *testing.T) {
 		}
 	}
 }
+
+func TestFindSeqs(t *testing.T) {
+	path := writeJournal(t, 5, Options{})
+	ls := lines(t, path)
+	got, err := FindSeqs(path, map[uint64]bool{2: true, 5: true, 9: true})
+	require.NoError(t, err)
+	assert.Equal(t, map[uint64]LineAt{
+		2: {File: path, Line: 2, Hash: LineHash([]byte(ls[1]))},
+		5: {File: path, Line: 5, Hash: LineHash([]byte(ls[4]))},
+	}, got)
+}

@@ -24,6 +24,9 @@ type VerifyOptions struct {
 	LookupEnv func(string) (string, bool)
 
 	Journal string
+	// Proof is an evidence bundle (or its journal-proof.json) whose
+	// journal lines must still be in the journal, unaltered.
+	Proof string
 }
 
 // NewCmdVerify builds the command; runF replaces the run in tests.
@@ -50,9 +53,15 @@ protected only once a later line names it: the summary prints the chain's
 head (seq and hash) to keep elsewhere, and a signed export carries it.
 
 Exit 0 and a one-line summary when nothing is found; otherwise every
-finding, and exit 1. -o json prints the whole report.`,
+finding, and exit 1. -o json prints the whole report.
+
+--proof BUNDLE (a bundle directory from sessions export, or its
+journal-proof.json) also checks that every journal line in the bundle is
+still in this journal, unaltered: the line with the same seq has the same
+hash.`,
 		Example: `  $ pamctl audit verify
-  $ pamctl audit verify --journal ./alice-audit.jsonl -o json`,
+  $ pamctl audit verify --journal ./alice-audit.jsonl -o json
+  $ pamctl audit verify --proof INC-4312/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -62,6 +71,7 @@ finding, and exit 1. -o json prints the whole report.`,
 		},
 	}
 	shared.AddJournalFlag(cmd, &opts.Journal)
+	cmd.Flags().StringVar(&opts.Proof, "proof", "", "also check that the journal lines of this evidence `bundle` (a directory, or its journal-proof.json) are in the journal, unaltered")
 	return cmd
 }
 
@@ -73,6 +83,12 @@ func verifyRun(opts *VerifyOptions) error {
 	path, err := shared.JournalPath(opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
+	}
+	var pf *proofFile
+	if opts.Proof != "" {
+		if pf, err = readProof(opts.Proof); err != nil {
+			return err
+		}
 	}
 	rep, err := audit.Verify(path)
 	if err != nil {
@@ -96,6 +112,16 @@ func verifyRun(opts *VerifyOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if pf != nil {
+		bad, err := checkProof(opts.IO.ErrOut, path, pf)
+		if err != nil {
+			return shared.ReadError(path, err)
+		}
+		if bad > 0 {
+			return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("%d of the %d journal lines of %s are not in %s as they were exported", bad, len(pf.Lines), opts.Proof, path)}
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "proof: the %d journal lines of %s are in the journal, unaltered\n", len(pf.Lines), opts.Proof)
 	}
 	if rep.OK() {
 		return nil
