@@ -7,6 +7,7 @@
 #   make lint            golangci-lint (pinned; installed into bin/tools on first use)
 #   make release-check   goreleaser check + snapshot release into dist/ (pinned; slow the first time)
 #   make bench-startup   `pamctl version` start-up time against a Go hello world (limit 2.5x)
+#   make bench-audit     audit list and audit verify on a 1,000,000-line journal: time, peak memory
 
 GO  ?= go
 BIN := bin
@@ -32,7 +33,7 @@ GORELEASER             := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 GOFILES = $(shell git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
 .PHONY: all build test vet fmt-check fmt race docs docs-check demo lint release-check \
-	bench-list bench-terminate bench-startup clean help
+	bench-list bench-terminate bench-startup bench-audit clean help
 
 all: build
 
@@ -89,6 +90,9 @@ bench-list:
 
 bench-startup:
 	bash scripts/bench-startup.sh
+
+bench-audit:
+	bash scripts/bench-audit.sh
 
 bench-terminate:
 	$(GO) test -run '^$$' -bench 'ContainOne|BulkTerminate200|Sites3' -benchtime 3x ./pkg/cmd/sessions/terminate/

@@ -36,7 +36,8 @@ func Verify(bundlePath string) (*Manifest, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("%s: %s is not a pamctl manifest: %v", bundlePath, ManifestFile, err)
 	}
-	listed := map[string]bool{ManifestFile: true}
+	// The signature signs the manifest, so the manifest cannot list it.
+	listed := map[string]bool{ManifestFile: true, SignatureFile: true}
 	for _, f := range m.Files {
 		if listed[f.Path] {
 			return nil, fmt.Errorf("%s: %s lists %s twice", bundlePath, ManifestFile, f.Path)
