@@ -32,10 +32,13 @@ func signedFixture(t *testing.T) (*fixture, string, string) {
 	fx := newFixture(t, nil)
 	j, err := audit.Open(filepath.Join(fx.state, "pamctl", audit.FileName))
 	require.NoError(t, err)
+	client, err := fx.opts.APIClient()
+	require.NoError(t, err)
+	server := client.Server() // an export keeps only lines of its own server
 	require.NoError(t, j.Append(
-		audit.Entry{Time: now.Add(-20 * time.Minute), Operator: "admin", Session: sess01, User: "bwilliams", Result: "failed"},
-		audit.Entry{Time: now.Add(-15 * time.Minute), Operator: "admin", Session: sess05, User: "asmith", Result: "terminated"},
-		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Session: sess01, User: "bwilliams", Result: "terminated"},
+		audit.Entry{Time: now.Add(-20 * time.Minute), Operator: "admin", Server: server, Session: sess01, User: "bwilliams", Result: "failed"},
+		audit.Entry{Time: now.Add(-15 * time.Minute), Operator: "admin", Server: server, Session: sess05, User: "asmith", Result: "terminated"},
+		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Server: server, Session: sess01, User: "bwilliams", Result: "terminated"},
 	))
 	require.NoError(t, j.Close())
 
