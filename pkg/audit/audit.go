@@ -38,6 +38,9 @@ type Entry struct {
 	// state (any method but GET).
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
+	// Contract is the digest of the contract overlay the request was made
+	// under (docs/contract-overlay.md); empty under the modeled contract.
+	Contract string `json:"contract,omitempty"`
 }
 
 // Path is the journal's location: $XDG_STATE_HOME/pamctl/audit.jsonl, or

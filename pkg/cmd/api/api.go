@@ -152,7 +152,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 		operator = uc.User.Name
 	}
 	data, err := client.Raw(ctx, opts.Method, path, body)
-	entry := audit.Entry{Time: opts.Now(), Operator: operator, Server: client.Server(), Method: opts.Method, Path: path, Reason: opts.Reason, Result: "sent"}
+	entry := audit.Entry{Time: opts.Now(), Operator: operator, Server: client.Server(), Contract: client.ContractDigest(), Method: opts.Method, Path: path, Reason: opts.Reason, Result: "sent"}
 	var he *pamapi.HTTPError
 	switch {
 	case err == nil:

@@ -59,7 +59,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 		if journal == nil {
 			return
 		}
-		if err := journal.Append(r.entry(clk.Now(), operator, client.Server(), opts.Reason)); err != nil {
+		if err := journal.Append(r.entry(clk.Now(), operator, client, opts.Reason)); err != nil {
 			fmt.Fprintf(errOut, "warning: could not write the audit journal: %v\n", err)
 		}
 	})

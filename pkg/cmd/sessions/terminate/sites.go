@@ -61,7 +61,7 @@ func runSites(ctx context.Context, opts *TerminateOptions, outOpts output.Option
 			if journal == nil {
 				return
 			}
-			if err := journal.Append(r.entry(clk.Now(), sr.operator, client.Server(), opts.Reason)); err != nil {
+			if err := journal.Append(r.entry(clk.Now(), sr.operator, client, opts.Reason)); err != nil {
 				fmt.Fprintf(errOut, "warning: could not write the audit journal: %v\n", err)
 			}
 		})
