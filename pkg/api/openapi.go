@@ -152,6 +152,9 @@ func (g *schemaGen) ref(t reflect.Type) *openapi3.SchemaRef {
 		if fs.Ref == "" {
 			fs.Value.Extensions = map[string]any{"x-pamctl-field": f.Go}
 		}
+		if t == reflect.TypeFor[Session]() && f.JSON == "state" {
+			fs.Value.Enum = []any{StateActive, StateCompleted}
+		}
 		s.Properties[f.JSON] = fs
 		if !f.Optional {
 			s.Required = append(s.Required, f.JSON)

@@ -128,31 +128,48 @@ func (m *contractMap) answer(ep *Endpoint, data []byte) []byte {
 	if !m.active() || ep == nil {
 		return data
 	}
-	t := reflect.TypeOf(ep.Response)
-	if elem, ok := pageElem(t); ok {
-		return m.page(elem, data)
-	}
-	return m.object(t, data)
+	return m.translate(ep, data, false)
 }
 
-func (m *contractMap) page(elem reflect.Type, data []byte) []byte {
+// translate renames an answer of ep: to the modeled names, or (toServer)
+// from them to the server's (pamsim's shapes serve the site that way).
+func (m *contractMap) translate(ep *Endpoint, data []byte, toServer bool) []byte {
+	t := reflect.TypeOf(ep.Response)
+	if elem, ok := pageElem(t); ok {
+		return m.page(elem, data, toServer)
+	}
+	return m.object(t, data, toServer)
+}
+
+func (m *contractMap) page(elem reflect.Type, data []byte, toServer bool) []byte {
 	var in map[string]json.RawMessage
 	if json.Unmarshal(data, &in) != nil {
 		return data
 	}
 	itemsKey, totalKey := orName(m.o.Envelope.Items, "items"), orName(m.o.Envelope.Total, "total")
+	outItems, outTotal := "items", "total"
+	if toServer {
+		itemsKey, totalKey, outItems, outTotal = outItems, outTotal, itemsKey, totalKey
+	}
 	items, ok := in[itemsKey]
 	if !ok {
 		return data
 	}
 	out := map[string]json.RawMessage{}
 	if total, ok := in[totalKey]; ok {
-		out["total"] = total
+		out[outTotal] = total
+	}
+	if toServer {
+		for _, k := range []string{"offset", "limit"} {
+			if v, ok := in[k]; ok && k != outItems && k != outTotal {
+				out[k] = v
+			}
+		}
 	}
 	var list []json.RawMessage
 	if json.Unmarshal(items, &list) == nil && list != nil {
 		for i := range list {
-			list[i] = m.object(elem, list[i])
+			list[i] = m.object(elem, list[i], toServer)
 		}
 		b, err := json.Marshal(list)
 		if err != nil {
@@ -160,7 +177,7 @@ func (m *contractMap) page(elem reflect.Type, data []byte) []byte {
 		}
 		items = b
 	}
-	out["items"] = items
+	out[outItems] = items
 	b, err := json.Marshal(out)
 	if err != nil {
 		return data
@@ -176,7 +193,7 @@ func orName(s, def string) string {
 }
 
 // object renames the fields of one answer object of struct type t.
-func (m *contractMap) object(t reflect.Type, data []byte) []byte {
+func (m *contractMap) object(t reflect.Type, data []byte, toServer bool) []byte {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return data
@@ -192,21 +209,27 @@ func (m *contractMap) object(t reflect.Type, data []byte) []byte {
 		if s, ok := names[f.JSON]; ok {
 			srv = s
 		}
-		v, ok := in[srv]
+		from, to := srv, f.JSON
+		states, channels := m.statesIn, m.channelIn
+		if toServer {
+			from, to = to, from
+			states, channels = m.o.States, m.o.Channels
+		}
+		v, ok := in[from]
 		if !ok || srv == "" {
 			continue
 		}
 		switch {
 		case f.Kind == kindObject:
-			v = m.object(f.Elem, v)
+			v = m.object(f.Elem, v, toServer)
 		case f.Kind == kindObjects:
-			v = m.objects(f.Elem, v)
+			v = m.objects(f.Elem, v, toServer)
 		case t == reflect.TypeFor[Session]() && f.JSON == "state":
-			v = renameString(v, m.statesIn)
+			v = renameString(v, states)
 		case t == reflect.TypeFor[Session]() && f.JSON == "channels":
-			v = renameStrings(v, m.channelIn)
+			v = renameStrings(v, channels)
 		}
-		out[f.JSON] = v
+		out[to] = v
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -215,13 +238,13 @@ func (m *contractMap) object(t reflect.Type, data []byte) []byte {
 	return b
 }
 
-func (m *contractMap) objects(t reflect.Type, data []byte) []byte {
+func (m *contractMap) objects(t reflect.Type, data []byte, toServer bool) []byte {
 	var list []json.RawMessage
 	if json.Unmarshal(data, &list) != nil || list == nil {
 		return data
 	}
 	for i := range list {
-		list[i] = m.object(t, list[i])
+		list[i] = m.object(t, list[i], toServer)
 	}
 	b, err := json.Marshal(list)
 	if err != nil {
@@ -282,4 +305,82 @@ func (c *Client) ServerPath(ep Endpoint) (method, path string) {
 		}
 	}
 	return ep.Method, ep.Path
+}
+
+// ServedAs is what a server of the overlay's shape receives and answers,
+// for a simulator that serves the modeled site under that shape (pamsim
+// --shape). It is the overlay read the other way.
+type ServedAs struct{ m *contractMap }
+
+// Served prepares o to be served the other way round.
+func (o *Overlay) Served() *ServedAs { return &ServedAs{m: newContractMap(o)} }
+
+// Request maps a request the server received (method, path under the API
+// base as sent, query) to the modeled endpoint, its modeled path and
+// query; ok is false when the path is none of the shape's.
+func (s *ServedAs) Request(method, path string, q url.Values) (ep *Endpoint, modeled string, mq url.Values, ok bool) {
+	m := s.m
+	eps := m.endpoints
+	if !m.active() {
+		eps = Endpoints()
+	}
+	for pass := range 2 { // literal templates first
+		for i := range eps {
+			e := &eps[i]
+			tmpl := e.Path
+			if m.active() {
+				if r, ok := m.o.Endpoints[e.ID]; ok && r.Path != "" {
+					tmpl = r.Path
+				}
+			}
+			before, after, hasID := strings.Cut(tmpl, "{id}")
+			if hasID != (pass == 1) {
+				continue
+			}
+			id := ""
+			switch {
+			case !hasID && path == tmpl:
+			case hasID && len(path) > len(before)+len(after) && strings.HasPrefix(path, before) && strings.HasSuffix(path, after) &&
+				!strings.Contains(path[len(before):len(path)-len(after)], "/"):
+				id = path[len(before) : len(path)-len(after)]
+			default:
+				continue
+			}
+			return e, strings.Replace(e.Path, "{id}", id, 1), s.query(q), true
+		}
+	}
+	return nil, "", nil, false
+}
+
+func (s *ServedAs) query(q url.Values) url.Values {
+	if !s.m.active() {
+		return q
+	}
+	names := invert(s.m.o.Query)
+	out := url.Values{}
+	for k, vs := range q {
+		name := mapValue(names, k)
+		if _, renamed := s.m.o.Query[k]; renamed && name == k {
+			continue // the modeled name of a renamed parameter: not this shape's
+		}
+		vs = append([]string(nil), vs...)
+		for i, v := range vs {
+			switch name {
+			case qState:
+				vs[i] = mapValue(s.m.statesIn, v)
+			case qChannel:
+				vs[i] = mapValue(s.m.channelIn, v)
+			}
+		}
+		out[name] = vs
+	}
+	return out
+}
+
+// Answer renames a modeled answer of ep to the shape's names.
+func (s *ServedAs) Answer(ep *Endpoint, data []byte) []byte {
+	if !s.m.active() || ep == nil {
+		return data
+	}
+	return s.m.translate(ep, data, true)
 }
