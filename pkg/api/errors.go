@@ -142,13 +142,13 @@ func describeBody(contentType string, body []byte) (msg string, notJSON bool) {
 	if json.Unmarshal(body, &eb) == nil && eb.Message != "" {
 		return text.Safe(truncate(eb.Message, 300)), false
 	}
-	if looksHTML(contentType, trimmed) {
+	if LooksHTML(contentType, trimmed) {
 		return "the server answered with an HTML page, not the 12Port API (a proxy or SSO login page?); check the server URL and that the site is reachable without a browser login", true
 	}
 	return "unexpected response body: " + excerpt(trimmed, 120), true
 }
 
-func looksHTML(contentType, body string) bool {
+func LooksHTML(contentType, body string) bool {
 	if strings.Contains(strings.ToLower(contentType), "html") {
 		return true
 	}
@@ -170,3 +170,7 @@ func excerpt(s string, n int) string {
 	}
 	return text.Safe(s)
 }
+
+// Excerpt is s cut to n bytes with an ellipsis, for messages (the
+// packages beside the client word their messages the same way).
+func Excerpt(s string, n int) string { return excerpt(s, n) }

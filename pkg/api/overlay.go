@@ -195,7 +195,7 @@ func (o *Overlay) Validate() error {
 			return &OverlayError{Key: "fields." + tn, Reason: "no such answer type", Fix: "use one of " + strings.Join(slices.Sorted(maps.Keys(types)), ", ")}
 		}
 		var names []string
-		for _, f := range fieldsOf(t) {
+		for _, f := range Fields(t) {
 			names = append(names, f.JSON)
 		}
 		if err := checkNames("fields."+tn, names, o.Fields[tn], neededFields[tn]); err != nil {

@@ -135,7 +135,7 @@ func (m *contractMap) answer(ep *Endpoint, data []byte) []byte {
 // from them to the server's (pamsim's shapes serve the site that way).
 func (m *contractMap) translate(ep *Endpoint, data []byte, toServer bool) []byte {
 	t := reflect.TypeOf(ep.Response)
-	if elem, ok := pageElem(t); ok {
+	if elem, ok := PageElem(t); ok {
 		return m.page(elem, data, toServer)
 	}
 	return m.object(t, data, toServer)
@@ -202,9 +202,9 @@ func (m *contractMap) object(t reflect.Type, data []byte, toServer bool) []byte 
 	if json.Unmarshal(trimmed, &in) != nil {
 		return data
 	}
-	names := m.o.Fields[typeName(t)]
+	names := m.o.Fields[TypeName(t)]
 	out := make(map[string]json.RawMessage, len(in))
-	for _, f := range fieldsOf(t) {
+	for _, f := range Fields(t) {
 		srv := f.JSON
 		if s, ok := names[f.JSON]; ok {
 			srv = s
@@ -220,9 +220,9 @@ func (m *contractMap) object(t reflect.Type, data []byte, toServer bool) []byte 
 			continue
 		}
 		switch {
-		case f.Kind == kindObject:
+		case f.Kind == KindObject:
 			v = m.object(f.Elem, v, toServer)
-		case f.Kind == kindObjects:
+		case f.Kind == KindObjects:
 			v = m.objects(f.Elem, v, toServer)
 		case t == reflect.TypeFor[Session]() && f.JSON == "state":
 			v = renameString(v, states)

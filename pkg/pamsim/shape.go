@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/openapi"
 )
 
 // API shapes: the same site served under another API, described by a
@@ -72,7 +73,7 @@ func (s *Server) SetShape(name string, o *api.Overlay) error {
 		s.shape.Store(nil)
 		return nil
 	}
-	doc, err := api.ShapedOpenAPI(o, "pamsim "+name+" shape", api.ContractVersion+"-pamsim-"+name)
+	doc, err := openapi.Shaped(o, "pamsim "+name+" shape", openapi.ContractVersion+"-pamsim-"+name)
 	if err != nil {
 		return err
 	}

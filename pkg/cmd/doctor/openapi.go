@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/openapi"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -28,7 +29,7 @@ func (d *doctor) checkOpenAPI(ctx context.Context) {
 	if doc == nil {
 		return
 	}
-	c := api.CompareOpenAPI(doc)
+	c := openapi.Compare(doc)
 	title := ""
 	if doc.Info != nil {
 		title = fmt.Sprintf(" %q version %s,", text.Safe(doc.Info.Title), text.Safe(doc.Info.Version))
@@ -78,7 +79,7 @@ func (d *doctor) givenOpenAPI(ctx context.Context) (*openapi3.T, string) {
 		}
 		data = b
 	}
-	doc, err := api.LoadOpenAPI(data)
+	doc, err := openapi.Load(data)
 	if err != nil {
 		d.fail(openAPIName, src+": "+err.Error(), "pass the server's OpenAPI 3 or Swagger 2.0 document, JSON or YAML")
 		return nil, ""
@@ -112,7 +113,7 @@ func (d *doctor) findOpenAPI(ctx context.Context) (*openapi3.T, string) {
 			tried = append(tried, fmt.Sprintf("%s (HTTP %d)", target, a.Status))
 			continue
 		}
-		doc, err := api.LoadOpenAPI(a.Body)
+		doc, err := openapi.Load(a.Body)
 		if err != nil {
 			tried = append(tried, fmt.Sprintf("%s (HTTP %d, %s)", target, a.Status, err))
 			continue

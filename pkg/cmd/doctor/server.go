@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/probe"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -46,7 +47,7 @@ func (d *doctor) checkToken(ctx context.Context) *api.UserContext {
 	const name = "token"
 	ep := endpoint("getUserContext")
 	before := d.opts.Clock.Now()
-	a, err := d.client.ProbeEndpoint(ctx, ep, api.ProbeArgs{})
+	a, err := probe.Endpoint(ctx, d.client, ep, probe.Args{})
 	after := d.opts.Clock.Now()
 	if err != nil {
 		d.fail(name, opName(ep)+": "+reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
@@ -79,7 +80,7 @@ func (d *doctor) judgeToken(name string, ep api.Endpoint, a *api.Answer) *api.Us
 	var uc api.UserContext
 	if err := json.Unmarshal(a.Body, &uc); err != nil {
 		what, fix := "the answer cannot be read as the user context: "+text.Safe(firstLine(err.Error())), fixReport
-		if r := api.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, 0); len(r.Findings) > 0 {
+		if r := probe.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, 0); len(r.Findings) > 0 {
 			what, fix = r.Findings[0].What, r.Findings[0].Fix
 		}
 		d.fail(name, opName(ep)+": "+what, fix)
@@ -148,14 +149,14 @@ func (d *doctor) checkPermissions(uc *api.UserContext) {
 // by-ID endpoints read an ID the lists gave.
 func (d *doctor) checkEndpoints(ctx context.Context, uc *api.UserContext) {
 	if d.userContext != nil {
-		d.judge(endpoint("getUserContext"), d.userContext, api.ProbeArgs{})
+		d.judge(endpoint("getUserContext"), d.userContext, probe.Args{})
 	}
-	sessions := d.probe(ctx, endpoint("listSessions"), api.ProbeArgs{Limit: probeLimit})
+	sessions := d.probe(ctx, endpoint("listSessions"), probe.Args{Limit: probeLimit})
 	d.probeByID(ctx, endpoint("getSession"), sessions, "session", endpoint("listSessions"), 0)
 	d.probeByID(ctx, endpoint("listSessionEvents"), sessions, "session", endpoint("listSessions"), probeLimit)
-	assets := d.probe(ctx, endpoint("listAssets"), api.ProbeArgs{Parent: uc.Space.RID, Limit: probeLimit})
+	assets := d.probe(ctx, endpoint("listAssets"), probe.Args{Parent: uc.Space.RID, Limit: probeLimit})
 	d.probeByID(ctx, endpoint("getAsset"), assets, "asset", endpoint("listAssets"), 0)
-	d.probe(ctx, endpoint("listEvents"), api.ProbeArgs{Limit: probeLimit})
+	d.probe(ctx, endpoint("listEvents"), probe.Args{Limit: probeLimit})
 }
 
 // probeByID probes ep with the first ID a list gave (nil: the list failed).
@@ -166,14 +167,14 @@ func (d *doctor) probeByID(ctx context.Context, ep api.Endpoint, ids []string, k
 	case len(ids) == 0:
 		d.warn(opName(ep), fmt.Sprintf("not checked: %s lists no %s to read", opName(from), kind), "run doctor again once the site has one")
 	default:
-		d.probe(ctx, ep, api.ProbeArgs{ID: ids[0], Limit: limit})
+		d.probe(ctx, ep, probe.Args{ID: ids[0], Limit: limit})
 	}
 }
 
 // probe GETs one endpoint and judges the answer; it returns the IDs the
 // answer holds, nil when it could not be used.
-func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args api.ProbeArgs) []string {
-	a, err := d.client.ProbeEndpoint(ctx, ep, args)
+func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args probe.Args) []string {
+	a, err := probe.Endpoint(ctx, d.client, ep, args)
 	if err != nil {
 		d.fail(opName(ep), reason(err), "retry; if it persists, "+fixReport)
 		return nil
@@ -181,7 +182,7 @@ func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args api.ProbeArgs)
 	return d.judge(ep, a, args)
 }
 
-func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []string {
+func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args probe.Args) []string {
 	name := opName(ep)
 	switch {
 	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
@@ -203,7 +204,7 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []str
 		d.fail(name, "the answer is larger than pamctl reads", fixReport)
 		return nil
 	}
-	r := api.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, args.Limit)
+	r := probe.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, args.Limit)
 	failed := false
 	for _, f := range r.Findings {
 		failed = true

@@ -1,6 +1,8 @@
-package api
+package openapi
 
 import (
+	"github.com/pamctl/pamctl/pkg/api"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,11 +17,11 @@ import (
 // pamctl's x-pamctl extensions (pamsim --shape serves it, so doctor's
 // proposal is tested against a document that does not spell pamctl's
 // model anywhere).
-func ShapedOpenAPI(o *Overlay, title, version string) ([]byte, error) {
-	doc := OpenAPIDocument(version)
+func Shaped(o *api.Overlay, title, version string) ([]byte, error) {
+	doc := Document(version)
 	doc.Info.Title, doc.Info.Description = title, "The same site under another API shape."
 	paths := openapi3.NewPaths()
-	for _, ep := range Endpoints() {
+	for _, ep := range api.Endpoints() {
 		item := doc.Paths.Value(ep.Path)
 		op := item.GetOperation(ep.Method)
 		method, path := ep.Method, ep.Path
@@ -58,7 +60,7 @@ func ShapedOpenAPI(o *Overlay, title, version string) ([]byte, error) {
 }
 
 // renameSchema renames one component schema's properties the overlay's way.
-func renameSchema(o *Overlay, name string, s *openapi3.Schema) {
+func renameSchema(o *api.Overlay, name string, s *openapi3.Schema) {
 	names := o.Fields[name]
 	if strings.HasSuffix(name, "Page") {
 		names = map[string]string{}
@@ -75,7 +77,7 @@ func renameSchema(o *Overlay, name string, s *openapi3.Schema) {
 			p.Value.Extensions = nil
 		}
 		if name == "Session" && k == "state" {
-			p.Value.Enum = []any{mapValue(o.States, StateActive), mapValue(o.States, StateCompleted)}
+			p.Value.Enum = []any{mapValue(o.States, api.StateActive), mapValue(o.States, api.StateCompleted)}
 		}
 		if to, ok := names[k]; ok {
 			if to == "" {
@@ -107,4 +109,18 @@ func operationName(method, path string) string {
 		}
 	}
 	return b.String()
+}
+
+func orName(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func mapValue(m map[string]string, v string) string {
+	if s, ok := m[v]; ok {
+		return s
+	}
+	return v
 }
