@@ -107,7 +107,56 @@ func ParseOverlay(data []byte, source string) (*Overlay, error) {
 		}
 		return nil, err
 	}
+	o.normalize()
 	return &o, nil
+}
+
+// normalize drops what changes nothing (a name mapped to itself, the
+// modeled method) and spells methods in upper case, so two overlays that
+// say the same thing are equal and share a digest.
+func (o *Overlay) normalize() {
+	for _, ep := range Endpoints() {
+		r, ok := o.Endpoints[ep.ID]
+		if !ok {
+			continue
+		}
+		if r.Method = strings.ToUpper(r.Method); r.Method == ep.Method {
+			r.Method = ""
+		}
+		if r.Path == ep.Path {
+			r.Path = ""
+		}
+		if r == (EndpointOverlay{}) {
+			delete(o.Endpoints, ep.ID)
+		} else {
+			o.Endpoints[ep.ID] = r
+		}
+	}
+	same := func(m map[string]string) map[string]string {
+		maps.DeleteFunc(m, func(k, v string) bool { return k == v })
+		if len(m) == 0 {
+			return nil
+		}
+		return m
+	}
+	o.Query, o.States, o.Channels = same(o.Query), same(o.States), same(o.Channels)
+	for t, m := range o.Fields {
+		if same(m) == nil {
+			delete(o.Fields, t)
+		}
+	}
+	if len(o.Fields) == 0 {
+		o.Fields = nil
+	}
+	if len(o.Endpoints) == 0 {
+		o.Endpoints = nil
+	}
+	if o.Envelope.Items == "items" {
+		o.Envelope.Items = ""
+	}
+	if o.Envelope.Total == "total" {
+		o.Envelope.Total = ""
+	}
 }
 
 // Empty reports an overlay that changes nothing.
@@ -324,3 +373,7 @@ func (o *Overlay) CheckStates(allowed []string) error {
 	}
 	return nil
 }
+
+// NeededField reports a field of answer type typ (Session, Asset, ...)
+// that a selector, an identity check or a decision reads.
+func NeededField(typ, field string) bool { return slices.Contains(neededFields[typ], field) }

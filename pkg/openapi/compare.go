@@ -1,8 +1,7 @@
 package openapi
 
 import (
-	"github.com/pamctl/pamctl/pkg/api"
-
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // A live server's OpenAPI document compared, operation by operation, with
@@ -39,10 +40,16 @@ type Comparison struct {
 	Differences []Difference
 }
 
-// LoadOpenAPI parses a server's OpenAPI document: OpenAPI 3 or Swagger 2.0
-// (converted), JSON or YAML. References to other files are refused, so a
-// document cannot make pamctl fetch anything.
+// Load parses a server's OpenAPI document: OpenAPI 3 or Swagger 2.0
+// (converted), JSON or YAML, within DefaultLimits (bounds.go). References
+// to other files are refused, so a document cannot make pamctl fetch
+// anything.
 func Load(data []byte) (*openapi3.T, error) {
+	return LoadWithin(context.Background(), data, DefaultLimits())
+}
+
+// load parses a document already scanned within its limits.
+func load(data []byte) (*openapi3.T, error) {
 	var head struct {
 		Swagger string `json:"swagger" yaml:"swagger"`
 		OpenAPI string `json:"openapi" yaml:"openapi"`

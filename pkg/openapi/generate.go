@@ -6,8 +6,6 @@
 package openapi
 
 import (
-	"github.com/pamctl/pamctl/pkg/api"
-
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // ContractVersion is info.version of docs/openapi.json: the modeled

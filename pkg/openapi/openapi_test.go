@@ -1,8 +1,6 @@
 package openapi
 
 import (
-	"github.com/pamctl/pamctl/pkg/api"
-
 	"context"
 	"go/ast"
 	"go/parser"
@@ -16,6 +14,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // TestOpenAPIIsValidAndMatchesItself: the generated document validates,

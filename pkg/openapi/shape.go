@@ -1,14 +1,14 @@
 package openapi
 
 import (
-	"github.com/pamctl/pamctl/pkg/api"
-
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // ShapedOpenAPI is the modeled contract's document as a server of the
