@@ -42,6 +42,9 @@ type Proposal struct {
 	// States are the values the server allows for a session's state (its
 	// document's enum), for Overlay.CheckStates; empty when not known.
 	States []string `json:"states,omitempty"`
+	// Observed is a proposal from live answers, not a document: States
+	// are the values seen, not all those allowed.
+	Observed bool `json:"observed"`
 }
 
 // NewProposal starts an empty proposal.
@@ -52,6 +55,10 @@ func NewProposal() *Proposal {
 func (p *Proposal) mapped(key, server, evidence string) {
 	p.Mappings = append(p.Mappings, Mapping{Key: key, Server: server, Evidence: evidence})
 }
+
+// Missing records a modeled item not mapped (needed: a command cannot
+// work without it).
+func (p *Proposal) Missing(key, reason string, needed bool) { p.missing(key, reason, needed) }
 
 func (p *Proposal) missing(key, reason string, needed bool) {
 	for _, u := range p.Unmapped {

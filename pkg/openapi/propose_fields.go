@@ -295,8 +295,10 @@ func (p *Proposal) states(values []string, evidence string) {
 	for _, st := range []string{api.StateActive, api.StateCompleted} {
 		srv, ok := pick(st, p.States, func(string) bool { return true })
 		switch {
+		case !ok && p.Observed:
+			p.missing("states."+st, fmt.Sprintf("no %s session was seen (%s showed %s)", st, evidence, strings.Join(p.States, ", ")), false)
 		case !ok:
-			p.missing("states."+st, fmt.Sprintf("%s allows %s; none is %s", evidence, strings.Join(p.States, ", "), st), false)
+			p.missing("states."+st, fmt.Sprintf("%s allows %s; none is %s", evidence, strings.Join(p.States, ", "), st), true)
 		case srv != st:
 			if p.Overlay.States == nil {
 				p.Overlay.States = map[string]string{}
@@ -310,6 +312,34 @@ func (p *Proposal) states(values []string, evidence string) {
 			p.Unmapped = slices.DeleteFunc(p.Unmapped, func(u Unmapped) bool { return u.Key == "states."+st })
 		}
 	}
+	if p.Observed {
+		p.byAnalogy()
+	}
+}
+
+// byAnalogy spells a state no answer showed as the one seen is spelled
+// (ACTIVE seen: COMPLETED), and says so.
+func (p *Proposal) byAnalogy() {
+	seen, other := api.StateActive, api.StateCompleted
+	if _, ok := p.Overlay.States[seen]; !ok {
+		seen, other = other, seen
+	}
+	srv, ok := p.Overlay.States[seen]
+	if !ok || !slices.ContainsFunc(p.Unmapped, func(u Unmapped) bool { return u.Key == "states."+other }) {
+		return
+	}
+	var guess string
+	switch srv {
+	case strings.ToUpper(seen):
+		guess = strings.ToUpper(other)
+	case strings.ToLower(seen):
+		guess = strings.ToLower(other)
+	default:
+		return
+	}
+	p.Overlay.States[other] = guess
+	p.mapped("states."+other, guess, "spelled as "+srv+" is: no "+other+" session was seen")
+	p.Unmapped = slices.DeleteFunc(p.Unmapped, func(u Unmapped) bool { return u.Key == "states."+other })
 }
 
 // proposeQuery maps the query parameters ep sends to those op lists.
