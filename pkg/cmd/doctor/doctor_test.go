@@ -63,6 +63,11 @@ type run struct {
 // doctorAgainst runs doctor against server with token, as a Factory would.
 func doctorAgainst(t *testing.T, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
 	t.Helper()
+	return doctorWithin(t, context.Background(), server, token, format, mod)
+}
+
+func doctorWithin(t *testing.T, ctx context.Context, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
+	t.Helper()
 	ios, _, out, errOut := iostreams.Test()
 	s := &config.Settings{Server: server, Token: token, Timeout: 5 * time.Second, Output: string(format)}
 	newClient := func(s *config.Settings, token string) (*api.Client, error) {
@@ -88,9 +93,9 @@ func doctorAgainst(t *testing.T, server, token string, format output.Format, mod
 	if mod != nil {
 		mod(opts, s)
 	}
-	r := run{err: doctorRun(context.Background(), opts)}
+	r := run{err: doctorRun(ctx, opts)}
 	r.out, r.errOut = out.String(), errOut.String()
-	if format == output.JSON {
+	if format == output.JSON && (r.err == nil || exitCode(r.err) > 0) {
 		dec := json.NewDecoder(strings.NewReader(r.out))
 		dec.DisallowUnknownFields()
 		require.NoError(t, dec.Decode(&r.report), r.out)
