@@ -61,7 +61,8 @@ func proposeRun(ctx context.Context, opts *DoctorOptions) error {
 		return err
 	}
 	o, loadErr := api.ParseOverlay(yml, "the proposal")
-	if loadErr == nil {
+	if loadErr == nil && !p.Observed {
+		// The document's allowed values (answers show only some).
 		loadErr = o.CheckStates(p.States)
 	}
 	if o == nil {
