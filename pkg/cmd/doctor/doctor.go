@@ -2,7 +2,8 @@
 // expects? It checks the connection (URL, DNS, TCP, TLS), the token and
 // what its roles allow, the clock, every modeled read endpoint's live
 // answer, and the server's own OpenAPI document against the contract of
-// pkg/api/contract.go, and says for each difference what to change there.
+// pkg/api/contract.go, and says for each difference what to change there;
+// --propose-contract (propose.go) writes the contract overlay that maps it.
 // It only ever sends GET requests.
 package doctor
 

@@ -38,7 +38,7 @@ func (d *doctor) checkOpenAPI(ctx context.Context) {
 	switch {
 	case len(c.Differences) > 0:
 		d.fail(openAPIName, fmt.Sprintf("%s; %d %s from the modeled contract (the rows below)", detail, len(c.Differences), plural(len(c.Differences), "difference")),
-			"change what each row names in pkg/api/contract.go, or send `pamctl doctor -o json` to the maintainers")
+			"map the differences with a contract overlay: `pamctl doctor --propose-contract --write` (docs/contract-overlay.md)")
 	default:
 		if err := doc.Validate(ctx); err != nil {
 			d.warn(openAPIName, detail+"; matches the modeled contract, but the document does not validate: "+text.Safe(firstLine(err.Error())), "")

@@ -195,7 +195,7 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args probe.Args) []string
 			where = "a report exists on every site, and the user context answered, so the tenant and site in the URL are right"
 		}
 		d.fail(name, fmt.Sprintf("%s: the server has no %s (%s)", a.Describe(), name, where),
-			fmt.Sprintf("change %s in pkg/api/contract.go to the server's path for it (the openapi rows may name it)", ep.Consts))
+			fmt.Sprintf("map endpoints.%s to the server's path in a contract overlay: `pamctl doctor --propose-contract --write` (docs/contract-overlay.md)", ep.ID))
 		return nil
 	case a.Status < 200 || a.Status > 299:
 		d.fail(name, a.Describe(), "retry; if it persists, "+fixReport)
