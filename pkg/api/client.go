@@ -530,7 +530,7 @@ func decodeJSON(method, target, contentType string, data []byte, out any) error 
 	if len(trimmed) == 0 {
 		return &ResponseError{Method: method, URL: target, Reason: "the server answered with an empty body where JSON was expected"}
 	}
-	if LooksHTML(contentType, string(trimmed)) {
+	if looksHTML(contentType, string(trimmed)) {
 		return &ResponseError{Method: method, URL: target, Reason: "the server answered with an HTML page, not the 12Port API (a proxy or SSO login page?); check the server URL and that the site is reachable without a browser login"}
 	}
 	unmarshal := json.Unmarshal

@@ -142,13 +142,13 @@ func describeBody(contentType string, body []byte) (msg string, notJSON bool) {
 	if json.Unmarshal(body, &eb) == nil && eb.Message != "" {
 		return text.Safe(truncate(eb.Message, 300)), false
 	}
-	if LooksHTML(contentType, trimmed) {
+	if looksHTML(contentType, trimmed) {
 		return "the server answered with an HTML page, not the 12Port API (a proxy or SSO login page?); check the server URL and that the site is reachable without a browser login", true
 	}
 	return "unexpected response body: " + excerpt(trimmed, 120), true
 }
 
-func LooksHTML(contentType, body string) bool {
+func looksHTML(contentType, body string) bool {
 	if strings.Contains(strings.ToLower(contentType), "html") {
 		return true
 	}
@@ -174,3 +174,7 @@ func excerpt(s string, n int) string {
 // Excerpt is s cut to n bytes with an ellipsis, for messages (the
 // packages beside the client word their messages the same way).
 func Excerpt(s string, n int) string { return excerpt(s, n) }
+
+// LooksHTML reports a body that is an HTML page (a proxy's or an SSO
+// login page), not the API's JSON: doctor's probes judge answers with it.
+func LooksHTML(contentType, body string) bool { return looksHTML(contentType, body) }

@@ -10,9 +10,10 @@ import (
 // docs/openapi.json, the comparison with a server's OpenAPI document and
 // doctor's checks of live answers all share, so they cannot disagree.
 
-// fieldKind is how pamctl reads a JSON value.
+// FieldKind is how pamctl reads a JSON value.
 type FieldKind int
 
+// The field kinds.
 const (
 	KindString  FieldKind = iota
 	KindTime              // RFC 3339 string or epoch milliseconds, null when unset
@@ -27,7 +28,7 @@ func (k FieldKind) String() string {
 	return [...]string{"a string", "a timestamp (RFC 3339 or epoch milliseconds)", "an array of strings", "a number", "an object", "an array of objects"}[k]
 }
 
-// contractField is one JSON field of an answer type.
+// Field is one JSON field of an answer type.
 type Field struct {
 	Go       string       // "Session.AssetName": what to edit in contract.go
 	JSON     string       // "assetName"
@@ -41,7 +42,7 @@ func (f Field) Tag() string { return "`json:\"" + f.JSON + "\"`" }
 
 var timeType = reflect.TypeFor[Time]()
 
-// fieldsOf lists the JSON fields of struct type t in declaration order.
+// Fields lists the JSON fields of struct type t in declaration order.
 func Fields(t reflect.Type) []Field {
 	var out []Field
 	owner := TypeName(t)
@@ -83,7 +84,7 @@ func Fields(t reflect.Type) []Field {
 	return out
 }
 
-// pageElem reports whether t is the paging envelope, and its item type.
+// PageElem reports whether t is the paging envelope, and its item type.
 func PageElem(t reflect.Type) (reflect.Type, bool) {
 	if t.Kind() != reflect.Struct || !strings.HasPrefix(t.Name(), "page[") {
 		return nil, false
@@ -95,7 +96,7 @@ func PageElem(t reflect.Type) (reflect.Type, bool) {
 	return f.Type.Elem(), true
 }
 
-// typeName is the schema name of t: its Go name, "SessionPage" for
+// TypeName is the schema name of t: its Go name, "SessionPage" for
 // page[Session].
 func TypeName(t reflect.Type) string {
 	if elem, ok := PageElem(t); ok {

@@ -86,7 +86,7 @@ func load(data []byte) (*openapi3.T, error) {
 	return nil, errors.New(`not an OpenAPI document (no "openapi": "3..." or "swagger": "2.0" at the top)`)
 }
 
-// CompareOpenAPI compares doc with Endpoints: each operation's path and
+// Compare compares doc with Endpoints: each operation's path and
 // method, its query parameters, and the fields of its answer.
 func Compare(doc *openapi3.T) Comparison {
 	var c Comparison

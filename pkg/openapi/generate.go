@@ -23,7 +23,7 @@ import (
 // the contract does.
 const ContractVersion = "1"
 
-// OpenAPI renders the contract of contract.go (Endpoints and the answer
+// Generate renders the contract of contract.go (Endpoints and the answer
 // types' json tags) as an OpenAPI 3 document, validated, as indented JSON.
 // cmd/gen-docs writes it to docs/openapi.json and pamsim serves it.
 func Generate(version string) ([]byte, error) {
@@ -38,7 +38,7 @@ func Generate(version string) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// OpenAPIDocument is the contract as an OpenAPI 3 document. Extensions tie
+// Document is the contract as an OpenAPI 3 document. Extensions tie
 // it back to contract.go: x-pamctl-constants on an operation and
 // x-pamctl-constant on a parameter name the constants that spell them,
 // x-pamctl-field on a property the struct field whose tag spells it.

@@ -11,7 +11,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 )
 
-// ShapedOpenAPI is the modeled contract's document as a server of the
+// Shaped is the modeled contract's document as a server of the
 // overlay's shape would publish it: its paths, parameter names, field
 // names and state values, with operation IDs of its own and none of
 // pamctl's x-pamctl extensions (pamsim --shape serves it, so doctor's

@@ -48,7 +48,7 @@ func TestDoctorEndsOnCtrlC(t *testing.T) {
 	sim, base := pamsim.Start(t, pamsim.Options{Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := doctorWithin(t, ctx, base, sim.Tokens().Admin, output.Table, nil)
+	r := doctorWithin(ctx, t, base, sim.Tokens().Admin, output.Table, nil)
 	require.ErrorIs(t, r.err, context.Canceled)
 	assert.Empty(t, r.out)
 }

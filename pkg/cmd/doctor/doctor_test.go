@@ -63,10 +63,10 @@ type run struct {
 // doctorAgainst runs doctor against server with token, as a Factory would.
 func doctorAgainst(t *testing.T, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
 	t.Helper()
-	return doctorWithin(t, context.Background(), server, token, format, mod)
+	return doctorWithin(context.Background(), t, server, token, format, mod)
 }
 
-func doctorWithin(t *testing.T, ctx context.Context, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
+func doctorWithin(ctx context.Context, t *testing.T, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
 	t.Helper()
 	opts, s, out, errOut := testOptions(server, token, format)
 	if mod != nil {
