@@ -183,14 +183,14 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err // Ctrl-C: at once, without a partial report
 	}
-	if d.refused != nil {
-		return d.refused
-	}
 	if d.client != nil {
 		d.report.Contract = d.client.ContractDigest()
 	}
 	if err := d.print(out); err != nil {
 		return err
+	}
+	if d.refused != nil {
+		return d.refused
 	}
 	return d.verdict()
 }

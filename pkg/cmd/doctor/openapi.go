@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/openapi"
 	"github.com/pamctl/pamctl/pkg/text"
 )
@@ -69,7 +70,9 @@ func (d *doctor) checkOverlay(o *api.Overlay, doc *openapi3.T, where string) {
 	p := openapi.Propose(doc)
 	detail := fmt.Sprintf("%s: the contract overlay in use (%s)", where, o.Digest())
 	if err := o.CheckStates(p.States); err != nil {
+		// Refused as at load: the document says the overlay is wrong.
 		d.fail(openAPIName, detail+": "+text.Safe(err.Error()), "run `pamctl doctor --propose-contract --write` to replace it")
+		d.refused = &cmdutil.FlagError{Err: fmt.Errorf("%w (the document %s)", err, where)}
 		return
 	}
 	implied, err := api.ParseOverlay(mustYAML(p.Overlay), "")
