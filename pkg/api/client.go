@@ -302,9 +302,8 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 // (Raw sends the operator's path as written).
 func (c *Client) send(ctx context.Context, method, path string, q url.Values, body []byte, out any, mapped bool) error {
 	var ep *Endpoint
-	target := c.rawURL(path, q)
+	target, wpath := c.rawURL(path, q), path
 	if mapped {
-		var wpath string
 		var wq url.Values
 		method, wpath, wq, ep = c.contract.wire(method, path, q)
 		target = c.rawURL(wpath, wq)
@@ -343,6 +342,9 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 		}
 		if status < 200 || status > 299 {
 			lastErr = respBody.httpError
+			if mapped && ep != nil {
+				respBody.httpError.Path = wpath // what was sent, under the overlay
+			}
 			if he := respBody.httpError; status == http.StatusNotFound && he.Report != "" && path != pathUserContext {
 				// Is the base right? The user context tells.
 				_, uerr := c.UserContext(ctx)

@@ -43,7 +43,7 @@ func (d *doctor) proposeFromAnswers(ctx context.Context) *openapi.Proposal {
 
 // answerOf probes ep and reads its answer into p.
 func (d *doctor) answerOf(ctx context.Context, p *openapi.Proposal, ep api.Endpoint, args probe.Args) (any, bool) {
-	name := opName(ep)
+	name := d.opName(ep)
 	a, err := probe.Endpoint(ctx, d.client, ep, args)
 	switch {
 	case err != nil:

@@ -30,7 +30,15 @@ func endpoint(id string) api.Endpoint {
 	panic("doctor: no endpoint " + id + " in pkg/api/contract.go")
 }
 
-func opName(ep api.Endpoint) string { return ep.Method + " " + ep.Path }
+// opName names an operation as it is sent: through the contract overlay
+// in use, if any.
+func (d *doctor) opName(ep api.Endpoint) string {
+	if d.client != nil {
+		m, p := d.client.ServerPath(ep)
+		return m + " " + p
+	}
+	return ep.Method + " " + ep.Path
+}
 
 // reason is the one-line cause of a failed request.
 func reason(err error) string {
@@ -50,7 +58,7 @@ func (d *doctor) checkToken(ctx context.Context) *api.UserContext {
 	a, err := probe.Endpoint(ctx, d.client, ep, probe.Args{})
 	after := d.opts.Clock.Now()
 	if err != nil {
-		d.fail(name, opName(ep)+": "+reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
+		d.fail(name, d.opName(ep)+": "+reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
 		return nil
 	}
 	uc := d.judgeToken(name, ep, a)
@@ -74,7 +82,7 @@ func (d *doctor) judgeToken(name string, ep api.Endpoint, a *api.Answer) *api.Us
 			"check the tenant and site in the server URL: https://<host>:6443/ztna/<tenant>/<site>")
 		return nil
 	case a.Status < 200 || a.Status > 299:
-		d.fail(name, opName(ep)+": "+a.Describe(), "retry; if it persists, "+fixReport)
+		d.fail(name, d.opName(ep)+": "+a.Describe(), "retry; if it persists, "+fixReport)
 		return nil
 	}
 	var uc api.UserContext
@@ -83,7 +91,7 @@ func (d *doctor) judgeToken(name string, ep api.Endpoint, a *api.Answer) *api.Us
 		if r := probe.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, 0); len(r.Findings) > 0 {
 			what, fix = r.Findings[0].What, r.Findings[0].Fix
 		}
-		d.fail(name, opName(ep)+": "+what, fix)
+		d.fail(name, d.opName(ep)+": "+what, fix)
 		return nil
 	}
 	d.userContext = a
@@ -163,9 +171,9 @@ func (d *doctor) checkEndpoints(ctx context.Context, uc *api.UserContext) {
 func (d *doctor) probeByID(ctx context.Context, ep api.Endpoint, ids []string, kind string, from api.Endpoint, limit int) {
 	switch {
 	case ids == nil:
-		d.warn(opName(ep), fmt.Sprintf("not checked: it needs a %s ID from %s, which gave none", kind, opName(from)), "see the "+opName(from)+" row")
+		d.warn(d.opName(ep), fmt.Sprintf("not checked: it needs a %s ID from %s, which gave none", kind, d.opName(from)), "see the "+d.opName(from)+" row")
 	case len(ids) == 0:
-		d.warn(opName(ep), fmt.Sprintf("not checked: %s lists no %s to read", opName(from), kind), "run doctor again once the site has one")
+		d.warn(d.opName(ep), fmt.Sprintf("not checked: %s lists no %s to read", d.opName(from), kind), "run doctor again once the site has one")
 	default:
 		d.probe(ctx, ep, probe.Args{ID: ids[0], Limit: limit})
 	}
@@ -176,14 +184,14 @@ func (d *doctor) probeByID(ctx context.Context, ep api.Endpoint, ids []string, k
 func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args probe.Args) []string {
 	a, err := probe.Endpoint(ctx, d.client, ep, args)
 	if err != nil {
-		d.fail(opName(ep), reason(err), "retry; if it persists, "+fixReport)
+		d.fail(d.opName(ep), reason(err), "retry; if it persists, "+fixReport)
 		return nil
 	}
 	return d.judge(ep, a, args)
 }
 
 func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args probe.Args) []string {
-	name := opName(ep)
+	name := d.opName(ep)
 	switch {
 	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
 		d.warn(name, a.Describe()+": the token's user may not read this, so it was not checked",
