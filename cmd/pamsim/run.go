@@ -36,6 +36,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: pamsim [flags]\n\nServe a simulated 12Port PAM site on loopback and print the environment for pamctl.\n\nFlags:\n")
 		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nFault kinds, injected with POST /_pamsim/faults {\"kind\": ..., \"path\": ...} (docs/testing.md describes each):\n  %s\n",
+			strings.Join(pamsim.FaultKindNames(), ", "))
 	}
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8643", "loopback `address` to listen on (port 0 picks a free one)")
 	fs.StringVar(&c.opts.Tenant, "tenant", "demo", "tenant `name` in the base path /ztna/<tenant>/<site>")

@@ -192,3 +192,11 @@ func TestCheckLoopback(t *testing.T) {
 		assert.NoError(t, checkLoopback(ok), ok)
 	}
 }
+
+func TestHelpListsFaultKinds(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 0, run(context.Background(), []string{"--help"}, &stdout, &stderr))
+	for _, k := range []string{"status", "rename-field", "paths-differ", "liar", "lookalike-users", "asset-swap", "late-landing"} {
+		assert.Contains(t, stderr.String(), k)
+	}
+}

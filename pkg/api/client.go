@@ -88,6 +88,8 @@ type Client struct {
 	ctxOnce sync.Mutex
 	ctx     *UserContext
 
+	assets knownAssets // judge.go: names read by ID, for the sessions listed for them
+
 	// debugMu serializes writes to opts.Debug: requests run concurrently
 	// (paging, bulk terminate) and the writer need not be safe for that.
 	debugMu sync.Mutex

@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 )
@@ -41,6 +41,10 @@ type ListSessionsParams struct {
 	Order   string // desc (default), asc
 	// Limit caps the number of sessions returned; 0 means all.
 	Limit int
+
+	// assetName is the name this client read for AssetID by ID: never
+	// sent, checked against the rows (Check).
+	assetName string
 }
 
 func (p ListSessionsParams) query() url.Values {
@@ -66,18 +70,20 @@ func (p ListSessionsParams) query() url.Values {
 }
 
 // Matches reports whether s is what p asks for (state, asset ID, user
-// case-insensitive exact, channel among its channels, created within
-// [From, To)). Callers re-check a server's answer with it: a server that
-// ignores a filter must not widen what pamctl shows or acts on.
+// exact but for ASCII case, channel among its channels the same way,
+// created within [From, To)). Callers re-check a server's answer with it:
+// a server that ignores a filter must not widen what pamctl shows or acts
+// on. Names compare with SameName: "bwilliamſ" is not "bwilliams". A row
+// Matches cannot judge is refused earlier, by Check.
 func (p ListSessionsParams) Matches(s *Session) bool {
 	switch {
 	case p.State != "" && s.State != p.State:
 		return false
 	case p.AssetID != "" && !SameID(s.AssetID, p.AssetID):
 		return false
-	case p.User != "" && !strings.EqualFold(s.User, p.User):
+	case p.User != "" && !SameName(s.User, p.User):
 		return false
-	case p.Channel != "" && !slices.ContainsFunc(s.Channels, func(c string) bool { return strings.EqualFold(c, p.Channel) }):
+	case p.Channel != "" && !hasChannel(s, p.Channel):
 		return false
 	case !p.From.IsZero() && !s.Created.IsZero() && s.Created.Before(p.From):
 		return false
@@ -89,9 +95,18 @@ func (p ListSessionsParams) Matches(s *Session) bool {
 
 // ListSessions returns every session matching p (or the first p.Limit),
 // paging transparently: after the first page the rest are fetched with
-// bounded concurrency, in order.
+// bounded concurrency, in order. A row p cannot judge (Check) is a
+// *ContractError.
 func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) ([]Session, error) {
-	return listAll(ctx, c, sessionListing(p))
+	p = c.withKnownAsset(p)
+	rows, err := listAll(ctx, c, sessionListing(p))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkRows(p, rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 // EachSessionPage hands the sessions matching p (or the first p.Limit) to
@@ -99,7 +114,13 @@ func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) ([]Sess
 // output that streams (-o json, ndjson, csv), whatever the count. The
 // checks are those of ListSessions; fn's error stops the listing.
 func (c *Client) EachSessionPage(ctx context.Context, p ListSessionsParams, fn func([]Session) error) error {
-	return eachPage(ctx, c, sessionListing(p), nil, fn)
+	p = c.withKnownAsset(p)
+	return eachPage(ctx, c, sessionListing(p), nil, func(rows []Session) error {
+		if err := c.checkRows(p, rows); err != nil {
+			return err
+		}
+		return fn(rows)
+	})
 }
 
 func sessionListing(p ListSessionsParams) listing[Session] {
@@ -163,6 +184,13 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	}
 	if err := checkSession(&s); err != nil {
 		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(sessionPath(id), nil), Reason: err.Error()}
+	}
+	// A state the contract does not name is not "not Active": wait and
+	// terminate judge by it.
+	var ce *ContractError
+	if err := (ListSessionsParams{}).Check(&s); errors.As(err, &ce) {
+		ce.URL = c.url(sessionPath(id), nil)
+		return nil, ce
 	}
 	normalizeSession(&s)
 	return &s, nil
@@ -246,6 +274,7 @@ func (c *Client) GetAsset(ctx context.Context, id string) (*Asset, error) {
 	if !SameID(a.ID, id) {
 		return nil, &ResponseError{Method: http.MethodGet, URL: c.url(assetPath(id), nil), Reason: fmt.Sprintf("asked for asset %s, the server answered with asset %q; refusing to act on an answer that is not the asset asked for", id, excerpt(a.ID, 80))}
 	}
+	c.assets.add(&a)
 	return &a, nil
 }
 
@@ -269,14 +298,14 @@ func IsTerminable(s *Session) bool {
 
 // IsNativeChannel reports a native-client channel (RDPP, SSHP, SSHP:*).
 func IsNativeChannel(ch string) bool {
-	return strings.EqualFold(ch, channelRDPP) || strings.EqualFold(ch, channelSSHP) ||
-		len(ch) > len(channelSSHPPrefix) && strings.EqualFold(ch[:len(channelSSHPPrefix)], channelSSHPPrefix)
+	return SameName(ch, channelRDPP) || SameName(ch, channelSSHP) ||
+		len(ch) > len(channelSSHPPrefix) && SameName(ch[:len(channelSSHPPrefix)], channelSSHPPrefix)
 }
 
 // IsTerminateEvent reports whether e is the Events Report record of the
 // termination of session id.
 func IsTerminateEvent(e *Event, id string) bool {
-	return strings.EqualFold(e.Event, EventTerminateSession) && SameID(e.SessionID, id) &&
+	return SameName(e.Event, EventTerminateSession) && SameID(e.SessionID, id) &&
 		strings.HasPrefix(e.Message, terminateMessagePrefix)
 }
 

@@ -137,8 +137,9 @@ func flagValue(cmd *cobra.Command, name string) string {
 	return fl.Value.String()
 }
 
+// hasPrefixFold compares as names do (api.SameName): ASCII case only.
 func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	return len(s) >= len(prefix) && api.SameName(s[:len(prefix)], prefix)
 }
 
 // shellMeta are the characters a shell gives meaning to. A server-chosen

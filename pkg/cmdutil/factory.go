@@ -42,12 +42,14 @@ type Factory struct {
 	// NewClient builds a client for explicit settings and token (auth
 	// login checks a token before storing it).
 	NewClient func(s *config.Settings, token string) (*api.Client, error)
-	// SiteClients resolves the settings of every profile a fan-out
-	// (--profiles, --all-profiles) names and builds one client per
-	// profile, in the order given (--all-profiles: sorted by name).
-	// Usage errors (exit 2) for an unknown profile, no profile at all,
-	// or --profile/--server/--token given too; nothing is sent.
-	SiteClients func(o FanOut) ([]Site, error)
+	// Sites is the list of sites a command runs on: without
+	// --profiles/--all-profiles, one site (APIClient's, Name ""); with
+	// them, one per profile, in the order given (--all-profiles: sorted
+	// by name), profiles naming the same server merged into one site,
+	// and a profile that cannot be used a site with Err set. Usage errors
+	// (exit 2) for an unknown profile, no profile at all, or
+	// --profile/--server/--token given too; nothing is sent.
+	Sites func(o FanOut) ([]Site, error)
 	// Prompter asks questions on the terminal.
 	Prompter func() prompt.Prompter
 	// Transport overrides the HTTP transport (tests).

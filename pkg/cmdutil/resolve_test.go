@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -126,4 +127,59 @@ func TestCompleteAssetNames(t *testing.T) {
 		}}))
 	got, _ := CompleteAssetNames(testFactory(t, reg))(&cobra.Command{}, nil, "db")
 	assert.Equal(t, []cobra.Completion{"db-prod-01\tDatabase"}, got)
+}
+
+// An asset lookup is cross-checked: the asset answered carries the name
+// asked, and a read of its ID carries that ID and name.
+func TestResolveAssetCrossChecks(t *testing.T) {
+	const dbID, jumpID = "22222222-2222-4222-8222-000000000001", "22222222-2222-4222-8222-000000000007"
+	assetList := func(items ...api.Asset) httpmock.Responder {
+		return httpmock.JSONResponse(200, map[string]any{"total": len(items), "offset": 0, "limit": 500, "items": items})
+	}
+	for _, tc := range []struct {
+		name    string
+		ref     string
+		listed  []api.Asset
+		readID  string
+		read    httpmock.Responder
+		wantErr string
+	}{
+		{name: "consistent", ref: "DB-PROD-01", listed: []api.Asset{{ID: dbID, Name: "db-prod-01"}}, readID: dbID,
+			read: httpmock.JSONResponse(200, api.Asset{ID: dbID, Name: "db-prod-01"})},
+		{name: "another asset's ID", ref: "db-prod-01", listed: []api.Asset{{ID: jumpID, Name: "db-prod-01"}}, readID: jumpID,
+			read:    httpmock.JSONResponse(200, api.Asset{ID: jumpID, Name: "linux-jump-01"}),
+			wantErr: `the server's asset list answered "db-prod-01" with ID ` + jumpID + `, but a read of that ID names it "linux-jump-01"; pamctl acts on neither, and nothing was sent`},
+		{name: "an ID nobody has", ref: "db-prod-01", listed: []api.Asset{{ID: jumpID, Name: "db-prod-01"}}, readID: jumpID,
+			read: httpmock.JSONResponse(404, map[string]string{"message": "not found"}), wantErr: "a read of that ID finds no asset"},
+		{name: "another asset entirely", ref: "db-prod-01", listed: []api.Asset{{ID: jumpID, Name: "linux-jump-01"}},
+			wantErr: `the server answered the lookup of asset "db-prod-01" with "linux-jump-01" (` + jumpID + `), which does not carry that name`},
+		{name: "another asset beside a partial match", ref: "db-prod-01",
+			listed:  []api.Asset{{ID: "22222222-2222-4222-8222-000000000003", Name: "db-prod-01-replica"}, {ID: jumpID, Name: "linux-jump-01"}},
+			wantErr: `with "linux-jump-01" (` + jumpID + `), which does not carry that name`},
+		{name: "a lookalike name", ref: "bwilliams-box", listed: []api.Asset{{ID: jumpID, Name: "bwilliam\u017f-box"}},
+			wantErr: `which does not carry that name`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := &httpmock.Registry{}
+			t.Cleanup(func() { reg.Verify(t) })
+			reg.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"),
+				httpmock.JSONResponse(200, map[string]any{"user": map[string]string{"name": "admin"}, "space": map[string]string{"rid": "root"}, "roles": []string{"Administrator"}}))
+			reg.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), assetList(tc.listed...))
+			if tc.read != nil {
+				reg.Register("read", httpmock.REST(http.MethodGet, "/api/asset/"+tc.readID), tc.read)
+			}
+			c, err := testFactory(t, reg).APIClient()
+			require.NoError(t, err)
+			a, err := ResolveAsset(context.Background(), c, tc.ref)
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				assert.Equal(t, dbID, a.ID)
+				return
+			}
+			var me *AssetMismatchError
+			require.ErrorAs(t, err, &me)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			assert.Equal(t, ExitFailure, ExitCode(err))
+		})
+	}
 }

@@ -188,6 +188,15 @@ func (c *Config) ProfileNames() []string {
 // SetProfile stores a profile (Save writes it).
 func (c *Config) SetProfile(name string, p Profile) { c.file.Profiles[name] = p }
 
+// RemoveProfile deletes a profile (Save writes it); when it was the
+// current profile, none is current any more.
+func (c *Config) RemoveProfile(name string) {
+	delete(c.file.Profiles, name)
+	if c.file.CurrentProfile == name {
+		c.file.CurrentProfile = ""
+	}
+}
+
 // SetCurrentProfile names the profile used when none is given.
 func (c *Config) SetCurrentProfile(name string) { c.file.CurrentProfile = name }
 

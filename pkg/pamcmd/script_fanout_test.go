@@ -23,6 +23,8 @@ var secondSites sync.Map // string -> *pamsim.Server
 //	                                        script); sets PAMSIM2_SERVER and PAMSIM2_TOKEN (Administrator)
 //	pamsim-second-site requests [method] <path-prefix> <n>   exactly n logged requests
 //	pamsim-second-site reset                clear its request log
+//	pamsim-second-site start-session <id> <asset> <user> [channel]
+//	pamsim-second-site after [method] <path-prefix> <n> <action> <args...>   as pamsim-after
 //	pamsim-second-site fault <kind> <path-prefix> [method=M] [times=N] [status=S]
 //	pamsim-second-site clear-faults
 //	pamsim-second-site state <session-id> <Active|Completed>
@@ -69,6 +71,16 @@ func cmdSecondSite(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "reset":
 		s.ResetRequests()
+	case "start-session":
+		if len(args) < 3 || !startSession(s, args) {
+			ts.Fatalf("usage: pamsim-second-site start-session <id> <asset> <user> [channel]")
+		}
+	case "after":
+		method := ""
+		if len(args) > 0 && !strings.HasPrefix(args[0], "/") {
+			method, args = args[0], args[1:]
+		}
+		afterOn(ts, s, method, args)
 	case "clear-faults":
 		s.ClearFaults()
 	case "fault":

@@ -66,9 +66,19 @@ func cmdAfter(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 4 || neg {
 		ts.Fatalf(usage)
 	}
+	afterOn(ts, sim(ts), method, args)
+}
+
+// afterOn schedules pamsim-after's action on s (the second site's
+// "after" too).
+func afterOn(ts *testscript.TestScript, s *pamsim.Server, method string, args []string) {
+	const usage = "usage: pamsim-after [method] <path-prefix> <n> start-session|end-session|reconnect|terminate <args...>"
+	if len(args) < 4 {
+		ts.Fatalf(usage)
+	}
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	s, prefix, what, rest := sim(ts), args[0], args[2], args[3:]
+	prefix, what, rest := args[0], args[2], args[3:]
 	// The action runs inside pamsim, after the script moved on: it cannot
 	// fail the script, so its arguments are checked now and its outcome
 	// shows in what the script checks next.

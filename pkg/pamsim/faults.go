@@ -98,7 +98,9 @@ func (s *Server) serveFault(sw *statusWriter, raw http.ResponseWriter, r *http.R
 		}
 		copyRecorded(sw, rec, body)
 	default:
-		writeError(sw, http.StatusInternalServerError, "unknown simulated fault %d", int(f.Kind))
+		if !s.serveGround(sw, raw, r, f, apply) {
+			writeError(sw, http.StatusInternalServerError, "unknown simulated fault %d", int(f.Kind))
+		}
 	}
 }
 

@@ -121,15 +121,15 @@ var faultKindNames = []string{"status", "too-many-requests", "html", "truncated"
 
 // String returns the name used by the /_pamsim/faults admin endpoint.
 func (k FaultKind) String() string {
-	if k >= 0 && int(k) < len(faultKindNames) {
-		return faultKindNames[k]
+	if n, ok := kindName(k); ok {
+		return n
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
 
 // MarshalText writes the kind's name.
 func (k FaultKind) MarshalText() ([]byte, error) {
-	if k < 0 || int(k) >= len(faultKindNames) {
+	if _, ok := kindName(k); !ok {
 		return nil, fmt.Errorf("pamsim: unknown fault kind %d", int(k))
 	}
 	return []byte(k.String()), nil
@@ -137,13 +137,11 @@ func (k FaultKind) MarshalText() ([]byte, error) {
 
 // UnmarshalText reads a kind's name ("status", "too-many-requests", "html", ...).
 func (k *FaultKind) UnmarshalText(b []byte) error {
-	for i, n := range faultKindNames {
-		if strings.EqualFold(string(b), n) {
-			*k = FaultKind(i)
-			return nil
-		}
+	if kind, ok := kindByName(strings.ToLower(string(b))); ok {
+		*k = kind
+		return nil
 	}
-	return fmt.Errorf("pamsim: unknown fault kind %q (want one of %s)", b, strings.Join(faultKindNames, ", "))
+	return fmt.Errorf("pamsim: unknown fault kind %q (want one of %s)", b, strings.Join(FaultKindNames(), ", "))
 }
 
 // The values of Fault.Shape (FaultEnvelope), of Fault.Mode (FaultEchoToken) and the filter
@@ -188,6 +186,9 @@ var (
 //   - apply-late: the connection closed at once without an answer, the request applied Delay
 //     later (a slow first POST landing after the client gave up).
 //   - rename-field: JSON field From renamed To in every list item and in a single object.
+//   - paths-differ, state-spelling, liar, case-sensitive-filter, lookalike-users, asset-swap,
+//     terminate-other, apply-then-status, late-landing: servers that answer plausibly but
+//     differently from the contract (faults_ground.go and docs/testing.md describe each).
 //
 // Only the /_pamsim/faults endpoint and script commands check a fault with Validate; a fault
 // that fails it answers 500.
@@ -195,21 +196,21 @@ type Fault struct {
 	Method         string        `json:"method"`         // "" = any
 	Path           string        `json:"path"`           // prefix relative to the base path; "" = any
 	Kind           FaultKind     `json:"kind"`           // see FaultKind
-	Status         int           `json:"status"`         // status and echo-token: the status
+	Status         int           `json:"status"`         // status, echo-token, apply-then-status: the status
 	RetryAfter     int           `json:"retryAfter"`     // seconds; status and too-many-requests
 	RetryAfterDate int           `json:"retryAfterDate"` // Retry-After as an HTTP-date this many seconds from now
-	Delay          time.Duration `json:"delay"`          // delay, apply-late; a Go duration string in JSON
+	Delay          time.Duration `json:"delay"`          // delay, apply-late, late-landing; a Go duration string in JSON
 	Times          int           `json:"times"`          // matching requests affected; 0 = every one
 	Param          string        `json:"param"`          // ignore-filter: the filter ignored; "" = all
 	Shape          string        `json:"shape"`          // envelope: one of EnvelopeShapes
-	Mode           string        `json:"mode"`           // echo-token: one of EchoModes ("" = raw)
-	From           string        `json:"from"`           // rename-field: the contract's field name
-	To             string        `json:"to"`             // rename-field: the name written instead
+	Mode           string        `json:"mode"`           // echo-token: one of EchoModes ("" = raw); asset-swap: AssetSwapModes
+	From           string        `json:"from"`           // rename-field: the contract's field name; asset-swap: the name asked
+	To             string        `json:"to"`             // rename-field: the name written instead; state-spelling, asset-swap, terminate-other
 }
 
 // Validate reports a fault whose parameters do not fit its kind.
 func (f Fault) Validate() error {
-	if f.Kind < 0 || int(f.Kind) >= len(faultKindNames) {
+	if _, ok := kindName(f.Kind); !ok {
 		return fmt.Errorf("pamsim: unknown fault kind %d", int(f.Kind))
 	}
 	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
@@ -235,6 +236,8 @@ func (f Fault) Validate() error {
 		if f.From == "" || f.To == "" || f.From == f.To {
 			return errors.New("pamsim: rename-field needs from and to, two different field names")
 		}
+	default:
+		return f.validateGround()
 	}
 	return nil
 }

@@ -66,6 +66,8 @@ type Server struct {
 	faults  []*activeFault
 
 	after afterHooks // lifecycle.go: actions run when the n-th matching request is logged
+
+	ground groundState // faults_ground.go: what the ground fault kinds remember
 }
 
 type user struct {

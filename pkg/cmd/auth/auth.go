@@ -1,4 +1,4 @@
-// Package auth groups the credential verbs: login, status, logout.
+// Package auth groups the credential verbs: login, status, logout, profiles.
 package auth
 
 import (
@@ -6,6 +6,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/cmd/auth/login"
 	"github.com/pamctl/pamctl/pkg/cmd/auth/logout"
+	"github.com/pamctl/pamctl/pkg/cmd/auth/profiles"
 	"github.com/pamctl/pamctl/pkg/cmd/auth/status"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
@@ -23,6 +24,6 @@ token in the web UI, then store it with 'pamctl auth login'.`,
 		Args: cobra.NoArgs,
 		RunE: cmdutil.ShowHelp,
 	}
-	cmd.AddCommand(login.NewCmdLogin(f, nil), status.NewCmdStatus(f, nil), logout.NewCmdLogout(f, nil))
+	cmd.AddCommand(login.NewCmdLogin(f, nil), status.NewCmdStatus(f, nil), logout.NewCmdLogout(f, nil), profiles.NewCmdProfiles(f, nil))
 	return cmd
 }

@@ -14,11 +14,14 @@ const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
   1    error: network, server, unexpected response (an answer that breaks
        the contract is this, never "nothing matched")
   2    usage error: unknown flag, bad value, missing argument
-  3    authentication or permission failure (401/403), no credentials configured
+  3    authentication or permission failure (401/403), no credentials
+       configured; for a terminate, only when every send was refused for
+       permission
   4    not found: session or asset
-  5    not contained: sessions the run matched are still Active (failed,
-       native-only, not permitted, new since the preview), or part of the
-       site could not be searched
+  5    not contained: sessions the run targeted or matched are still Active
+       (failed, native-only, not permitted, new since the preview), however
+       they were named (one ID, several, or a selector), or part of a site
+       could not be searched, or a site of a fan-out could not be used
   6    refused for safety: no terminal and no --yes, or more sessions than --max
   7    sent but not verified: the outcome is unknown, or the session still
        reads Active or has no event after the wait

@@ -69,6 +69,7 @@ func TestGetRun(t *testing.T) {
 		{name: "by name json", ref: "DB-PROD-01", format: output.JSON, stubs: func(r *httpmock.Registry) {
 			r.Register("context", httpmock.REST(http.MethodGet, "/api/user/context"), ctxResp)
 			r.Register("list", httpmock.REST(http.MethodGet, "/api/asset/list"), list(asset, api.Asset{ID: "x", Name: "db-prod-01-replica"}))
+			r.Register("read back", httpmock.REST(http.MethodGet, "/api/asset/"+asset.ID), httpmock.JSONResponse(200, asset))
 		}},
 		{name: "ambiguous", ref: "db-prod", format: output.Table, wantErr: `"db-prod" matches 2 assets: db-prod-01 (22222222-2222-4222-8222-000000000001), db-prod-02 (y); pass the asset ID`,
 			errType: &cmdutil.FlagError{}, stubs: func(r *httpmock.Registry) {

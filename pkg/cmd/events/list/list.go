@@ -44,7 +44,7 @@ type ListOptions struct {
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock, Sites: f.SiteClients}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Output: f.OutputOptions, Clock: f.Clock, Sites: f.Sites}
 	cmd := &cobra.Command{
 		Use:     "list [--event <name>] [--category <name>] [--since <duration|time>] [--until <time>] [--limit <n>]",
 		Aliases: []string{"ls"},
@@ -136,18 +136,29 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.FanOut.Enabled() {
-		return listSites(ctx, opts, o)
-	}
-	c, err := opts.APIClient()
+	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
 	if err != nil {
 		return err
 	}
-	evs, err := fetch(ctx, c, opts)
+	rows, errs, err := cmdutil.ListSites(ctx, sites, func(ctx context.Context, s cmdutil.Site) ([]api.Event, error) {
+		return fetch(ctx, s.Client, opts)
+	})
 	if err != nil {
 		return err
 	}
-	return output.PrintList(opts.IO.Out, o, evs, columns())
+	if !cmdutil.One(sites) {
+		// Merged newest first (a tie keeps the profile order), then
+		// --limit over them all; one site's come in the server's order.
+		sort.SliceStable(rows, func(a, b int) bool { return rows[a].Item.Created.After(rows[b].Item.Created.Time) })
+		if opts.Limit > 0 && len(rows) > opts.Limit {
+			rows = rows[:opts.Limit]
+		}
+	}
+	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
+	if err := cmdutil.PrintSiteList(opts.IO.Out, o, sites, rows, columns()); err != nil {
+		return err
+	}
+	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their events are not listed")
 }
 
 // fetch reads one site's Events Report as the flags ask.
@@ -163,41 +174,6 @@ func fetch(ctx context.Context, c *api.Client, opts *ListOptions) ([]api.Event, 
 		evs = []api.Event{}
 	}
 	return evs, nil
-}
-
-// listSites is the fan-out: every site read (4 at a time), the events
-// merged newest first (a tie keeps the profile order), a failed site
-// named on its own line while the others are still printed, and exit 1
-// then.
-func listSites(ctx context.Context, opts *ListOptions, o output.Options) error {
-	sites, err := opts.Sites(opts.FanOut)
-	if err != nil {
-		return err
-	}
-	lists := make([][]api.Event, len(sites))
-	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
-		var err error
-		lists[i], err = fetch(ctx, s.Client, opts)
-		return err
-	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	rows := []cmdutil.SiteRow[api.Event]{}
-	for i, s := range sites {
-		for _, ev := range lists[i] {
-			rows = append(rows, cmdutil.SiteRow[api.Event]{Site: s.Name, Item: ev})
-		}
-	}
-	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Item.Created.After(rows[b].Item.Created.Time) })
-	if opts.Limit > 0 && len(rows) > opts.Limit {
-		rows = rows[:opts.Limit]
-	}
-	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
-	if err := output.PrintList(opts.IO.Out, o, rows, cmdutil.SiteColumns(columns())); err != nil {
-		return err
-	}
-	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their events are not listed")
 }
 
 // columns are the Events Report's columns.

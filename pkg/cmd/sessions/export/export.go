@@ -24,7 +24,9 @@ import (
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/build"
 	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -133,9 +135,11 @@ or .tgz, holding:
                             assets and sessions (empty, with a note and a
                             warning, when the token may not read it: the
                             report needs the Administrator or Auditor role)
-  journal.jsonl             the lines of the local audit journal for those
-                            sessions, or in the window for those users and
-                            assets (empty, with a note, when there is no journal)
+  journal.jsonl             the lines of the local audit journal of this
+                            server for those sessions, or in the window
+                            matching the query's --user/--asset (a hold's
+                            reconnects); never another site's line (empty,
+                            with a note, when there is no journal)
   manifest.json             server, site, operator, pamctl version, creation
                             time, the query, counts, and the sha256 and size
                             of every other file
@@ -232,7 +236,7 @@ a file is missing, altered or unlisted).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
-	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&since, "since", "", "start of the window, a `duration|time` (2h, 3d, 2026-11-26T09:00:00Z); default 24h")
 	fl.StringVar(&until, "until", "", "end of the window, a `duration|time`; default now")
 	fl.StringVar(&opts.Out, "out", "", "write the bundle to `path`: a directory, or a .tar.gz/.tgz file")
@@ -287,20 +291,27 @@ func checkOut(out string, force bool) error {
 // IDs (lower-cased), to pick the events and journal lines that belong.
 type selection struct {
 	users, assetIDs, assetNames, sessions map[string]bool
+	// The journal slice: only lines of this server (normalised), whose
+	// session is exported, or, in the window, that match the query's own
+	// selector (a hold's reconnects): never a line picked by a user or
+	// asset name an exported session shares with another site's.
+	server                  string
+	queryUser, queryAssetID string
 }
 
 func newSelection() *selection {
 	return &selection{users: map[string]bool{}, assetIDs: map[string]bool{}, assetNames: map[string]bool{}, sessions: map[string]bool{}}
 }
 
+// Names and IDs are keyed as api.SameName compares them: ASCII case only.
 func (s *selection) add(set map[string]bool, v string) {
 	if v != "" {
-		set[strings.ToLower(v)] = true
+		set[api.IDKey(v)] = true
 	}
 }
 
 func (s *selection) has(set map[string]bool, v string) bool {
-	return v != "" && set[strings.ToLower(v)]
+	return v != "" && set[api.IDKey(v)]
 }
 
 func (s *selection) event(e *api.Event) bool {
@@ -309,13 +320,17 @@ func (s *selection) event(e *api.Event) bool {
 }
 
 func (s *selection) journal(e *audit.Entry, since, until time.Time) bool {
+	if config.NormalizeServer(e.Server) != config.NormalizeServer(s.server) {
+		return false
+	}
 	if s.has(s.sessions, e.Session) {
 		return true
 	}
-	if e.Time.Before(since) || !e.Time.Before(until) {
+	if s.queryUser == "" && s.queryAssetID == "" || e.Time.Before(since) || !e.Time.Before(until) {
 		return false
 	}
-	return s.has(s.users, e.User) || s.has(s.assetIDs, e.AssetID) || s.has(s.assetNames, e.Asset)
+	return (s.queryUser == "" || s.queryUser == strings.ToLower(e.User)) &&
+		(s.queryAssetID == "" || s.queryAssetID == strings.ToLower(e.AssetID))
 }
 
 // overlaps: created before until, and not completed before since.
@@ -360,6 +375,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		since = until.Add(-defaultWindow)
 	}
 	sel := newSelection()
+	sel.server = client.Server()
 	var sessions []api.Session
 	var asset *api.Asset
 	if len(opts.IDs) > 0 {
@@ -387,25 +403,24 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 			p.AssetID = asset.ID
 			sel.add(sel.assetIDs, asset.ID)
 			sel.add(sel.assetNames, asset.Name)
+			sel.queryAssetID = strings.ToLower(asset.ID)
 		}
 		sel.add(sel.users, opts.User)
+		sel.queryUser = strings.ToLower(opts.User)
 		// The server filters on creation time only: a session created
 		// before the window that ran into it is read and kept here.
 		all, err := client.ListSessions(ctx, p)
 		if err != nil {
 			return err
 		}
-		dropped := 0
-		for i := range all {
-			switch {
-			case !p.Matches(&all[i]):
-				dropped++
-			case overlaps(&all[i], since, until):
-				sessions = append(sessions, all[i])
+		sieve := &api.Sieve{P: p}
+		for _, s := range sieve.Keep(all) {
+			if overlaps(&s, since, until) {
+				sessions = append(sessions, s)
 			}
 		}
-		if dropped > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the query; its filtering differs from the contract (see docs/api-contract.md), so they are not exported\n", dropped)
+		if sieve.Dropped > 0 {
+			fmt.Fprintln(opts.IO.ErrOut, selector.Mismatch(sieve.Dropped, "the query", "not exported", sieve))
 		}
 	}
 	sort.SliceStable(sessions, func(i, j int) bool {

@@ -173,13 +173,20 @@ func TestExportUserToDirectory(t *testing.T) {
 	// The journal: a terminate of a bwilliams session, an unrelated one
 	// in the window, an old line for bwilliams outside it, and one for
 	// an exported session long ago (kept: its session is exported).
+	// Lines of another site (another server) are never kept, not even
+	// for the same session ID or user.
 	j, err := audit.Open(filepath.Join(fx.state, "pamctl", audit.FileName))
 	require.NoError(t, err)
+	client, err := fx.opts.APIClient()
+	require.NoError(t, err)
+	server, other := client.Server(), "https://pam.other.example:6443/ztna/demo/east"
 	require.NoError(t, j.Append(
-		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Session: "99999999-9999-4999-8999-000000000001", User: "BWilliams", Asset: "web-01", Result: "terminated"},
-		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Session: sess05, User: "asmith", Asset: "db-prod-02-not-exported", Result: "terminated"},
-		audit.Entry{Time: now.Add(-48 * time.Hour), Operator: "admin", Session: "99999999-9999-4999-8999-000000000002", User: "bwilliams", Result: "terminated"},
-		audit.Entry{Time: now.Add(-72 * time.Hour), Operator: "admin", Session: sess01, User: "bwilliams", Result: "failed"},
+		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Server: server, Session: "99999999-9999-4999-8999-000000000001", User: "BWilliams", Asset: "web-01", Result: "terminated"},
+		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Server: server, Session: sess05, User: "asmith", Asset: "db-prod-02-not-exported", Result: "terminated"},
+		audit.Entry{Time: now.Add(-48 * time.Hour), Operator: "admin", Server: server, Session: "99999999-9999-4999-8999-000000000002", User: "bwilliams", Result: "terminated"},
+		audit.Entry{Time: now.Add(-72 * time.Hour), Operator: "admin", Server: server, Session: sess01, User: "bwilliams", Result: "failed"},
+		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Server: other, Session: sess01, User: "bwilliams", Result: "terminated"},
+		audit.Entry{Time: now.Add(-10 * time.Minute), Operator: "admin", Server: other, Session: "99999999-9999-4999-8999-000000000003", User: "bwilliams", Result: "terminated"},
 	))
 	require.NoError(t, j.Close())
 
@@ -306,18 +313,26 @@ func TestExportByID(t *testing.T) {
 
 func TestExportAsset(t *testing.T) {
 	fx := newFixture(t, nil)
-	// A server that ignores the asset filter: the client's check keeps
-	// the export to the asset, and says so.
-	fx.sim.AddFault(pamsim.Fault{Kind: pamsim.FaultIgnoreFilter, Path: "/api/session/list", Param: "asset"})
 	fx.opts.Asset, fx.opts.Out = "db-prod-01", fx.path("b")
 	require.NoError(t, exportRun(context.Background(), fx.opts))
 	var ss []api.Session
 	readJSON(t, fx.path("b/sessions.json"), &ss)
 	assert.Equal(t, []string{sess02, sess01}, sessionIDs(ss))
-	assert.Contains(t, fx.errOut.String(), "warning: the server returned")
 	m, err := Verify(fx.path("b"))
 	require.NoError(t, err)
 	assert.Equal(t, "22222222-2222-4222-8222-000000000001", m.Query.AssetID)
+
+	// A server that ignores the asset filter lists another asset's
+	// sessions as this one's: a contract violation, no bundle.
+	fx2 := newFixture(t, nil)
+	fx2.sim.AddFault(pamsim.Fault{Kind: pamsim.FaultIgnoreFilter, Path: "/api/session/list", Param: "asset"})
+	fx2.opts.Asset, fx2.opts.Out = "db-prod-01", fx2.path("b")
+	err = exportRun(context.Background(), fx2.opts)
+	var ce *api.ContractError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "assetId", ce.Field)
+	assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCode(err))
+	assert.NoDirExists(t, fx2.path("b"))
 }
 
 func TestExportAsAssetManager(t *testing.T) {
@@ -558,6 +573,7 @@ func TestAddJSONKeepsHTMLAndEscapesTerminalControls(t *testing.T) {
 func TestSelection(t *testing.T) {
 	s := newSelection()
 	s.add(s.users, "BWilliams")
+	s.queryUser = "bwilliams"
 	s.add(s.assetIDs, "22222222-2222-4222-8222-00000000000A")
 	s.add(s.sessions, sess01)
 	assert.True(t, s.event(&api.Event{User: "bwilliams"}))
@@ -570,6 +586,15 @@ func TestSelection(t *testing.T) {
 	assert.False(t, s.journal(&audit.Entry{Time: now, User: "bwilliams"}, since, until), "until is exclusive")
 	assert.True(t, s.journal(&audit.Entry{Time: since, User: "bwilliams"}, since, until), "since is inclusive")
 	assert.True(t, s.journal(&audit.Entry{Time: now.Add(-99 * time.Hour), Session: sess01}, since, until))
+	assert.False(t, s.journal(&audit.Entry{Time: now.Add(-time.Minute), Server: "https://other.example", Session: sess01}, since, until), "another server's line, same session ID")
+	assert.False(t, s.journal(&audit.Entry{Time: now.Add(-time.Minute), User: "jdoe", Asset: "web-01"}, since, until), "not the query's user")
+	// Exporting by asset: a line of another asset is not kept because an
+	// exported session's user shares its name.
+	a := newSelection()
+	a.add(a.users, "bwilliams")
+	a.queryAssetID = "22222222-2222-4222-8222-00000000000a"
+	assert.False(t, a.journal(&audit.Entry{Time: now.Add(-time.Minute), User: "bwilliams", AssetID: "22222222-2222-4222-8222-00000000000b"}, since, until))
+	assert.True(t, a.journal(&audit.Entry{Time: now.Add(-time.Minute), User: "bwilliams", AssetID: "22222222-2222-4222-8222-00000000000A"}, since, until))
 
 	names := []string{}
 	for k := range s.users {

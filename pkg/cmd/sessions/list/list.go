@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmd/sessions/shared"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
@@ -52,15 +53,8 @@ type ListOptions struct {
 	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
-// NewCmdList builds the command; runF replaces the run in tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.SiteClients}
-	var since, until, sortBy string
-	cmd := &cobra.Command{
-		Use:     "list [--asset <name|id>] [--state active|completed|all] [--user <name>] [--channel <channel>] [--since <duration|time>] [--until <time>]",
-		Aliases: []string{"ls"},
-		Short:   "List sessions, site-wide or on one asset",
-		Long: `List sessions as the Sessions Report shows them: SESSION ID, ASSET, USER,
+// longHelp is the command's help text.
+const longHelp = `List sessions as the Sessions Report shows them: SESSION ID, ASSET, USER,
 CHANNELS, STATE, CREATED and UPDATED (ages on a terminal); -o wide adds
 COMPLETED and ASSET ID with absolute times. Active sessions by default.
 
@@ -86,7 +80,17 @@ order its server gave them (--limit applies per site). A site that fails
 is named on its own stderr line ("pamctl: site NAME: ...") and the others
 are still listed; the exit code is then 1. Each site uses its profile's
 server and stored token: --server and --token are refused, PAMCTL_SERVER
-and PAMCTL_TOKEN are not used.`,
+and PAMCTL_TOKEN are not used.`
+
+// NewCmdList builds the command; runF replaces the run in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Now: f.Now, Sites: f.Sites}
+	var since, until, sortBy string
+	cmd := &cobra.Command{
+		Use:     "list [--asset <name|id>] [--state active|completed|all] [--user <name>] [--channel <channel>] [--since <duration|time>] [--until <time>]",
+		Aliases: []string{"ls"},
+		Short:   "List sessions, site-wide or on one asset",
+		Long:    longHelp,
 		Example: `  # who is connected to an asset right now
   $ pamctl sessions list --asset db-prod-01
 
@@ -151,7 +155,7 @@ and PAMCTL_TOKEN are not used.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
 	fl.StringVar(&opts.State, "state", StateActive, "`state`: active, completed or all")
-	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&opts.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&opts.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, Telnet, RDPP, SSHP:Shell, ...)")
 	fl.StringVar(&since, "since", "", "only sessions created at or after this `duration|time` (2h, 3d, 2026-11-26T09:00:00Z)")
 	fl.StringVar(&until, "until", "", "only sessions created before this `duration|time`")
@@ -211,25 +215,70 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.Now != nil && out.Now == nil {
 		out.Now = opts.Now
 	}
-	if opts.FanOut.Enabled() {
-		return listSites(ctx, opts, out)
-	}
-	client, err := opts.APIClient()
+	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
 	if err != nil {
 		return err
 	}
-	p := api.ListSessionsParams{
-		User: opts.User, Channel: opts.Channel,
-		From: opts.Since, To: opts.Until,
-		Sort: opts.Sort, Order: opts.Order, Limit: opts.Limit,
+	if cmdutil.One(sites) && out.Streams() {
+		return streamOne(ctx, opts, out, sites[0].Client)
 	}
-	switch opts.State {
-	case StateActive, "":
-		p.State = api.StateActive
-	case StateCompleted:
-		p.State = api.StateCompleted
+	var asset *api.Asset // one site's, resolved
+	rows, errs, err := cmdutil.ListSites(ctx, sites, func(ctx context.Context, s cmdutil.Site) ([]api.Session, error) {
+		note := ""
+		if s.Name != "" {
+			note = "site " + s.Name + ": "
+		}
+		sessions, a, err := fetch(ctx, s.Client, opts, note)
+		if cmdutil.One(sites) {
+			asset = a
+		}
+		return sessions, err
+	})
+	if err != nil {
+		return err
 	}
+	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
+	if err := printRows(opts, out, sites, rows, asset); err != nil {
+		return err
+	}
+	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their sessions are not listed")
+}
+
+// printRows prints the sessions, and for a person the count (or that
+// there is none), across the sites in a fan-out.
+func printRows(opts *ListOptions, out output.Options, sites []cmdutil.Site, rows []cmdutil.SiteRow[api.Session], asset *api.Asset) error {
+	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
+	across := ""
+	if !cmdutil.One(sites) {
+		across = ", across " + siteWords(sites)
+		if opts.Asset != "" {
+			asset = &api.Asset{Name: opts.Asset}
+		}
+	}
+	if len(rows) == 0 && human {
+		fmt.Fprintf(opts.IO.ErrOut, "No %s%s\n", describe(0, opts, asset), across)
+		return nil
+	}
+	if err := cmdutil.PrintSiteList(opts.IO.Out, out, sites, rows, shared.SessionColumns()); err != nil {
+		return err
+	}
+	if human && out.TTY {
+		line := fmt.Sprintf("%d %s%s", len(rows), describe(len(rows), opts, asset), across)
+		if cmdutil.One(sites) && opts.Limit > 0 && len(rows) == opts.Limit {
+			line += fmt.Sprintf(" (--limit %d reached; there may be more)", opts.Limit)
+		}
+		fmt.Fprintln(opts.IO.ErrOut, line)
+	}
+	return nil
+}
+
+// streamOne is one site's list in a streaming format (json, ndjson, csv):
+// page by page, in order, so memory does not grow with the count and
+// there is no million-item cap.
+func streamOne(ctx context.Context, opts *ListOptions, out output.Options, client *api.Client) error {
+	p := params(opts)
 	var asset *api.Asset
+	var err error
 	if opts.Asset != "" {
 		asset, err = cmdutil.ResolveAsset(ctx, client, opts.Asset)
 		if err != nil {
@@ -250,70 +299,29 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	dropped := 0
-	keep := func(page []api.Session) []api.Session {
-		kept := page[:0]
-		for i := range page {
-			if p.Matches(&page[i]) {
-				kept = append(kept, page[i])
-			}
-		}
-		dropped += len(page) - len(kept)
-		return kept
+	sieve := &api.Sieve{P: p}
+	lw := output.NewListWriter(opts.IO.Out, out, shared.SessionColumns())
+	started := false
+	err = client.EachSessionPage(ctx, p, func(page []api.Session) error {
+		started = true
+		return lw.Write(sieve.Keep(page))
+	})
+	if sieve.Dropped > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, selector.Mismatch(sieve.Dropped, "the filters", "not shown", sieve))
 	}
-	warnDropped := func() {
-		if dropped > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", dropped)
-		}
-	}
-	if out.Streams() {
-		// json, ndjson and csv go out page by page, in order: memory does
-		// not grow with the count, and there is no million-item cap.
-		lw := output.NewListWriter(opts.IO.Out, out, shared.SessionColumns())
-		started := false
-		err := client.EachSessionPage(ctx, p, func(page []api.Session) error {
-			started = true
-			return lw.Write(keep(page))
-		})
-		warnDropped()
-		if err != nil {
-			if started {
-				// Pages already went out: close the array so stdout
-				// still parses; the exit code says the list is cut short.
-				_ = lw.Close()
-			}
-			return listErr(err)
-		}
-		return lw.Close()
-	}
-	sessions, err := client.ListSessions(ctx, p)
 	if err != nil {
+		if started {
+			// Pages already went out: close the array so stdout still
+			// parses; the exit code says the list is cut short.
+			_ = lw.Close()
+		}
 		return listErr(err)
 	}
-	sessions = keep(sessions)
-	warnDropped()
-	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
-	if len(sessions) == 0 && human {
-		fmt.Fprintf(opts.IO.ErrOut, "No %s\n", describe(0, opts, asset))
-		return nil
-	}
-	if err := output.PrintList(opts.IO.Out, out, sessions, shared.SessionColumns()); err != nil {
-		return err
-	}
-	if human && out.TTY {
-		line := fmt.Sprintf("%d %s", len(sessions), describe(len(sessions), opts, asset))
-		if opts.Limit > 0 && len(sessions) == opts.Limit {
-			line += fmt.Sprintf(" (--limit %d reached; there may be more)", opts.Limit)
-		}
-		fmt.Fprintln(opts.IO.ErrOut, line)
-	}
-	return nil
+	return lw.Close()
 }
 
-// fetch lists one site's sessions as the flags ask; warnings start with
-// note (the site, in a fan-out). It also returns the resolved asset (nil
-// without --asset).
-func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note string) ([]api.Session, *api.Asset, error) {
+// params is the Sessions Report query the flags ask for.
+func params(opts *ListOptions) api.ListSessionsParams {
 	p := api.ListSessionsParams{
 		User: opts.User, Channel: opts.Channel,
 		From: opts.Since, To: opts.Until,
@@ -325,6 +333,14 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 	case StateCompleted:
 		p.State = api.StateCompleted
 	}
+	return p
+}
+
+// fetch lists one site's sessions as the flags ask; warnings start with
+// note (the site, in a fan-out). It also returns the resolved asset (nil
+// without --asset).
+func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note string) ([]api.Session, *api.Asset, error) {
+	p := params(opts)
 	var asset *api.Asset
 	var err error
 	if opts.Asset != "" {
@@ -348,58 +364,12 @@ func fetch(ctx context.Context, client *api.Client, opts *ListOptions, note stri
 		return nil, nil, err
 	}
 	// What is printed honours the flags, whatever the server's filtering.
-	kept := sessions[:0]
-	for i := range sessions {
-		if p.Matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
-		}
-	}
-	if dropped := len(sessions) - len(kept); dropped > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "%swarning: the server returned %d sessions that do not match the filters; its filtering differs from the contract (see docs/api-contract.md), so they are not shown\n", note, dropped)
+	sieve := &api.Sieve{P: p}
+	kept := sieve.Keep(sessions)
+	if sieve.Dropped > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, note+selector.Mismatch(sieve.Dropped, "the filters", "not shown", sieve))
 	}
 	return kept, asset, nil
-}
-
-// listSites is the fan-out: every site listed (SiteConcurrency at a
-// time), the rows of each in profile order, a failed site named on its
-// own line while the others are still printed, and exit 1 then.
-func listSites(ctx context.Context, opts *ListOptions, out output.Options) error {
-	sites, err := opts.Sites(opts.FanOut)
-	if err != nil {
-		return err
-	}
-	lists := make([][]api.Session, len(sites))
-	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
-		var err error
-		lists[i], _, err = fetch(ctx, s.Client, opts, "site "+s.Name+": ")
-		return err
-	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	rows := []cmdutil.SiteRow[api.Session]{}
-	for i, s := range sites {
-		for _, sess := range lists[i] {
-			rows = append(rows, cmdutil.SiteRow[api.Session]{Site: s.Name, Item: sess})
-		}
-	}
-	cmdutil.PrintSiteErrors(opts.IO.ErrOut, errs)
-	human := out.Format == output.Table || out.Format == output.Wide || out.Format == ""
-	var asset *api.Asset
-	if opts.Asset != "" {
-		asset = &api.Asset{Name: opts.Asset}
-	}
-	if len(rows) == 0 && human {
-		fmt.Fprintf(opts.IO.ErrOut, "No %s, across %s\n", describe(0, opts, asset), siteWords(sites))
-	} else {
-		if err := output.PrintList(opts.IO.Out, out, rows, cmdutil.SiteColumns(shared.SessionColumns())); err != nil {
-			return err
-		}
-		if human && out.TTY {
-			fmt.Fprintf(opts.IO.ErrOut, "%d %s, across %s\n", len(rows), describe(len(rows), opts, asset), siteWords(sites))
-		}
-	}
-	return cmdutil.FailedSites(cmdutil.ExitFailure, errs, "their sessions are not listed")
 }
 
 func siteWords(sites []cmdutil.Site) string {

@@ -198,6 +198,8 @@ func TestListRun(t *testing.T) {
 						{ID: "22222222-2222-4222-8222-000000000001", Name: "db-prod-01", Type: "Database"},
 						{ID: "22222222-2222-4222-8222-000000000003", Name: "db-prod-01-replica", Type: "Database"},
 					}}))
+				r.Register("read back", httpmock.REST(http.MethodGet, "/api/asset/22222222-2222-4222-8222-000000000001"),
+					httpmock.JSONResponse(200, api.Asset{ID: "22222222-2222-4222-8222-000000000001", Name: "db-prod-01", Type: "Database"}))
 				r.Register("list", httpmock.QueryMatcher(http.MethodGet, "/api/session/list", map[string]string{
 					"asset": "22222222-2222-4222-8222-000000000001", "state": "", "channel": "SSH", "from": "2026-11-26T08:00:00Z",
 					"sort": "user", "order": "asc", "limit": "1",

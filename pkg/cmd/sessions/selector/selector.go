@@ -1,12 +1,15 @@
-// Package selector is what sessions wait and sessions watch share: the
-// selector flags (--asset, --user, --channel), the Active sessions they
-// match, re-checked on the client so a server that filters differently
-// from the contract cannot widen what is watched, and the words for it.
+// Package selector is the one session query of sessions wait, watch and
+// terminate (pkg/contain): the selector flags (--asset, --user,
+// --channel) and their validation, the asset resolved per site, the
+// request parameters, the match re-checked on the client so a server that
+// filters differently from the contract cannot widen what is acted on,
+// and the one warning when it does (Mismatch, also used by sessions list).
 package selector
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,7 +39,7 @@ type Selector struct {
 func (s *Selector) AddFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	fl := cmd.Flags()
 	fl.StringVar(&s.Asset, "asset", "", "only the sessions of this asset (`name|id`)")
-	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact, case-insensitive)")
+	fl.StringVar(&s.User, "user", "", "only the sessions of this user (`name`, exact but for ASCII case)")
 	fl.StringVar(&s.Channel, "channel", "", "only sessions over this `channel` (SSH, RDP, VNC, ...)")
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
@@ -81,8 +84,50 @@ func (s *Selector) Params() api.ListSessionsParams {
 	return p
 }
 
+// ForSite is a fresh copy of the selector for one site: an asset name
+// resolves to another ID on each site.
+func (s *Selector) ForSite() *Selector {
+	return &Selector{Asset: s.Asset, User: s.User, Channel: s.Channel}
+}
+
+// Filter keeps the sessions that match (Matches); the sieve counts the
+// others, which mean the server's filtering differs from the contract,
+// and names those that only look like the selector (api.Sieve).
+func (s *Selector) Filter(sessions []api.Session) (kept []api.Session, sv *api.Sieve) {
+	sv = &api.Sieve{P: s.Params()}
+	return sv.Keep(slices.Clone(sessions)), sv
+}
+
+// Flags words the selector as its flags: "--asset db-prod-01 --user
+// bwilliams", with operator text made inert.
+func (s *Selector) Flags() string {
+	var parts []string
+	if s.Asset != "" {
+		parts = append(parts, "--asset "+text.Safe(s.Asset))
+	}
+	if s.User != "" {
+		parts = append(parts, "--user "+text.Safe(s.User))
+	}
+	if s.Channel != "" {
+		parts = append(parts, "--channel "+text.Safe(s.Channel))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Mismatch is the one warning when a server's filtering differs from the
+// contract: n sessions it returned do not match what was asked (what),
+// and are left out (then: "not shown", "ignored", ...). sv, when not nil,
+// names the rows left out only because a name looks like what was asked.
+func Mismatch(n int, what, then string, sv *api.Sieve) string {
+	them, do, are := fmt.Sprintf("%d sessions", n), "do", "they are"
+	if n == 1 {
+		them, do, are = "1 session", "does", "it is"
+	}
+	return fmt.Sprintf("warning: the server returned %s that %s not match %s; its filtering differs from the contract (see docs/api-contract.md), so %s %s%s", them, do, what, are, then, sv.Lookalikes())
+}
+
 // Matches checks one session against the selector on the client: state
-// Active, the user (exact, case-insensitive), the asset ID, the channel;
+// Active, the user (exact but for ASCII case), the asset ID, the channel;
 // the rule is api.ListSessionsParams.Matches, the one terminate and
 // sessions list use too.
 func (s *Selector) Matches(sess *api.Session) bool { return s.Params().Matches(sess) }
@@ -105,18 +150,18 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 		}
 		return nil, err
 	}
-	out := make([]api.Session, 0, len(list))
-	odd := 0
-	for i := range list {
-		if s.Matches(&list[i]) && api.ValidateID("session", list[i].ID) == nil {
-			out = append(out, list[i])
-			continue
+	out, sv := s.Filter(list)
+	odd := sv.Dropped
+	out = slices.DeleteFunc(out, func(sess api.Session) bool {
+		bad := api.ValidateID("session", sess.ID) != nil
+		if bad {
+			odd++
 		}
-		odd++
-	}
+		return bad
+	})
 	if odd > 0 && !s.warned && warn != nil {
 		s.warned = true
-		warn(fmt.Sprintf("warning: the server returned %d session(s) that do not match %s (its filtering differs from the contract); they are ignored", odd, s.Describe()))
+		warn(Mismatch(odd, s.Describe(), "ignored", sv))
 	}
 	return out, nil
 }

@@ -2,16 +2,18 @@ package terminate
 
 import (
 	"context"
-	"errors"
-	"io"
+	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/pamsim"
 )
@@ -104,42 +106,76 @@ func TestTerminateSites(t *testing.T) {
 	})
 }
 
-func TestCombineOutcomes(t *testing.T) {
-	ok := func() *Result { return &Result{Result: ResultTerminated, Verified: true} }
-	fail := func() *Result { return &Result{Result: ResultFailed, stillActive: true, Error: "HTTP 500"} }
-	perm := func() *Result { return &Result{Result: ResultFailed, stillActive: true, perm: true, Error: "HTTP 403"} }
-	unknown := func() *Result { return &Result{Result: ResultUnknown, sent: true} }
-	site := func(name string, rs ...*Result) *siteRun {
-		return &siteRun{site: cmdutil.Site{Name: name}, p: &plan{results: rs}}
+// Two signals during a fan-out: every terminate request sent on every
+// site has its journal line the moment the operator quits (one quit hook,
+// one journal lock for all sites), and never a second one.
+func TestTerminateSitesQuit(t *testing.T) {
+	e := newEnv(t, pamsim.Options{}, nil, false)
+	east, eastURL := pamsim.Start(t, pamsim.Options{Seed: 2, Site: "east"})
+	posting, hold := make(chan struct{}, 8), make(chan struct{})
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost {
+			posting <- struct{}{}
+			<-hold
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	client := func(url, token string) *api.Client {
+		c, err := api.New(api.Options{Server: url, Token: token, Transport: rt})
+		require.NoError(t, err)
+		return c
 	}
-	planFailed := &siteRun{site: cmdutil.Site{Name: "down"}, planErr: errors.New("HTTP 500")}
-	cancelled := site("c", ok())
-	cancelled.cancelled = true
-	tests := []struct {
-		name string
-		runs []*siteRun
-		want int
-	}{
-		{"all contained", []*siteRun{site("a", ok()), site("b", ok())}, 0},
-		{"nothing matched anywhere", []*siteRun{site("a"), site("b")}, 0},
-		{"every site failed", []*siteRun{site("a", fail()), site("b", fail())}, 1},
-		{"every site not permitted", []*siteRun{site("a", perm()), site("b", perm())}, 3},
-		{"failed and not permitted", []*siteRun{site("a", perm()), site("b", fail())}, 1},
-		{"one failed, one contained", []*siteRun{site("a", fail()), site("b", ok())}, 5},
-		{"one unverified", []*siteRun{site("a", ok()), site("b", unknown())}, 7},
-		{"unverified and failed", []*siteRun{site("a", unknown()), site("b", fail())}, 5},
-		{"a site not planned", []*siteRun{site("a", ok()), planFailed}, 5},
-		{"a site not planned, the other unverified", []*siteRun{site("a", unknown()), planFailed}, 5},
-		{"cancelled wins", []*siteRun{site("a", fail()), cancelled}, 130},
+	sites := []cmdutil.Site{{Name: "west", Client: client(e.serverURL, e.sim.Tokens().Admin)}, {Name: "east", Client: client(eastURL, east.Tokens().Admin)}}
+	e.opts.FanOut = cmdutil.FanOut{All: true}
+	e.opts.Sites = func(cmdutil.FanOut) ([]cmdutil.Site, error) { return sites, nil }
+	e.opts.User, e.opts.Yes = "mchen", true
+	ints := &cmdutil.Interrupts{}
+	e.opts.Interrupts = ints
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	e.opts.IO.Out, e.opts.IO.ErrOut = out, errOut
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- terminateRun(ctx, e.opts) }()
+	<-posting
+	<-posting // one request in flight on each site
+	cancel()
+	ints.Quit()
+	journal := string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl")))
+	for _, site := range []string{"root", "east"} {
+		assert.Regexp(t, `"server":"[^"]*/ztna/demo/`+site+`","session":"11111111-1111-4111-8111-000000000008".*"result":"unknown"`, journal, "site %s's request is journaled the moment the operator quits", site)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			opts := &TerminateOptions{WaitTimeout: DefaultWaitTimeout}
-			err := combineOutcomes(io.Discard, opts, tt.runs)
-			assert.Equal(t, tt.want, exitCode(t, err), "%v", err)
-			if err != nil {
-				assert.False(t, strings.Contains(err.Error(), "\n"))
-			}
-		})
-	}
+	var rs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &rs), "the results known so far are printed: %s", out.String())
+	require.Len(t, rs, 2)
+	assert.ElementsMatch(t, []any{"west", "east"}, []any{rs[0]["site"], rs[1]["site"]})
+	assert.Contains(t, errOut.String(), "pamctl: quit: 2 sessions in flight journaled as unknown")
+	close(hold)
+	<-done // in a real process main exits at the quit; the test lets the run end
+	journal = strings.TrimSpace(string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl"))))
+	assert.Equal(t, 2, strings.Count(journal, "\n")+1, "one line per session, never two: %s", journal)
+}
+
+// Ctrl-C during a hold over several sites ends every site's hold: 130,
+// after each site's own sessions were terminated; each hold says how it
+// ended.
+func TestHoldSitesCutShort(t *testing.T) {
+	e, east := twoSites(t, nil)
+	clk := clock.NewFake(time.Now())
+	e.opts.Clock = clk
+	e.opts.User, e.opts.Yes = "mchen", true
+	e.opts.Hold, e.opts.Interval = time.Hour, 5*time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- terminateRun(ctx, e.opts) }()
+	require.Eventually(t, func() bool { return clk.Waiters() >= 2 && e.posts() == 1 && eastPosts(east) == 1 },
+		10*time.Second, time.Millisecond, "both holds wait for their next poll")
+	cancel()
+	err := <-done
+	assert.Equal(t, cmdutil.ExitCancelled, exitCode(t, err), "%v", err)
+	assert.Equal(t, "Completed", e.stateOf(t, "11111111-1111-4111-8111-000000000008"))
+	s, _ := east.Session("11111111-1111-4111-8111-000000000008")
+	assert.Equal(t, pamsim.StateCompleted, s.State)
+	assert.Equal(t, 2, strings.Count(e.errOut.String(), "Hold of 1h0m0s ended: 1 polls, 0 new sessions seen, 0 terminated."), e.errOut.String())
+	assert.Regexp(t, `(?m)^site west: Holding until `, e.errOut.String())
+	assert.Regexp(t, `(?m)^site east: Holding until `, e.errOut.String())
 }

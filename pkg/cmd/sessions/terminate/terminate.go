@@ -79,23 +79,8 @@ type TerminateOptions struct {
 	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
 }
 
-// NewCmdTerminate builds the command; runF replaces the run in tests.
-func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *cobra.Command {
-	opts := &TerminateOptions{
-		IO:         f.IOStreams,
-		APIClient:  f.APIClient,
-		Prompter:   f.Prompter,
-		Now:        f.Now,
-		Clock:      f.Clock,
-		Output:     f.OutputOptions,
-		LookupEnv:  f.LookupEnv,
-		Interrupts: f.Interrupts,
-		Sites:      f.SiteClients,
-	}
-	cmd := &cobra.Command{
-		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
-		Short: "Terminate active web sessions, after a confirmation",
-		Long: `Terminate the sessions named by ID, or every Active session matching the
+// longHelp is the command's help text.
+const longHelp = `Terminate the sessions named by ID, or every Active session matching the
 selector flags --asset, --user and --channel (at least one ID or one
 selector is required: there is no "terminate everything").
 
@@ -146,16 +131,42 @@ header, ONE question asks for the total (--max counts the total), then
 each site is sent and verified with its own profile's server and token,
 and each journal line carries that site's server. Results gain a SITE
 column ("site" in JSON). Session IDs belong to one site and are refused
-with the fan-out flags, as is --hold. A site that cannot be searched is
-named on its own stderr line and the others go on: exit 5. The exit code
+with the fan-out flags. Profiles that name the same server (the same
+normalised URL) are one site, named in the preview: each session is
+counted and sent once. --hold holds every site at once, each with its own
+poll and token (--max counts over every site; Ctrl-C ends every hold). A
+site that cannot be used or searched (no token stored, a malformed URL,
+unreachable, token refused) is named on its own stderr line and the
+others go on: exit 5. The exit code
 is the worst of the sites': 130, then 1 or 3 only when every site failed
 that way, then 5, then 7, then 0.
 
-Exit codes: 0 contained (nothing targeted, nothing matching the selector,
-is still Active); 1 one session could not be terminated; 3 not permitted;
-4 an ID does not exist; 5 not contained (one line on stderr names what is
-still connected and why); 6 refused for safety; 7 sent but not verified
-(unknown); 130 cancelled.`,
+Exit codes (docs/exit-codes.md): 0 contained (nothing targeted, nothing
+matching the selector, is still Active); 1 error (network, server, an
+answer that breaks the contract); 3 not permitted (only when every send
+was refused for permission); 4 an ID does not exist; 5 not contained: a
+targeted or matching session is still Active (failed, native-only, not
+permitted, new since the preview), whether named by one ID, several or a
+selector (one line on stderr names what is still connected and why); 6
+refused for safety; 7 sent but not verified (unknown); 130 cancelled.`
+
+// NewCmdTerminate builds the command; runF replaces the run in tests.
+func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *cobra.Command {
+	opts := &TerminateOptions{
+		IO:         f.IOStreams,
+		APIClient:  f.APIClient,
+		Prompter:   f.Prompter,
+		Now:        f.Now,
+		Clock:      f.Clock,
+		Output:     f.OutputOptions,
+		LookupEnv:  f.LookupEnv,
+		Interrupts: f.Interrupts,
+		Sites:      f.Sites,
+	}
+	cmd := &cobra.Command{
+		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
+		Short: "Terminate active web sessions, after a confirmation",
+		Long:  longHelp,
 		Example: `  # end one session, after a yes/no confirmation
   $ pamctl sessions terminate 0c6f1f0e-3c1b-4c53-9d1e-1f0b7c8e2a11
 
@@ -219,8 +230,6 @@ func validate(opts *TerminateOptions) error {
 	switch {
 	case opts.FanOut.Enabled() && len(opts.IDs) > 0:
 		return cmdutil.FlagErrorf("session IDs belong to one site: with --profiles or --all-profiles select the sessions with --asset, --user or --channel (or give IDs with --profile NAME); nothing was sent")
-	case opts.FanOut.Enabled() && opts.Hold > 0:
-		return cmdutil.FlagErrorf("--hold watches one site: use it with --profile NAME, not with --profiles or --all-profiles")
 	case len(opts.IDs) == 0 && !selector:
 		return cmdutil.FlagErrorf("name the sessions to terminate: give session IDs, or select them with --asset, --user or --channel (there is no \"terminate everything\")")
 	case opts.Hold < 0:
@@ -269,8 +278,8 @@ func dedupe(ids []string) []string {
 	seen := make(map[string]bool, len(ids))
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if !seen[lower(id)] {
-			seen[lower(id)] = true
+		if !seen[api.IDKey(id)] {
+			seen[api.IDKey(id)] = true
 			out = append(out, id)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +43,7 @@ type Client interface {
 // WaitOptions are the inputs of sessions wait.
 type WaitOptions struct {
 	IO        *iostreams.IOStreams
-	APIClient func() (Client, error)
+	APIClient func() (*api.Client, error)
 	Output    func() (output.Options, error)
 	Clock     clock.Clock
 	// Jitter is the poll loop's (nil: poll.DefaultJitter).
@@ -65,10 +64,10 @@ type WaitOptions struct {
 func NewCmdWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 	opts := &WaitOptions{
 		IO:        f.IOStreams,
-		APIClient: func() (Client, error) { return f.APIClient() },
+		APIClient: f.APIClient,
 		Output:    f.OutputOptions,
 		Clock:     f.Clock,
-		Sites:     f.SiteClients,
+		Sites:     f.Sites,
 	}
 	cmd := &cobra.Command{
 		Use:   "wait [<id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--for ended|started] [--timeout <duration>] [--interval <duration>]",
@@ -182,13 +181,8 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	if err != nil {
 		return err
 	}
-	var c Client
-	var sites []cmdutil.Site
-	if opts.FanOut.Enabled() {
-		if sites, err = opts.Sites(opts.FanOut); err != nil {
-			return err
-		}
-	} else if c, err = opts.APIClient(); err != nil {
+	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
+	if err != nil {
 		return err
 	}
 	clk := opts.Clock
@@ -200,28 +194,9 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	prog := &progress{w: opts.IO.ErrOut, on: opts.IO.IsStderrTTY()}
 
 	var st state
-	var tick poll.Tick
-	switch {
-	case sites != nil:
-		tick = bySites(sites, opts, &st, warn)
-	case len(opts.IDs) > 0:
-		tick = byIDs(c, opts, &st)
-	default:
-		tick = func(ctx context.Context) (bool, error) {
-			list, err := opts.Selector.Active(ctx, c, warn)
-			if err != nil {
-				return false, err
-			}
-			st.sessions = list
-			st.active = st.active[:0]
-			for _, s := range list {
-				st.active = append(st.active, s.ID)
-			}
-			if opts.For == ForStarted {
-				return len(list) > 0, nil
-			}
-			return len(list) == 0, nil
-		}
+	tick := bySites(sites, opts, &st, warn)
+	if len(opts.IDs) > 0 {
+		tick = byIDs(sites[0].Client, opts, &st) // IDs belong to one site (validate)
 	}
 	what := describe(opts)
 	// A note from the loop starts on a line of its own.
@@ -239,7 +214,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	elapsed := round(clk.Now().Sub(start))
 	switch {
 	case err == nil:
-		if perr := printFinal(opts, out, &st); perr != nil {
+		if perr := printFinal(opts, out, sites, &st); perr != nil {
 			return perr
 		}
 		if opts.IO.IsStderrTTY() {
@@ -247,7 +222,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 		}
 		return nil
 	case errors.Is(err, poll.ErrDeadline):
-		if perr := printFinal(opts, out, &st); perr != nil {
+		if perr := printFinal(opts, out, sites, &st); perr != nil {
 			return perr
 		}
 		msg := fmt.Sprintf("timed out after %s: %s", opts.Timeout, timeoutDetail(opts, &st))
@@ -263,22 +238,27 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	return err
 }
 
-// bySites reads the selector on every site (each with its own copy of
-// the selector: an asset name resolves to another ID on each site). A
-// site that fails fails the poll, which the loop notes and asks again.
+// bySites reads the selector on every site (one site is a fan-out of
+// one; each site has its own copy of the selector: an asset name resolves
+// to another ID on each site). A site that fails fails the poll, which
+// the loop notes and asks again.
 func bySites(sites []cmdutil.Site, opts *WaitOptions, st *state, warn func(string)) poll.Tick {
-	sels := make([]selector.Selector, len(sites))
+	sels := make([]*selector.Selector, len(sites))
 	for i := range sites {
-		sels[i] = opts.Selector
+		c := opts.Selector
+		sels[i] = &c
+	}
+	if cmdutil.One(sites) {
+		sels[0] = &opts.Selector // its resolved asset names the wait
 	}
 	return func(ctx context.Context) (bool, error) {
 		lists := make([][]api.Session, len(sites))
 		errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
 			var err error
-			lists[i], err = sels[i].Active(ctx, s.Client, func(w string) { warn("site " + s.Name + ": " + w) })
+			lists[i], err = sels[i].Active(ctx, s.Client, func(w string) { warn(sitePrefix(s) + w) })
 			return err
 		})
-		if err := errors.Join(errs...); err != nil {
+		if err := cmdutil.SitesErr(sites, errs); err != nil {
 			return false, err
 		}
 		st.sessions, st.active = st.sessions[:0], st.active[:0]
@@ -286,7 +266,7 @@ func bySites(sites []cmdutil.Site, opts *WaitOptions, st *state, warn func(strin
 		for i, list := range lists {
 			for _, sess := range list {
 				st.sessions = append(st.sessions, sess)
-				st.active = append(st.active, sess.ID+" on "+sites[i].Name)
+				st.active = append(st.active, sess.ID+siteSuffix(sites[i]))
 				st.rows = append(st.rows, cmdutil.SiteRow[api.Session]{Site: sites[i].Name, Item: sess})
 			}
 		}
@@ -320,7 +300,7 @@ func byIDs(c Client, opts *WaitOptions, st *state) poll.Tick {
 				continue
 			case err != nil:
 				return false, err
-			case !strings.EqualFold(s.ID, id):
+			case !api.SameID(s.ID, id):
 				return false, fmt.Errorf("asked for session %s, the server answered with session %s", id, text.Safe(s.ID))
 			}
 			seen[id] = true
@@ -340,23 +320,35 @@ func byIDs(c Client, opts *WaitOptions, st *state) poll.Tick {
 	}
 }
 
-func printFinal(opts *WaitOptions, out output.Options, st *state) error {
+// sitePrefix starts a site's line in a fan-out ("site east: ").
+func sitePrefix(s cmdutil.Site) string {
+	if s.Name == "" {
+		return ""
+	}
+	return "site " + s.Name + ": "
+}
+
+// siteSuffix names a session's site in a fan-out (" on east").
+func siteSuffix(s cmdutil.Site) string {
+	if s.Name == "" {
+		return ""
+	}
+	return " on " + s.Name
+}
+
+func printFinal(opts *WaitOptions, out output.Options, sites []cmdutil.Site, st *state) error {
 	switch out.Format {
 	case output.Table, output.Wide, "":
 		return nil
 	}
-	if opts.FanOut.Enabled() {
-		rows := st.rows
-		if rows == nil {
-			rows = []cmdutil.SiteRow[api.Session]{}
+	rows := st.rows
+	if rows == nil {
+		rows = []cmdutil.SiteRow[api.Session]{}
+		for _, s := range st.sessions {
+			rows = append(rows, cmdutil.SiteRow[api.Session]{Item: s})
 		}
-		return output.PrintList(opts.IO.Out, out, rows, cmdutil.SiteColumns(shared.SessionColumns()))
 	}
-	list := slices.Clone(st.sessions)
-	if list == nil {
-		list = []api.Session{}
-	}
-	return output.PrintList(opts.IO.Out, out, list, shared.SessionColumns())
+	return cmdutil.PrintSiteList(opts.IO.Out, out, sites, rows, shared.SessionColumns())
 }
 
 func describe(opts *WaitOptions) string {

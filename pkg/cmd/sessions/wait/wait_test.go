@@ -103,7 +103,7 @@ func setup(t *testing.T, format output.Format) *fixture {
 	clk := clock.NewAuto(t0)
 	opts := &WaitOptions{
 		IO: ios,
-		APIClient: func() (Client, error) {
+		APIClient: func() (*api.Client, error) {
 			return api.New(api.Options{Server: "https://pam.example.test/ztna/acme/root", Token: "tok-8c2e41d7", Transport: reg, MaxTries: 1})
 		},
 		Output:   func() (output.Options, error) { return output.Options{Format: format}, nil },
@@ -224,7 +224,7 @@ func TestWaitRunIgnoresSessionsThatDoNotMatch(t *testing.T) {
 	fx.opts.Selector.User = "bwilliams"
 	fx.reg.Register("another user", listSessions, httpmock.JSONResponse(200, page(sess(id2, "jdoe", "Active"), sess(id1, "BWilliams", "Completed"))))
 	require.NoError(t, waitRun(context.Background(), fx.opts))
-	assert.Contains(t, fx.errOut.String(), "2 session(s) that do not match sessions of user bwilliams site-wide")
+	assert.Contains(t, fx.errOut.String(), "2 sessions that do not match sessions of user bwilliams site-wide; its filtering differs")
 	assert.Equal(t, "[]\n", fx.out.String())
 }
 

@@ -55,7 +55,7 @@ type Client interface {
 // WatchOptions are the inputs of sessions watch.
 type WatchOptions struct {
 	IO        *iostreams.IOStreams
-	APIClient func() (Client, error)
+	APIClient func() (*api.Client, error)
 	Output    func() (output.Options, error)
 	Clock     clock.Clock
 	Jitter    func(time.Duration) time.Duration
@@ -75,10 +75,10 @@ type WatchOptions struct {
 func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
 	opts := &WatchOptions{
 		IO:        f.IOStreams,
-		APIClient: func() (Client, error) { return f.APIClient() },
+		APIClient: f.APIClient,
 		Output:    f.OutputOptions,
 		Clock:     f.Clock,
-		Sites:     f.SiteClients,
+		Sites:     f.Sites,
 	}
 	cmd := &cobra.Command{
 		Use:   "watch [--asset <name|id>] [--user <name>] [--channel <channel>] [--interval <duration>] [--changes-only] [--count <n>]",
@@ -182,41 +182,36 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 	if opts.Timeout > 0 {
 		loop.Deadline = clk.Now().Add(opts.Timeout)
 	}
-	if opts.FanOut.Enabled() {
-		sites, err := opts.Sites(opts.FanOut)
-		if err != nil {
-			return err
-		}
-		m := &multiWatcher{opts: opts}
-		var names []string
-		for _, s := range sites {
-			m.sites = append(m.sites, &watcher{opts: opts, c: s.Client, clk: clk, known: map[string]api.Session{}, site: s.Name, sel: opts.Selector})
-			names = append(names, s.Name)
-		}
-		if table {
-			m.draw = &screen{w: opts.IO.Out, out: out, server: "sites " + strings.Join(names, ", "), what: &opts.Selector, interval: opts.Interval}
-		}
-		err = loop.Run(ctx, m.tick)
-		return poll.Ended(ctx, err, opts.Timeout, opts.Count, m.seen, "changes")
-	}
-	c, err := opts.APIClient()
+	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
 	if err != nil {
 		return err
 	}
-	w := &watcher{opts: opts, c: c, clk: clk, known: map[string]api.Session{}, sel: opts.Selector}
-	if table {
-		w.draw = &screen{w: opts.IO.Out, out: out, server: c.Server(), what: &opts.Selector, interval: opts.Interval}
+	m := &multiWatcher{opts: opts, list: sites, one: cmdutil.One(sites)}
+	var names []string
+	for _, s := range sites {
+		m.sites = append(m.sites, &watcher{opts: opts, c: s.Client, clk: clk, known: map[string]api.Session{}, site: s.Name, sel: opts.Selector})
+		names = append(names, s.Name)
 	}
-	err = loop.Run(ctx, w.tick)
-	return poll.Ended(ctx, err, opts.Timeout, opts.Count, w.seen, "changes")
+	if table {
+		server := "sites " + strings.Join(names, ", ")
+		if m.one {
+			server = sites[0].Client.Server()
+		}
+		m.draw = &screen{w: opts.IO.Out, out: out, server: server, what: &opts.Selector, interval: opts.Interval}
+	}
+	err = loop.Run(ctx, m.tick)
+	return poll.Ended(ctx, err, opts.Timeout, opts.Count, m.seen, "changes")
 }
 
-// multiWatcher watches several sites: each has its own watcher (its own
-// selector copy, known sessions and client), polled at once; their changes
-// are emitted together, in site order, and --count counts them all.
+// multiWatcher watches the sites (one site is a fan-out of one): each has
+// its own watcher (its own selector copy, known sessions and client),
+// polled at once; their changes are emitted together, in site order, and
+// --count counts them all.
 type multiWatcher struct {
 	opts  *WatchOptions
 	sites []*watcher
+	list  []cmdutil.Site // the sites, by index (a profile that cannot be used fails there)
+	one   bool           // one site: no SITE column, its failure shown as is
 	draw  *screen
 	seen  int
 }
@@ -228,15 +223,15 @@ func (m *multiWatcher) tick(ctx context.Context) (bool, error) {
 		changes []Change
 	}
 	res := make([]polled, len(m.sites))
-	sites := make([]cmdutil.Site, len(m.sites))
-	for i, w := range m.sites {
-		sites[i] = cmdutil.Site{Name: w.site}
-	}
+	sites := m.list
 	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, _ cmdutil.Site) error {
 		var err error
 		res[i].now, res[i].list, res[i].changes, err = m.sites[i].poll(ctx)
 		return err
 	})
+	if m.one && errs[0] != nil {
+		return false, cmdutil.SitesErr(sites, errs) // nothing answered: nothing to show
+	}
 	// The sites that answered are shown, whatever the others did: their
 	// watchers have already taken this poll in.
 	var now time.Time
@@ -262,7 +257,7 @@ func (m *multiWatcher) tick(ctx context.Context) (bool, error) {
 		if now.IsZero() {
 			now = m.sites[0].clk.Now().UTC()
 		}
-		if err := m.draw.render(now, list, changes, true); err != nil {
+		if err := m.draw.render(now, list, changes, !m.one); err != nil {
 			return false, err
 		}
 	} else {
@@ -290,38 +285,9 @@ type watcher struct {
 	site  string            // the profile, in a fan-out; "" otherwise
 	sel   selector.Selector // this site's copy: an asset resolves per site
 	clk   clock.Clock
-	draw  *screen
 	known map[string]api.Session
 	order []string // known IDs, first seen first
 	polls int
-	seen  int // changes emitted, for --count
-}
-
-func (w *watcher) tick(ctx context.Context) (bool, error) {
-	now, list, changes, err := w.poll(ctx)
-	if err != nil {
-		return false, err
-	}
-	if w.opts.Count > 0 && w.seen+len(changes) > w.opts.Count {
-		changes = changes[:w.opts.Count-w.seen]
-	}
-	w.seen += len(changes)
-	if w.draw != nil {
-		rows := make([]siteSession, len(list))
-		for i, s := range list {
-			rows[i] = siteSession{s: s}
-		}
-		if err := w.draw.render(now, rows, changes, false); err != nil {
-			return false, err
-		}
-	} else {
-		for _, ch := range changes {
-			if err := output.WriteJSONLine(w.opts.IO.Out, ch); err != nil {
-				return false, err
-			}
-		}
-	}
-	return w.opts.Count > 0 && w.seen >= w.opts.Count, nil
 }
 
 // poll reads the selector once and returns what changed since the last
@@ -363,7 +329,7 @@ func (w *watcher) poll(ctx context.Context) (time.Time, []api.Session, []Change,
 		final := w.known[id]
 		s, err := w.c.GetSession(ctx, id)
 		switch {
-		case err == nil && strings.EqualFold(s.ID, id):
+		case err == nil && api.SameID(s.ID, id):
 			final = *s
 		case err != nil && !api.IsNotFound(err):
 			return time.Time{}, nil, nil, err

@@ -104,7 +104,7 @@ func setup(t *testing.T, format output.Format, tty bool) *fixture {
 	clk := clock.NewAuto(t0)
 	return &fixture{reg: reg, out: out, errOut: errOut, opts: &WatchOptions{
 		IO: ios,
-		APIClient: func() (Client, error) {
+		APIClient: func() (*api.Client, error) {
 			return api.New(api.Options{Server: "https://pam.example.test/ztna/acme/root", Token: "tok-8c2e41d7", Transport: reg, MaxTries: 1})
 		},
 		Output:   func() (output.Options, error) { return output.Options{Format: format, TTY: tty, Now: clk.Now}, nil },
@@ -212,7 +212,7 @@ func TestWatchRunTable(t *testing.T) {
 	assert.Regexp(t, `\n\+   `+idB+`   db-prod-01   bob    SSH        Active   1h ago    2s ago\n$`, frames[2], "a new row is marked +")
 	assert.Regexp(t, `\n    `+idB+`   db-prod-01   bob`, frames[3], "then unmarked")
 	assert.Regexp(t, `\nx   `+idB+`   db-prod-01   bob    SSH        Completed   1h ago    1s ago\n$`, frames[4], "an ended row is shown once, marked x")
-	assert.Contains(t, fx.errOut.String(), "1 session(s) that do not match")
+	assert.Contains(t, fx.errOut.String(), "1 session that does not match")
 }
 
 func TestWatchRunRefusals(t *testing.T) {

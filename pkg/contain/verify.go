@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -272,7 +272,7 @@ func (e *engine) stillMatching(ctx context.Context, p *plan) ([]*Result, error) 
 		if err != nil {
 			return extra, err
 		}
-		sessions, _ = p.selector.filter(sessions)
+		sessions, _ = p.selector.Filter(sessions)
 		for i := range sessions {
 			s := &sessions[i]
 			if known[lower(s.ID)] {

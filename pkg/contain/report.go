@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"errors"
@@ -11,7 +11,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -57,6 +56,8 @@ type Result struct {
 	// readCompleted and eventLine are verification evidence.
 	readCompleted bool
 	eventLine     string
+	// reported: its report line is printed (under --hold, when known).
+	reported bool
 }
 
 func (r *Result) setSession(s *api.Session) {
@@ -122,9 +123,14 @@ func skipReason(r *Result) string {
 	return r.Error
 }
 
-// printReport tells, on stderr, what happened to each session.
+// printReport tells, on stderr, what happened to each session not
+// reported yet.
 func printReport(w io.Writer, results []*Result, noWait bool) {
 	for _, r := range results {
+		if r.reported || r.pending() {
+			continue
+		}
+		r.reported = true
 		who := fmt.Sprintf("%s (%s on %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset))
 		switch r.Result {
 		case ResultTerminated:
@@ -148,35 +154,14 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 	}
 }
 
-// printResults writes the per-session results to stdout in the -o format.
-func printResults(w io.Writer, o output.Options, results []*Result) error {
-	if results == nil {
-		results = []*Result{}
-	}
-	return output.PrintList(w, o, results, resultColumns)
-}
-
-var resultColumns = []output.Column[*Result]{
-	{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
-	{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
-	{Header: "USER", Value: func(r *Result) any { return r.User }},
-	{Header: "RESULT", Value: func(r *Result) any { return r.Result }},
-	{Header: "VERIFIED", Value: func(r *Result) any { return strconv.FormatBool(r.Verified) }},
-	{Header: "DETAIL", Value: func(r *Result) any {
-		if r.Error != "" {
-			return r.Error
-		}
-		return r.Event
-	}},
-}
-
 // outcome turns the results into the exit code of docs/exit-codes.md.
 // 0 means contained: nothing the run targeted, and nothing matching a
 // selector, is still Active as far as pamctl can tell, and every
 // termination is verified (or --no-wait). Known still-connected sessions
-// make 5 (or, when every target failed, 1, or 3 when all for lack of
-// permission); sent but unknown or unverified make 7.
-func outcome(results []*Result, cancelled bool, o *TerminateOptions, containErr error) error {
+// make 5, however the targets were named (one ID, several, a selector),
+// or 3 when every target was refused for lack of permission; sent but
+// unknown or unverified make 7.
+func outcome(results []*Result, cancelled bool, o *Config, containErr error) error {
 	var targets, failures, still, unsure, terminated, notSent int
 	allPerm := true
 	var firstFail *Result
@@ -217,7 +202,7 @@ func outcome(results []*Result, cancelled bool, o *TerminateOptions, containErr 
 	case cancelled:
 		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("cancelled: %d terminated, %d not sent (listed above)", terminated, notSent)}
 	case failures > 0 && failures == targets:
-		code := cmdutil.ExitFailure
+		code := cmdutil.ExitPartial
 		if allPerm {
 			code = cmdutil.ExitAuth
 		}

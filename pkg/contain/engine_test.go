@@ -1,9 +1,12 @@
-package terminate
+package contain
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,9 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
-	"github.com/pamctl/pamctl/pkg/iostreams"
 )
 
 // fakeAPI is the engine's API in 30 lines: each test says what the server
@@ -54,9 +58,8 @@ func (f *fakeAPI) Server() string                                               
 func (f *fakeAPI) Host() string                                                      { return "127.0.0.1:1" }
 func (f *fakeAPI) Timeout() time.Duration                                            { return time.Second }
 
-func fakeOpts() *TerminateOptions {
-	ios, _, _, _ := iostreams.Test()
-	return &TerminateOptions{IO: ios, User: "bob", Yes: true, Max: 20, WaitTimeout: time.Second,
+func fakeOpts() *Config {
+	return &Config{User: "bob", Yes: true, Max: 20, WaitTimeout: time.Second,
 		Concurrency: 4, Hold: time.Minute, Interval: 5 * time.Second, NoWait: true}
 }
 
@@ -65,7 +68,7 @@ func activeOf(id, asset string) api.Session {
 }
 
 func selectorPlan() *plan {
-	return &plan{selector: &selector{user: "bob"}, scopes: []api.ListSessionsParams{{State: api.StateActive, User: "bob"}}}
+	return &plan{selector: &query.Selector{User: "bob"}, scopes: []api.ListSessionsParams{{State: api.StateActive, User: "bob"}}}
 }
 
 // A hold whose last polls failed did not see the selector at the end: not
@@ -77,7 +80,7 @@ func TestHoldLastPollFailedIsNotContained(t *testing.T) {
 	o := fakeOpts()
 	e := newEngine(f, clock.NewAuto(time.Now()), o, nil)
 	p := selectorPlan()
-	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), 0)
+	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.Error(t, err)
 	assert.Equal(t, cmdutil.ExitUnverified, cmdutil.ExitCode(outcome(p.results, false, o, err)))
 }
@@ -92,7 +95,7 @@ func TestHoldReportsUnusableID(t *testing.T) {
 	var journaled []Result
 	e := newEngine(f, clock.NewAuto(time.Now()), o, func(r Result) { journaled = append(journaled, r) })
 	p := selectorPlan()
-	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), 0)
+	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.NoError(t, err)
 	require.Len(t, p.results, 1)
 	assert.Len(t, journaled, 1)
@@ -117,9 +120,9 @@ func TestHoldScopeErrorKeepsReconnect(t *testing.T) {
 	}
 	o := fakeOpts()
 	e := newEngine(f, clock.NewAuto(time.Now()), o, nil)
-	p := &plan{selector: &selector{user: "bob"}, partial: true, scopes: []api.ListSessionsParams{
+	p := &plan{selector: &query.Selector{User: "bob"}, partial: true, scopes: []api.ListSessionsParams{
 		{State: api.StateActive, User: "bob", AssetID: "a1"}, {State: api.StateActive, User: "bob", AssetID: "a2"}}}
-	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), 0)
+	_, err := e.hold(context.Background(), p, e.clock.Now().Add(time.Minute), new(atomic.Int64))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"s-new"}, f.posts, "sent at the next poll")
 	require.Len(t, p.results, 1)
@@ -147,7 +150,7 @@ func TestTerminate404ReadBackFailedIsNotContained(t *testing.T) {
 	e.sendAll(context.Background(), []*Result{r})
 	assert.Equal(t, ResultFailed, r.Result)
 	assert.Contains(t, r.Error, "reading the session back failed")
-	assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCode(outcome([]*Result{r}, false, o, nil)))
+	assert.Equal(t, cmdutil.ExitPartial, cmdutil.ExitCode(outcome([]*Result{r}, false, o, nil)))
 }
 
 // A session in a state the contract does not have is not sent, and not
@@ -224,4 +227,44 @@ func TestQuitWaitsForTheLineBeingWritten(t *testing.T) {
 	}()
 	close(release)
 	assert.Equal(t, 1, <-atReturn, "when the hook returns (and main exits), the line is written, once")
+}
+
+// The callbacks: Planned once per site before anything is sent, Sent per
+// request, Settled per session after its journal line; Note gets whole
+// lines, Results the results once.
+func TestHelperCallbacks(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	add := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	f := &fakeAPI{
+		get: func(id string) (*api.Session, error) { s := activeOf(id, "a1"); return &s, nil },
+		term: func(id string) (*api.Session, error) {
+			s := activeOf(id, "a1")
+			s.State = api.StateCompleted
+			return &s, nil
+		},
+	}
+	h := &Helper{
+		Config: Config{IDs: []string{"11111111-1111-4111-8111-000000000001"}, Yes: true, NoWait: true, Concurrency: 1, Max: 20},
+		Sites:  []Site{{API: f}},
+		Clock:  clock.NewAuto(time.Now()),
+		Callbacks: Callbacks{
+			Note:    func(line string) { assert.NotContains(t, line, "\n") },
+			Results: func(rs []*Result, fanOut bool) error { add(fmt.Sprintf("results %d %v", len(rs), fanOut)); return nil },
+			OpenJournal: func() (*audit.Journal, error) {
+				return audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+			},
+			Planned: func(site string, targets []Result) { add(fmt.Sprintf("planned %q %d", site, len(targets))) },
+			Sent:    func(r Result) { add("sent " + r.ID) },
+			Settled: func(r Result) { add("settled " + r.ID + " " + r.Result) },
+		},
+	}
+	_, err := h.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		`planned "" 1`,
+		"sent 11111111-1111-4111-8111-000000000001",
+		"settled 11111111-1111-4111-8111-000000000001 terminated",
+		"results 1 false",
+	}, events)
 }

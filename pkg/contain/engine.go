@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -36,18 +36,22 @@ var _ API = (*api.Client)(nil)
 type engine struct {
 	api    API
 	clock  clock.Clock
-	opts   *TerminateOptions
-	errOut io.Writer
+	opts   *Config
+	errOut io.Writer // talk: Callbacks.Note
+	// prompter asks the question (confirm.go).
+	prompter Prompter
 	// onSettled is told of each session once its outcome is final (the
 	// audit journal line is written there, at that moment).
 	onSettled func(Result)
+	// onSent is told each session as its terminate request goes out.
+	onSent func(Result)
 	// admin: the user has the Administrator site role, so requests need
 	// not go one per asset first (see waves).
 	admin bool
 
 	// jmu orders journal writes: a settle's line, the quit hook's lines,
-	// and the journal's close.
-	jmu     sync.Mutex
+	// and the journal's close. A run shares one over all its sites.
+	jmu     *sync.Mutex
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen
@@ -57,9 +61,9 @@ type engine struct {
 	denied map[string]string
 }
 
-func newEngine(c API, clk clock.Clock, opts *TerminateOptions, onSettled func(Result)) *engine {
+func newEngine(c API, clk clock.Clock, opts *Config, onSettled func(Result)) *engine {
 	return &engine{
-		api: c, clock: clk, opts: opts, errOut: opts.IO.ErrOut, onSettled: onSettled,
+		api: c, clock: clk, opts: opts, errOut: io.Discard, onSettled: onSettled, jmu: new(sync.Mutex),
 		ledger: map[*Result]Result{}, settled: map[*Result]bool{}, denied: map[string]string{},
 	}
 }
@@ -112,13 +116,6 @@ func (e *engine) quitJournal() (inflight, known []Result) {
 		}
 	}
 	return inflight, known
-}
-
-// closeJournal runs fn (closing the journal) once no line is being written.
-func (e *engine) closeJournal(fn func() error) {
-	e.jmu.Lock()
-	defer e.jmu.Unlock()
-	_ = fn()
 }
 
 // quit returns, for the quit hook, every result sent but not yet

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
-	"github.com/pamctl/pamctl/pkg/iostreams"
 )
 
 // FuzzSelectorNeverWidens: whatever the server answers to the selector's
@@ -47,8 +46,7 @@ func FuzzSelectorNeverWidens(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ios, _, _, _ := iostreams.Test()
-		opts := &TerminateOptions{IO: ios, User: "bwilliams", Channel: "SSH", Concurrency: 1}
+		opts := &Config{User: "bwilliams", Channel: "SSH", Concurrency: 1}
 		e := newEngine(client, clock.Real{}, opts, nil)
 		p, err := e.planSelector(context.Background())
 		if err != nil {

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -16,6 +16,10 @@ import (
 
 // errNotSent marks a session whose request was never started (Ctrl-C).
 const errNotSent = "not sent: cancelled before its turn"
+
+// ErrorNotSent is the error of a session not sent because the run was
+// cancelled before its turn (Result.Error).
+const ErrorNotSent = errNotSent
 
 // retryGrace is how long to wait, after a terminate whose outcome is
 // unknown read back Active, before reading it back once more and only
@@ -133,6 +137,9 @@ func (e *engine) sendOne(opCtx, reqCtx context.Context, r *Result) {
 	}
 	r.sent = true
 	e.record(r)
+	if e.onSent != nil {
+		e.onSent(*r)
+	}
 	s, err := e.api.TerminateSession(reqCtx, r.ID)
 	if err != nil && api.IsUnknownOutcome(err) {
 		s, err = e.resolveUnknown(opCtx, reqCtx, r, err)

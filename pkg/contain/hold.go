@@ -1,13 +1,15 @@
-package terminate
+package contain
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/poll"
 	"github.com/pamctl/pamctl/pkg/text"
 )
@@ -21,10 +23,10 @@ import (
 
 // holdWords is what the confirmation adds for a hold: "and any new session
 // of bwilliams on any asset for the next 30m".
-func holdWords(sel *selector, d time.Duration) string {
-	who := "matching " + sel.String()
-	if sel.user != "" && sel.assetRef == "" && sel.channel == "" {
-		who = "of " + text.Safe(sel.user) + " on any asset"
+func holdWords(sel *query.Selector, d time.Duration) string {
+	who := "matching " + sel.Flags()
+	if sel.User != "" && sel.Asset == "" && sel.Channel == "" {
+		who = "of " + text.Safe(sel.User) + " on any asset"
 	}
 	return fmt.Sprintf("and any new session %s for the next %s", who, d)
 }
@@ -38,16 +40,18 @@ type holdStats struct {
 }
 
 // hold polls the selector until the hold ends, terminating each new
-// matching session. It returns the results it added, and
-// context.Canceled when Ctrl-C cut it short.
-func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (*holdStats, error) {
+// matching session; budget counts the sessions sent over every site
+// (--max caps it). Each termination's report line is printed when it is
+// known. It returns the hold's evidence, and context.Canceled when
+// Ctrl-C cut it short.
+func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *atomic.Int64) (*holdStats, error) {
 	st := &holdStats{}
 	known := make(map[string]bool, len(p.results))
 	for _, r := range p.results {
 		known[r.key()] = true
 	}
 	fmt.Fprintf(e.errOut, "Holding until %s: every new session matching %s is terminated (Ctrl-C ends the hold).\n",
-		until.UTC().Format(time.RFC3339), p.selector)
+		until.UTC().Format(time.RFC3339), p.selector.Flags())
 	loop := &poll.Loop{Clock: e.clock, Interval: e.opts.Interval, ErrOut: e.errOut, What: "the Sessions Report", Deadline: until}
 	err := loop.Run(ctx, func(ctx context.Context) (bool, error) {
 		st.polls++
@@ -63,9 +67,9 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 			}
 			all = append(all, sessions...)
 		}
-		sessions, dropped := p.selector.filter(all)
-		if dropped > 0 && st.polls == 1 {
-			fmt.Fprintln(e.errOut, filteredNote(dropped, p.selector))
+		sessions, sv := p.selector.Filter(all)
+		if sv.Dropped > 0 && st.polls == 1 {
+			fmt.Fprintln(e.errOut, filteredNote(sv, p.selector))
 		}
 		for i := range sessions {
 			s := &sessions[i]
@@ -93,7 +97,8 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 				e.settle(r)
 				continue
 			}
-			if sent+len(fresh) >= e.opts.Max {
+			if budget.Add(1) > int64(e.opts.Max) {
+				budget.Add(-1)
 				r.Result, r.stillActive = ResultSkipped, true
 				r.Error = fmt.Sprintf("not sent: --max %d reached during the hold", e.opts.Max)
 				st.capped++
@@ -111,7 +116,6 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 				return false, ctx.Err()
 			}
 		}
-		sent += len(fresh)
 		if !e.opts.NoWait {
 			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
 		}
@@ -121,6 +125,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, sent int) (
 			}
 			e.settle(r)
 		}
+		printReport(e.errOut, fresh, e.opts.NoWait)
 		return false, nil
 	})
 	var de *poll.DeadlineError

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -85,7 +86,7 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 // naming who will be disconnected. Several: the number, typed out. A
 // signal while the question is open cancels it: nothing is sent.
 func (e *engine) confirm(ctx context.Context, send []*Result) error {
-	p := e.opts.Prompter()
+	p := e.prompter
 	type answer struct {
 		ok  bool
 		err error
@@ -114,7 +115,7 @@ func (e *engine) confirm(ctx context.Context, send []*Result) error {
 	}
 	hold := ""
 	if e.opts.Hold > 0 {
-		hold = " " + holdWords(&selector{assetRef: e.opts.Asset, user: e.opts.User, channel: e.opts.Channel}, e.opts.Hold)
+		hold = " " + holdWords(&query.Selector{Asset: e.opts.Asset, User: e.opts.User, Channel: e.opts.Channel}, e.opts.Hold)
 	}
 	if len(send) == 0 {
 		return ask(func() (bool, error) {

@@ -1,4 +1,4 @@
-package terminate
+package contain
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -21,61 +22,17 @@ import (
 type plan struct {
 	results  []*Result
 	scopes   []api.ListSessionsParams
-	selector *selector // nil for IDs
-	notes    []string  // how the selector was resolved, when it matters
+	selector *query.Selector // nil for IDs: the one session query
+	notes    []string        // how the selector was resolved, when it matters
 	// partial is set when the selector could only be searched on the
 	// assets the token can see: success there is not success "everywhere".
 	partial bool
 }
 
-// selector is the operator's intent, re-checked on the client against
-// every session a server returns: a server that ignores a filter must not
-// widen the target.
-type selector struct {
-	assetRef string // as typed
-	assetID  string // resolved
-	user     string
-	channel  string
-}
-
-// matches reports whether s is an Active session the selector names
-// (user case-insensitive exact, asset by ID, channel among its channels).
-func (sel *selector) matches(s *api.Session) bool {
-	return api.ListSessionsParams{State: api.StateActive, AssetID: sel.assetID, User: sel.user, Channel: sel.channel}.Matches(s)
-}
-
-func (sel *selector) String() string {
-	var parts []string
-	if sel.assetRef != "" {
-		parts = append(parts, "--asset "+text.Safe(sel.assetRef))
-	}
-	if sel.user != "" {
-		parts = append(parts, "--user "+text.Safe(sel.user))
-	}
-	if sel.channel != "" {
-		parts = append(parts, "--channel "+text.Safe(sel.channel))
-	}
-	return strings.Join(parts, " ")
-}
-
-// filter keeps the sessions that match; the rest are reported in one
-// warning, since they mean the server's filtering differs from the
-// contract.
-func (sel *selector) filter(sessions []api.Session) (kept []api.Session, dropped int) {
-	kept = sessions[:0:0]
-	for i := range sessions {
-		if sel.matches(&sessions[i]) {
-			kept = append(kept, sessions[i])
-		} else {
-			dropped++
-		}
-	}
-	return kept, dropped
-}
-
-func filteredNote(dropped int, sel *selector) string {
-	return fmt.Sprintf("warning: the server returned %s that %s not match %s (state Active, user, asset, channel); its filtering differs from the contract (see docs/api-contract.md), so %s left out and will not be terminated",
-		plural(dropped, "session"), pick(dropped == 1, "does", "do"), sel, pick(dropped == 1, "it was", "they were"))
+// filteredNote is the one warning (selector.Mismatch) for the sessions a
+// server returned that do not match the selector: never a target.
+func filteredNote(sv *api.Sieve, sel *query.Selector) string {
+	return query.Mismatch(sv.Dropped, sel.Flags()+" (state Active, user, asset, channel)", "left out and will not be terminated", sv)
 }
 
 // planIDs reads every named session. An ID that does not exist stops the
@@ -151,17 +108,12 @@ func (e *engine) planIDs(ctx context.Context) (*plan, error) {
 // warning that sessions elsewhere were not considered.
 func (e *engine) planSelector(ctx context.Context) (*plan, error) {
 	o := e.opts
-	sel := &selector{assetRef: o.Asset, user: o.User, channel: o.Channel}
+	sel := &query.Selector{Asset: o.Asset, User: o.User, Channel: o.Channel}
 	p := &plan{selector: sel}
-	base := api.ListSessionsParams{State: api.StateActive, User: o.User, Channel: o.Channel}
-	if o.Asset != "" {
-		a, err := cmdutil.ResolveAsset(ctx, e.api, o.Asset)
-		if err != nil {
-			return nil, err
-		}
-		base.AssetID = a.ID
-		sel.assetID = a.ID
+	if err := sel.Resolve(ctx, e.api); err != nil {
+		return nil, err
 	}
+	base := sel.Params()
 	p.scopes = []api.ListSessionsParams{base}
 	sessions, err := e.api.ListSessions(ctx, base)
 	if err != nil && base.AssetID == "" && api.IsAuth(err) {
@@ -173,9 +125,9 @@ func (e *engine) planSelector(ctx context.Context) (*plan, error) {
 		}
 		return nil, err
 	}
-	sessions, dropped := sel.filter(sessions)
-	if dropped > 0 {
-		p.notes = append(p.notes, filteredNote(dropped, sel))
+	sessions, sv := sel.Filter(sessions)
+	if sv.Dropped > 0 {
+		p.notes = append(p.notes, filteredNote(sv, sel))
 	}
 	seen := map[string]bool{}
 	for i := range sessions {

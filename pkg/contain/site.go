@@ -1,0 +1,262 @@
+package contain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+)
+
+// siteRun is one site of a terminate: its client and engine, its plan,
+// and how its run ended.
+type siteRun struct {
+	site     Site
+	e        *engine
+	uc       *api.UserContext
+	p        *plan
+	send     []*Result
+	operator string
+	planErr  error // planning failed: the site is not run
+
+	cancelled  bool
+	containErr error
+	held       *holdStats
+}
+
+// plan plans every site at once (SiteConcurrency at a time). A site
+// whose plan failed is named on its own line and the others go on; with
+// one site, its error is the run's.
+func (r *runner) plan(ctx context.Context) error {
+	sites := make([]cmdutil.Site, len(r.runs))
+	for i, sr := range r.runs {
+		sites[i] = cmdutil.Site{Name: sr.site.Name, Err: sr.site.Err}
+	}
+	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, _ cmdutil.Site) error {
+		return r.runs[i].plan(ctx, len(r.opts.IDs) > 0)
+	})
+	if !r.fanOut {
+		if err := errs[0]; err != nil {
+			var se *cmdutil.SiteError
+			if errors.As(err, &se) {
+				err = se.Err
+			}
+			return err
+		}
+	} else if err := ctx.Err(); err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: "cancelled while finding the sessions; nothing was sent", Err: err}
+	}
+	for i, sr := range r.runs {
+		if sr.planErr = errs[i]; sr.planErr == nil {
+			r.planned = append(r.planned, sr)
+			sr.tag()
+		}
+	}
+	cmdutil.PrintSiteErrors(r.errOut, errs)
+	if r.h.Planned != nil {
+		for _, sr := range r.planned {
+			targets := make([]Result, len(sr.p.results))
+			for i, res := range sr.p.results {
+				targets[i] = *res
+			}
+			r.h.Planned(sr.site.Name, targets)
+		}
+	}
+	if len(r.planned) == 0 {
+		return allPlansFailed(errs)
+	}
+	return nil
+}
+
+// plan finds the site's targets (IDs or the selector) while asking who
+// we are (for the preview and the journal): one round trip less before
+// anything happens.
+func (sr *siteRun) plan(ctx context.Context, byID bool) error {
+	type ucResult struct {
+		uc  *api.UserContext
+		err error
+	}
+	ucCh := make(chan ucResult, 1)
+	go func() {
+		uc, err := sr.e.api.UserContext(ctx)
+		ucCh <- ucResult{uc, err}
+	}()
+	var p *plan
+	var err error
+	if byID {
+		p, err = sr.e.planIDs(ctx)
+	} else {
+		p, err = sr.e.planSelector(ctx)
+	}
+	ucr := <-ucCh
+	if ucr.err != nil {
+		if !api.IsAuth(ucr.err) {
+			return ucr.err
+		}
+		c := sr.e.api
+		if sr.site.Name == "" {
+			return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent: check it with `pamctl auth status`", c.Host(), statusOf(ucr.err))}
+		}
+		return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent there: check it with `pamctl auth status --profile %s`", c.Host(), statusOf(ucr.err), sr.site.Name)}
+	}
+	if err != nil {
+		return err
+	}
+	sr.uc, sr.p, sr.operator = ucr.uc, p, ucr.uc.User.Name
+	sr.e.admin = isAdmin(ucr.uc)
+	sr.send = p.toSend()
+	return nil
+}
+
+// preview shows every site's sessions, with a section per site in a
+// fan-out. done: nothing matched anywhere and no hold, the run ends here.
+func (r *runner) preview() (results []*Result, done bool, err error) {
+	nothing := r.opts.Hold == 0
+	for _, sr := range r.planned {
+		nothing = nothing && len(sr.p.results) == 0
+	}
+	if !r.fanOut {
+		sr := r.planned[0]
+		if nothing {
+			fmt.Fprintf(r.errOut, "No active session on %s matches %s; nothing to terminate.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector.Flags())
+			sr.printNotes(r.errOut)
+			if err := r.printResults(sr.p.results); err != nil {
+				return sr.p.results, true, err
+			}
+			return []*Result{}, true, sr.p.scopeError()
+		}
+		sr.e.printPreview(r.errOut, sr.uc, sr.p, sr.send)
+		return nil, false, nil
+	}
+	for _, sr := range r.planned {
+		fmt.Fprintf(r.errOut, "Site %s:\n", sr.site.label())
+		if len(sr.p.results) == 0 {
+			fmt.Fprintf(r.errOut, "No active session on %s matches %s.\n", siteLabel(sr.e.api, sr.uc), sr.p.selector.Flags())
+			sr.printNotes(r.errOut)
+			continue
+		}
+		sr.e.printPreview(r.errOut, sr.uc, sr.p, sr.send)
+	}
+	fmt.Fprintf(r.errOut, "In total: %s to terminate on %s.\n", plural(len(r.toSend()), "session"), plural(len(r.planned), "site"))
+	if !nothing {
+		return nil, false, nil
+	}
+	results = r.results()
+	if err := r.printResults(results); err != nil {
+		return results, true, err
+	}
+	return results, true, fold(r.errOut, r.opts, r.runs)
+}
+
+// run is steps 4 to 6 on this site: send and verify (execute), then, with
+// --hold, the hold (--max counted over every site in budget); whatever
+// did not settle (an interrupted run) is journaled as it stands.
+func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int64) {
+	e, opts := sr.e, sr.e.opts
+	start := clk.Now()
+	sr.cancelled, sr.containErr = e.execute(ctx, sr.p, sr.uc, sr.send, start)
+	var notSent int64
+	for _, res := range sr.send {
+		if !res.sent {
+			notSent++
+		}
+	}
+	budget.Add(-notSent)
+	if opts.Hold > 0 && !sr.cancelled {
+		// What is known is said now, not when the hold ends.
+		printReport(e.errOut, sr.p.results, opts.NoWait)
+		var herr error
+		sr.held, herr = e.hold(ctx, sr.p, start.Add(opts.Hold), budget)
+		switch {
+		case errors.Is(herr, context.Canceled):
+			sr.cancelled = true
+		case herr != nil:
+			sr.containErr = herr
+		}
+	}
+	for _, res := range sr.p.results {
+		e.settle(res)
+	}
+}
+
+// tag marks every result with the site's name ("" for one site).
+func (sr *siteRun) tag() {
+	for _, r := range sr.p.results {
+		r.Site = sr.site.Name
+	}
+}
+
+func (sr *siteRun) printNotes(w interface{ Write([]byte) (int, error) }) {
+	for _, n := range sr.p.notes {
+		fmt.Fprintln(w, n)
+	}
+}
+
+// execute is steps 4 and 5 of one site's run: send (in waves), verify,
+// and, for a selector, list it again for sessions new since the preview.
+// It reports whether the run was cancelled, and the error of that last
+// listing (containment then unknown).
+func (e *engine) execute(ctx context.Context, p *plan, uc *api.UserContext, send []*Result, start time.Time) (cancelled bool, containErr error) {
+	if cancelled = e.sendWaves(ctx, send); cancelled {
+		return true, nil
+	}
+	// With a selector, list its reports again while verification runs
+	// (it costs no wall time): who matches now that was not in the preview?
+	type recheck struct {
+		extra []*Result
+		err   error
+	}
+	var again chan recheck
+	if p.selector != nil && e.opts.Hold == 0 {
+		// (A hold's first poll catches them instead, and terminates them.)
+		again = make(chan recheck, 1)
+		go func() {
+			extra, err := e.stillMatching(ctx, p)
+			again <- recheck{extra, err}
+		}()
+	}
+	if !e.opts.NoWait {
+		e.verify(ctx, p, start)
+		// Ctrl-C while verifying is still Ctrl-C (130); the report says
+		// what was terminated.
+		cancelled = ctx.Err() != nil
+	}
+	if again != nil {
+		rc := <-again
+		for _, r := range rc.extra {
+			p.results = append(p.results, r)
+			e.settle(r)
+		}
+		if rc.err != nil && !cancelled {
+			containErr = rc.err
+		}
+	}
+	return cancelled, containErr
+}
+
+// sendWaves sends in waves (per asset first, for a non-Administrator);
+// cancelled: what the later waves held is not sent.
+func (e *engine) sendWaves(ctx context.Context, send []*Result) (cancelled bool) {
+	if len(send) == 0 {
+		return false
+	}
+	if len(send) > 1 {
+		fmt.Fprintf(e.errOut, "Terminating %s (%d at a time)...\n", plural(len(send), "session"), min(e.opts.Concurrency, len(send)))
+	}
+	for _, wave := range waves(send, e.admin) {
+		if e.sendAll(ctx, wave) {
+			for _, r := range send {
+				if r.pending() {
+					r.Result, r.Error, r.stillActive = ResultSkipped, errNotSent, true
+					e.settle(r)
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
