@@ -71,6 +71,9 @@ type Options struct {
 	// Notify, when set, is told of every wait longer than AnnounceWait
 	// (one line for the operator's stderr).
 	Notify func(msg string)
+	// Contract, when set, is the site's contract overlay (overlay.go),
+	// already checked: every request and answer is mapped through it.
+	Contract *Overlay
 }
 
 // Client talks to one 12Port site.
@@ -80,6 +83,7 @@ type Client struct {
 	redactor *redactor
 	opts     Options
 	http     *http.Client
+	contract *contractMap
 
 	ctxOnce sync.Mutex
 	ctx     *UserContext
@@ -197,6 +201,7 @@ func New(opts Options) (*Client, error) {
 		token:    opts.Token,
 		redactor: newRedactor(opts.Token),
 		opts:     opts,
+		contract: newContractMap(opts.Contract),
 		http: &http.Client{
 			Transport: rt,
 			// A redirect could carry the bearer token to another host;
@@ -243,7 +248,14 @@ func (c *Client) Server() string { return c.base.String() }
 // Host is the server's host name (for messages).
 func (c *Client) Host() string { return c.base.Host }
 
+// url is the URL a modeled path and query are sent to: the contract
+// overlay's names when there is one.
 func (c *Client) url(path string, q url.Values) string {
+	_, path, q, _ = c.contract.wire(http.MethodGet, path, q)
+	return c.rawURL(path, q)
+}
+
+func (c *Client) rawURL(path string, q url.Values) string {
 	// IDs in path are already escaped with url.PathEscape.
 	s := strings.TrimRight(c.base.String(), "/") + path
 	if len(q) > 0 {
@@ -275,7 +287,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte) ([]b
 		path = path[:i]
 	}
 	var raw json.RawMessage
-	if err := c.do(ctx, method, path, q, body, &raw); err != nil {
+	if err := c.send(ctx, method, path, q, body, &raw, false); err != nil {
 		return nil, err
 	}
 	// The body is printed as is: a server echoing the token must not
@@ -283,8 +295,21 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte) ([]b
 	return []byte(c.redact(string(raw))), nil
 }
 
+// do sends a request of the modeled contract, mapped through the overlay.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
-	target := c.url(path, q)
+	return c.send(ctx, method, path, q, body, out, true)
+}
+
+// send sends one request; mapped applies the contract overlay both ways
+// (Raw sends the operator's path as written).
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, body []byte, out any, mapped bool) error {
+	var ep *Endpoint
+	target, wpath := c.rawURL(path, q), path
+	if mapped {
+		var wq url.Values
+		method, wpath, wq, ep = c.contract.wire(method, path, q)
+		target = c.rawURL(wpath, wq)
+	}
 	idempotent := isIdempotent(method)
 	tries := 1
 	if idempotent {
@@ -319,6 +344,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		if status < 200 || status > 299 {
 			lastErr = respBody.httpError
+			if mapped && ep != nil {
+				respBody.httpError.Path = wpath // what was sent, under the overlay
+			}
 			if he := respBody.httpError; status == http.StatusNotFound && he.Report != "" && path != pathUserContext {
 				// Is the base right? The user context tells.
 				_, uerr := c.UserContext(ctx)
@@ -334,7 +362,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		// A 2xx body is data for stdout, tables and the journal: a
 		// server echoing the token in a field must not put it there.
-		respBody.data = c.redactor.redactBytes(respBody.data)
+		respBody.data = c.contract.answer(ep, c.redactor.redactBytes(respBody.data))
 		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
 			var re *ResponseError
 			if errors.As(err, &re) {

@@ -41,6 +41,9 @@ type Entry struct {
 	// state (any method but GET).
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
+	// Contract is the digest of the contract overlay the request was made
+	// under (docs/contract-overlay.md); empty under the modeled contract.
+	Contract string `json:"contract,omitempty"`
 	// Seq and Prev are the chain, set by Append (whatever the caller put
 	// there): the line's number in the journal, counting on across rotated
 	// files, and LineHash of the line before it (Anchor for the first).

@@ -175,6 +175,14 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 	if s.Debug {
 		opts.Debug = f.IOStreams.ErrOut
 	}
+	if s.Contract != nil {
+		// The operator's overlay, checked whole before anything is sent.
+		o, err := api.ParseOverlay(s.Contract, s.ContractSource)
+		if err != nil {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		opts.Contract = o
+	}
 	c, err := api.New(opts)
 	if err != nil {
 		var ue *api.ServerURLError

@@ -129,6 +129,7 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"pamsim-reconnect":     cmdReconnect,
 			"pamsim-after":         cmdAfter,
 			"pamsim-second-site":   cmdSecondSite, // script_fanout_test.go
+			"pamsim-shape":         cmdShape,      // script_shape_test.go
 		},
 	}
 }
