@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // Defaults for Options fields left zero.
@@ -71,6 +73,9 @@ type Options struct {
 	// Notify, when set, is told of every wait longer than AnnounceWait
 	// (one line for the operator's stderr).
 	Notify func(msg string)
+	// Redactor, when set, learns the token too: the process's output
+	// streams share it, so the token is redacted from every byte written.
+	Redactor *redact.Redactor
 }
 
 // Client talks to one 12Port site.
@@ -193,7 +198,7 @@ func New(opts Options) (*Client, error) {
 	return &Client{
 		base:     base,
 		token:    opts.Token,
-		redactor: newRedactor(opts.Token),
+		redactor: newRedactor(opts.Token, opts.Redactor),
 		opts:     opts,
 		http: &http.Client{
 			Transport: rt,
@@ -332,7 +337,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		// A 2xx body is data for stdout, tables and the journal: a
 		// server echoing the token in a field must not put it there.
-		respBody.data = c.redactor.redactBytes(respBody.data)
+		respBody.data = c.redactBytes(respBody.data)
 		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
 			var re *ResponseError
 			if errors.As(err, &re) {

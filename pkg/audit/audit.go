@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // FileName is the journal's name inside the state directory.
@@ -66,6 +68,7 @@ type Journal struct {
 	mu   sync.Mutex
 	f    *os.File
 	path string
+	red  *redact.Redactor // see SetRedactor
 }
 
 // Open opens (creating it if needed) the journal at path for appending. The
@@ -121,7 +124,7 @@ func (j *Journal) Append(entries ...Entry) error {
 		if err != nil {
 			return fmt.Errorf("audit journal: %w", err)
 		}
-		if _, err := j.f.Write(append(b, '\n')); err != nil {
+		if _, err := j.f.Write(append(j.red.Bytes(b), '\n')); err != nil {
 			return fmt.Errorf("audit journal %s: %w", j.path, err)
 		}
 	}

@@ -143,7 +143,8 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		// stays parseable even with -o json on a terminal. Colour follows
 		// the streams: NO_COLOR, TERM=dumb and --no-color turn it off.
 		ios := f.IOStreams
-		return prompt.New(prompt.Streams{In: ios.In, Out: ios.ErrOut, Err: ios.ErrOut, NoColor: !ios.ColorEnabled()})
+		out := ios.PromptOut()
+		return prompt.New(prompt.Streams{In: ios.In, Out: out, Err: out, NoColor: !ios.ColorEnabled()})
 	}
 	return f
 }
@@ -162,6 +163,7 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 		Sleep:     f.Clock.Sleep,
 		Now:       f.Clock.Now,
 		Notify:    func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "pamctl: %s\n", msg) },
+		Redactor:  f.IOStreams.Redactor(),
 	}
 	if s.Debug {
 		opts.Debug = f.IOStreams.ErrOut

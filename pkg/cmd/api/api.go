@@ -146,6 +146,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if err != nil {
 		return fmt.Errorf("%w; nothing was sent", err)
 	}
+	journal.SetRedactor(opts.IO.Redactor())
 	defer journal.Close()
 	operator := ""
 	if uc, err := client.UserContext(ctx); err == nil {

@@ -427,6 +427,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	b.redact = func(p []byte) []byte { return opts.IO.Redactor().Bytes([]byte(client.Redact(string(p)))) }
 	removeHook := opts.Interrupts.OnQuit(b.abort)
 	defer removeHook()
 	defer func() {

@@ -140,6 +140,7 @@ func run(ctx context.Context, opts *TerminateOptions) ([]*Result, error) {
 	if journal, err = audit.Open(jpath); err != nil {
 		return nil, fmt.Errorf("%w; nothing was sent", err)
 	}
+	journal.SetRedactor(opts.IO.Redactor())
 	defer e.closeJournal(journal.Close)
 	for _, r := range p.results {
 		if !r.pending() {

@@ -151,6 +151,7 @@ func runSites(ctx context.Context, opts *TerminateOptions, outOpts output.Option
 	if journal, err = audit.Open(jpath); err != nil {
 		return nil, fmt.Errorf("%w; nothing was sent", err)
 	}
+	journal.SetRedactor(opts.IO.Redactor())
 	defer journal.Close()
 	for _, sr := range planned {
 		for _, r := range sr.p.results {

@@ -1,0 +1,405 @@
+// Package redact takes secrets (the API token) out of text, however a
+// server, a proxy or a log line spelled them. It decodes as it scans, so it
+// finds the token
+//
+//   - as is, and in any letter case;
+//   - JSON-escaped (`\/`, `\u0074`), URL-encoded once or twice (`%2F`,
+//     `%252F`), as HTML character references (`&#116;`, `&#x74;`,
+//     `&plus;`), each character spelled its own way;
+//   - split by zero-width, format or filler characters (U+200B, U+2060,
+//     U+3164, ...), themselves spelled any of those ways;
+//   - as hex, and as base64 (standard or URL alphabet) at each of the three
+//     alignments, so the token inside a longer base64 text, such as
+//     `Bearer <token>` encoded whole, is found too; those spellings in
+//     turn escaped as above.
+//
+// One Redactor serves the whole process: pkg/api uses it on every string
+// the client hands out, and the Writer wraps every stream pamctl writes
+// (stdout, stderr, the journal, export files), so a token that a server
+// echoes reaches no output, whichever way it got there.
+package redact
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"html"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Mark replaces every spelling of a secret.
+const Mark = "[REDACTED]"
+
+// minSpelling is the shortest derived spelling (hex, base64 fragment)
+// searched for: shorter ones would redact ordinary text.
+const minSpelling = 6
+
+// Redactor finds its secrets in every spelling the package lists. The zero
+// value and nil redact nothing. It is safe for concurrent use; Add may be
+// called at any time (a client is built after the streams are wrapped).
+type Redactor struct {
+	mu        sync.RWMutex
+	spellings [][]rune // lower-cased, decoded characters
+	maxRaw    int      // the longest raw form a spelling can take, in bytes
+}
+
+// New returns a Redactor for secrets (empty ones are ignored).
+func New(secrets ...string) *Redactor {
+	r := &Redactor{}
+	for _, s := range secrets {
+		r.Add(s)
+	}
+	return r
+}
+
+// Add makes r redact secret too.
+func (r *Redactor) Add(secret string) {
+	if r == nil || secret == "" {
+		return
+	}
+	forms := []string{secret}
+	if len(secret) >= 4 {
+		forms = append(forms, hex.EncodeToString([]byte(secret)))
+		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+			forms = append(forms, base64Inner(enc, secret)...)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, f := range forms {
+		if i > 0 && len(f) < minSpelling {
+			continue
+		}
+		sp := []rune(strings.ToLower(f))
+		if containsSpelling(r.spellings, sp) {
+			continue
+		}
+		r.spellings = append(r.spellings, sp)
+		// A character's longest spelling: an HTML reference or a doubly
+		// URL-encoded UTF-8 sequence, with a few invisibles between.
+		if n := len(sp) * 48; n > r.maxRaw {
+			r.maxRaw = n
+		}
+	}
+}
+
+func containsSpelling(have [][]rune, sp []rune) bool {
+	for _, h := range have {
+		if string(h) == string(sp) {
+			return true
+		}
+	}
+	return false
+}
+
+// base64Inner is the part of secret's base64 encoding that does not depend
+// on the bytes around it, for each of the three alignments it can start
+// at in a longer text: character i of an encoding covers bits
+// [6i, 6i+6), so with k bytes before the secret the characters from
+// ceil(8k/6) to floor(8(k+n)/6) are the secret's alone.
+func base64Inner(enc *base64.Encoding, secret string) []string {
+	var out []string
+	n := len(secret)
+	for k := 0; k < 3; k++ {
+		full := enc.EncodeToString(append(make([]byte, k), secret...))
+		from, to := (8*k+5)/6, 8*(k+n)/6
+		if to > len(full) {
+			to = len(full)
+		}
+		if from < to {
+			out = append(out, full[from:to])
+		}
+	}
+	return out
+}
+
+// MaxHold is how many bytes a Writer may hold back waiting for the end of
+// a spelling that began in an earlier Write.
+func (r *Redactor) MaxHold() int {
+	if r == nil {
+		return 0
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.maxRaw
+}
+
+// Empty reports whether r has no secret.
+func (r *Redactor) Empty() bool {
+	if r == nil {
+		return true
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.spellings) == 0
+}
+
+// String returns s with every spelling of every secret replaced by Mark.
+func (r *Redactor) String(s string) string {
+	out, _ := r.scan(s, true)
+	return out
+}
+
+// scan redacts s. Unless final, a spelling that may go on past the end of
+// s (s ends inside it) is not part of out: hold is where it begins, and
+// the caller keeps s[hold:] for the next write.
+func (r *Redactor) scan(s string, final bool) (out string, hold int) {
+	if r == nil || s == "" {
+		return s, len(s)
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if len(r.spellings) == 0 {
+		return s, len(s)
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		end, partial := r.matchAt(s, i, final)
+		if partial && !final {
+			hold = i
+			if last == 0 {
+				return s[:i], i
+			}
+			b.WriteString(s[last:i])
+			return b.String(), i
+		}
+		if end > i {
+			if last == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last:i])
+			b.WriteString(Mark)
+			i, last = end, end
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	if last == 0 {
+		return s, len(s)
+	}
+	b.WriteString(s[last:])
+	return b.String(), len(s)
+}
+
+// Bytes is String for a byte slice; b is returned as is when it holds no
+// secret.
+func (r *Redactor) Bytes(b []byte) []byte {
+	if r.Empty() || len(b) == 0 {
+		return b
+	}
+	s := string(b)
+	if out := r.String(s); out != s {
+		return []byte(out)
+	}
+	return b
+}
+
+// matchAt returns the end of the longest spelling that starts at s[i], or
+// i when none does; partial when s ends inside what may be a spelling.
+// Callers hold r.mu.
+func (r *Redactor) matchAt(s string, i int, final bool) (end int, partial bool) {
+	first, n, incomplete := decodeUnit(s, i, final)
+	if incomplete {
+		return i, true
+	}
+	if n == 0 || invisible(first) {
+		return i, false
+	}
+	first = unicode.ToLower(first)
+	end = i
+	for _, sp := range r.spellings {
+		if sp[0] != first {
+			continue
+		}
+		e, p := matchRest(s, i+n, sp[1:], final)
+		partial = partial || p
+		if e > end {
+			end = e
+		}
+	}
+	return end, partial && end == i
+}
+
+// matchRest matches the characters sp at s[j:], skipping invisible
+// characters between them, and returns the end, or -1; partial when s
+// ends before sp does.
+func matchRest(s string, j int, sp []rune, final bool) (int, bool) {
+	for _, want := range sp {
+		for {
+			r, n, incomplete := decodeUnit(s, j, final)
+			if n == 0 || incomplete {
+				return -1, true
+			}
+			j += n
+			if invisible(r) {
+				continue
+			}
+			if unicode.ToLower(r) != want {
+				return -1, false
+			}
+			break
+		}
+	}
+	return j, false
+}
+
+// maxEscape is the longest single-character escape the scanner reads
+// (an HTML reference is cut at 32 bytes; a UTF-8 sequence URL-encoded
+// twice is 20).
+const maxEscape = 33
+
+// decodeUnit decodes one character at s[i] in any spelling the package
+// knows, returning it and the bytes it took (0 at the end of s). Unless
+// final, an escape or a UTF-8 sequence cut by the end of s is incomplete.
+func decodeUnit(s string, i int, final bool) (r rune, n int, incomplete bool) {
+	if i >= len(s) {
+		return 0, 0, false
+	}
+	// An escape near the end of s may read differently once the next
+	// write arrives (%25 may be the start of %2574).
+	if !final && strings.IndexByte("\\%&", s[i]) >= 0 && len(s)-i < maxEscape {
+		return 0, 0, true
+	}
+	switch s[i] {
+	case '\\':
+		if r, n := jsonEscape(s[i:]); n > 0 {
+			return r, n, false
+		}
+	case '%':
+		if r, n := percentRune(s[i:]); n > 0 {
+			return r, n, false
+		}
+	case '&':
+		if r, n := htmlRef(s[i:]); n > 0 {
+			return r, n, false
+		}
+	}
+	if s[i] < utf8.RuneSelf {
+		return rune(s[i]), 1, false
+	}
+	if !final && !utf8.FullRuneInString(s[i:]) {
+		return 0, 0, true
+	}
+	r, n = utf8.DecodeRuneInString(s[i:])
+	return r, n, false
+}
+
+func jsonEscape(s string) (rune, int) {
+	if len(s) < 2 {
+		return 0, 0
+	}
+	switch s[1] {
+	case '/', '\\', '"':
+		return rune(s[1]), 2
+	case 'u', 'U':
+		if len(s) >= 6 {
+			if v, ok := hexVal(s[2:6]); ok {
+				return rune(v), 6
+			}
+		}
+	case 'x':
+		if len(s) >= 4 {
+			if v, ok := hexVal(s[2:4]); ok {
+				return rune(v), 4
+			}
+		}
+	}
+	return 0, 0
+}
+
+// percentByte decodes %XX, %25XX, %2525XX, ... (URL-encoded any number of
+// times) at s[0].
+func percentByte(s string) (byte, int) {
+	j := 1
+	for j+4 <= len(s) && s[j:j+2] == "25" && isHex(s[j+2:j+4]) {
+		j += 2
+	}
+	if j+2 <= len(s) && isHex(s[j:j+2]) {
+		v, _ := hexVal(s[j : j+2])
+		return byte(v), j + 2
+	}
+	return 0, 0
+}
+
+func isHex(s string) bool { _, ok := hexVal(s); return ok }
+
+// percentRune decodes a URL-encoded character, gathering the %XX bytes of
+// a multi-byte UTF-8 sequence.
+func percentRune(s string) (rune, int) {
+	b0, n := percentByte(s)
+	if n == 0 {
+		return 0, 0
+	}
+	if b0 < utf8.RuneSelf {
+		return rune(b0), n
+	}
+	buf := []byte{b0}
+	total := n
+	for len(buf) < utf8.UTFMax && !utf8.FullRune(buf) {
+		if total >= len(s) || s[total] != '%' {
+			break
+		}
+		b, m := percentByte(s[total:])
+		if m == 0 {
+			break
+		}
+		buf = append(buf, b)
+		total += m
+	}
+	r, size := utf8.DecodeRune(buf)
+	if r == utf8.RuneError || size != len(buf) {
+		return rune(b0), n
+	}
+	return r, total
+}
+
+// htmlRef decodes &#NNN;, &#xHH; and a named reference (&plus;).
+func htmlRef(s string) (rune, int) {
+	end := strings.IndexByte(s, ';')
+	if end < 2 || end > 32 {
+		return 0, 0
+	}
+	dec := html.UnescapeString(s[:end+1])
+	r, size := utf8.DecodeRuneInString(dec)
+	if size == 0 || size != len(dec) || dec == s[:end+1] {
+		return 0, 0
+	}
+	return r, end + 1
+}
+
+func hexVal(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*16 + int(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v*16 + int(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v*16 + int(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+// invisible reports characters that render as nothing, or as a blank, and
+// so can split a secret without a reader seeing it: format characters
+// (zero-width space and joiners, word joiner, BOM, soft hyphen), the
+// combining grapheme joiner, variation selectors and the Hangul fillers.
+func invisible(r rune) bool {
+	switch r {
+	case 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180E:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
+}
