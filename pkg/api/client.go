@@ -30,7 +30,15 @@ const (
 	DefaultMaxBodyBytes = 16 << 20
 	DefaultPageSize     = maxPageSize
 	DefaultConcurrency  = 4
-	DefaultMaxItems     = 1_000_000
+	// DefaultMaxItems is the most items one listing holds or streams: a
+	// declared total above it is refused after the first page.
+	DefaultMaxItems = 500_000
+	// DefaultMaxPages is the most requests one listing sends: a server
+	// that answers a few items a page for a large total is refused after
+	// the first page.
+	DefaultMaxPages = 10_000
+	// DefaultListTimeout bounds a whole listing, every page included.
+	DefaultListTimeout = 10 * time.Minute
 )
 
 // Options configure a Client.
@@ -64,6 +72,10 @@ type Options struct {
 	Concurrency int
 	// MaxItems bounds how many items a list call holds in memory.
 	MaxItems int
+	// MaxPages bounds the requests of one listing.
+	MaxPages int
+	// ListTimeout bounds a whole listing (each request has Timeout too).
+	ListTimeout time.Duration
 	// Transport replaces the HTTP transport (tests use httpmock).
 	Transport http.RoundTripper
 	// Sleep waits between retries (the factory hands in its clock's).
@@ -177,6 +189,12 @@ func New(opts Options) (*Client, error) {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = DefaultMaxPages
+	}
+	if opts.ListTimeout <= 0 {
+		opts.ListTimeout = DefaultListTimeout
 	}
 	if opts.MaxItems <= 0 {
 		opts.MaxItems = DefaultMaxItems
