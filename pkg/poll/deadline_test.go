@@ -89,4 +89,3 @@ func TestRunDeadlineAgainstADrippingServer(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-

@@ -119,7 +119,9 @@ func (l *Loop) Run(ctx context.Context, tick Tick) error {
 // ErrDeadline: a real timer for the real clock; for a fake clock, when
 // the test (or an auto clock's waits) move it there.
 func WithDeadline(ctx context.Context, clk clock.Clock, deadline time.Time) (context.Context, context.CancelFunc) {
-	u, ok := clk.(interface{ Until(time.Time) <-chan time.Time })
+	u, ok := clk.(interface {
+		Until(time.Time) <-chan time.Time
+	})
 	if !ok {
 		return context.WithDeadlineCause(ctx, deadline, ErrDeadline)
 	}
