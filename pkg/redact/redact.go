@@ -43,6 +43,10 @@ type Redactor struct {
 	mu        sync.RWMutex
 	spellings [][]rune // lower-cased, decoded characters
 	maxRaw    int      // the longest raw form a spelling can take, in bytes
+	// start marks the ASCII bytes a spelling can begin with: the first
+	// character of one in either case, and the escapes' first bytes. The
+	// scan skips every other byte at once.
+	start [utf8.RuneSelf]bool
 }
 
 // New returns a Redactor for secrets (empty ones are ignored).
@@ -77,6 +81,11 @@ func (r *Redactor) Add(secret string) {
 			continue
 		}
 		r.spellings = append(r.spellings, sp)
+		if c := sp[0]; c < utf8.RuneSelf {
+			r.start[c] = true
+			r.start[unicode.ToUpper(c)] = true
+		}
+		r.start['\\'], r.start['%'], r.start['&'] = true, true, true
 		// A character's longest spelling: an HTML reference or a doubly
 		// URL-encoded UTF-8 sequence, with a few invisibles between.
 		if n := len(sp) * 48; n > r.maxRaw {
@@ -157,6 +166,10 @@ func (r *Redactor) scan(s string, final bool) (out string, hold int) {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && !r.start[c] {
+			i++
+			continue
+		}
 		end, partial := r.matchAt(s, i, final)
 		if partial && !final {
 			hold = i

@@ -120,3 +120,13 @@ func TestWriterReleasesPlainText(t *testing.T) {
 	_ = w.Flush()
 	assert.Equal(t, "Terminate 3 sessions? [y/N] token pK7", buf.String())
 }
+
+func BenchmarkStringJSONPage(b *testing.B) {
+	r := New(token)
+	row := `{"id":"11111111-1111-4111-8111-000000000001","assetId":"22222222-2222-4222-8222-000000000001","assetName":"db-prod-01","user":"bwilliams","created":"2026-11-26T09:15:02Z","state":"Active","channels":["SSH"]},`
+	page := strings.Repeat(row, 500)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		_ = r.String(page)
+	}
+}
