@@ -89,6 +89,8 @@ func (s *Server) serveFault(sw *statusWriter, raw http.ResponseWriter, r *http.R
 		s.serveHugeTotal(sw, r, apply)
 	case FaultDrip:
 		serveDrip(sw, r, f.Delay, apply)
+	case FaultHostileNames:
+		serveHostileNames(sw, r, apply)
 	case FaultApplyLate:
 		late := r.Clone(context.WithoutCancel(r.Context()))
 		time.AfterFunc(f.Delay, func() { apply(httptest.NewRecorder(), late) })

@@ -26,7 +26,14 @@ import (
 //     synthetic item declaring total 1,000,000 (a page of about 150 to
 //     400 bytes).
 //   - drip: a real answer written one byte per Delay (a slow server).
+//   - hostile-names: a real answer whose every "assetName" and asset
+//     "name" is one of HostileNames, in turn (item i gets name i mod n).
 var HostileEchoModes = []string{"json-u", "url2", "hex", "base64", "base64-bearer", "html", "upper", "zero-width"}
+
+// HostileNames are names a completion must not offer and a prompt must
+// not show as they are: flags, and names that look like db-prod-01.
+var HostileNames = []string{"--yes", "-rf", "--all-profiles", "--output=json", "db-prod-01\u3164", "\u3164",
+	"d\u0336b-prod-01", "db-prod\u2028-01", "db\u200b-prod-01", "db-prod-01\u115f"}
 
 // hostileSpelling is tok spelled by mode, as text for a JSON string
 // (so json-u is the escaped bytes, not the decoded token).
@@ -90,12 +97,34 @@ func serveEchoField(w http.ResponseWriter, r *http.Request, f Fault, apply apply
 	copyRecorded(w, rec, body)
 }
 
+func serveHostileNames(w http.ResponseWriter, r *http.Request, apply applyFunc) {
+	rec := record(apply, r)
+	body := rec.Body.Bytes()
+	if rec.Code/100 == 2 {
+		i := 0
+		next := func() json.RawMessage {
+			b, _ := json.Marshal(HostileNames[i%len(HostileNames)])
+			i++
+			return b
+		}
+		if out, ok := replaceNamesWith(body, next); ok {
+			body = out
+		}
+	}
+	copyRecorded(w, rec, body)
+}
+
 func replaceNames(body []byte, lit json.RawMessage) ([]byte, bool) {
+	return replaceNamesWith(body, func() json.RawMessage { return lit })
+}
+
+func replaceNamesWith(body []byte, next func() json.RawMessage) ([]byte, bool) {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) != nil {
 		return nil, false
 	}
 	fix := func(o map[string]json.RawMessage) {
+		lit := next()
 		for _, k := range []string{"assetName", "name"} {
 			if _, ok := o[k]; ok {
 				o[k] = lit

@@ -117,11 +117,12 @@ const (
 	FaultEchoField                        // names in a real answer hold the token, spelled by Mode (faults_hostile.go)
 	FaultHugeTotal                        // a list page of one item declaring total 1,000,000
 	FaultDrip                             // a real answer written one byte per Delay
+	FaultHostileNames                     // names in a real answer replaced by HostileNames, in turn
 )
 
 var faultKindNames = []string{"status", "too-many-requests", "html", "truncated", "drop", "drop-after-apply", "delay", "empty",
 	"ignore-filter", "wrong-body", "envelope", "oversize-page", "repeat-page", "endless", "echo-token", "apply-late", "rename-field",
-	"echo-field", "huge-total", "drip"}
+	"echo-field", "huge-total", "drip", "hostile-names"}
 
 // String returns the name used by the /_pamsim/faults admin endpoint.
 func (k FaultKind) String() string {
