@@ -363,6 +363,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			}
 			return err
 		}
+		c.redactDecoded(out)
 		return nil
 	}
 	return lastErr

@@ -255,6 +255,7 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 	if err := json.Unmarshal(items, &p.items); err != nil {
 		return nil, decodeJSON(http.MethodGet, c.url(l.path, q), "application/json", items, &p.items)
 	}
+	c.redactDecoded(p.items)
 	switch {
 	case len(p.items) > n:
 		return nil, fail(fmt.Sprintf("a page of %d items although the limit asked was %d; this server pages differently from the modeled contract", len(p.items), n))
