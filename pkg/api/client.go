@@ -422,7 +422,10 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A server may echo the credential in its error text: that text
 		// reaches stdout, stderr and the audit journal, so redact it here.
+		// And again after decoding: the message's JSON escapes may make a
+		// spelling the raw bytes did not hold.
 		msg, notJSON := describeBody(r.contentType, []byte(c.redact(string(data))))
+		msg = c.redact(msg)
 		r.httpError = &HTTPError{
 			StatusCode: resp.StatusCode, Method: method, URL: target,
 			Message: msg, NotJSON: notJSON,

@@ -372,8 +372,8 @@ func percentRune(s string) (rune, int) {
 
 // htmlRef decodes &#NNN;, &#xHH; and a named reference (&plus;).
 func htmlRef(s string) (rune, int) {
-	end := strings.IndexByte(s, ';')
-	if end < 2 || end > 32 {
+	end := strings.IndexByte(s[:min(len(s), maxEscape)], ';')
+	if end < 2 {
 		return 0, 0
 	}
 	dec := html.UnescapeString(s[:end+1])

@@ -130,3 +130,11 @@ func BenchmarkStringJSONPage(b *testing.B) {
 		_ = r.String(page)
 	}
 }
+
+func TestStringIsLinearOnEscapeRuns(t *testing.T) {
+	r := New(token)
+	for _, c := range []string{"&", "%", "\\", "%25", "&#"} {
+		s := strings.Repeat(c, 200_000)
+		assert.Equal(t, s, r.String(s)) // quadratic scanning would take minutes
+	}
+}
