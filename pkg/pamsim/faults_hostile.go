@@ -12,6 +12,8 @@ import (
 	"time"
 )
 
+// HostileEchoModes are the echo-token and echo-field modes this file adds.
+//
 // The hostile faults: a server that echoes the caller's token in other
 // spellings, declares a list far larger than it serves, or answers one byte
 // at a time.

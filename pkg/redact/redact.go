@@ -311,13 +311,13 @@ func jsonEscape(s string) (rune, int) {
 	case 'u', 'U':
 		if len(s) >= 6 {
 			if v, ok := hexVal(s[2:6]); ok {
-				return rune(v), 6
+				return v, 6
 			}
 		}
 	case 'x':
 		if len(s) >= 4 {
 			if v, ok := hexVal(s[2:4]); ok {
-				return rune(v), 4
+				return v, 4
 			}
 		}
 	}
@@ -332,8 +332,7 @@ func percentByte(s string) (byte, int) {
 		j += 2
 	}
 	if j+2 <= len(s) && isHex(s[j:j+2]) {
-		v, _ := hexVal(s[j : j+2])
-		return byte(v), j + 2
+		return hexByte(s[j])<<4 | hexByte(s[j+1]), j + 2
 	}
 	return 0, 0
 }
@@ -384,20 +383,32 @@ func htmlRef(s string) (rune, int) {
 	return r, end + 1
 }
 
-func hexVal(s string) (int, bool) {
-	if s == "" {
+// hexByte is the value of one hex digit (checked by the caller).
+func hexByte(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// hexVal reads up to four hex digits.
+func hexVal(s string) (rune, bool) {
+	if s == "" || len(s) > 4 {
 		return 0, false
 	}
-	v := 0
+	var v rune
 	for i := 0; i < len(s); i++ {
-		c := s[i]
+		c := rune(s[i])
 		switch {
 		case c >= '0' && c <= '9':
-			v = v*16 + int(c-'0')
+			v = v*16 + c - '0'
 		case c >= 'a' && c <= 'f':
-			v = v*16 + int(c-'a'+10)
+			v = v*16 + c - 'a' + 10
 		case c >= 'A' && c <= 'F':
-			v = v*16 + int(c-'A'+10)
+			v = v*16 + c - 'A' + 10
 		default:
 			return 0, false
 		}
