@@ -17,7 +17,7 @@ import (
 
 // hugeTotalClient answers every list page with one session and the
 // declared total.
-func hugeTotalClient(t *testing.T, total int, opts Options) (*Client, *atomic.Int64) {
+func hugeTotalClient(t testing.TB, total int, opts Options) (*Client, *atomic.Int64) {
 	var n atomic.Int64
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		i := n.Add(1)
@@ -81,4 +81,17 @@ func TestListingHasAnOverallDeadline(t *testing.T) {
 		assert.Equal(t, time.Minute, time.Since(start))
 		assert.LessOrEqual(t, n.Load(), int64(5))
 	})
+}
+
+// BenchmarkHugeTotalRefused: a one-item page declaring total 1,000,000
+// costs one request and a few KB (B/op), not a slice sized by the total.
+func BenchmarkHugeTotalRefused(b *testing.B) {
+	c, n := hugeTotalClient(b, 1_000_000, Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.ListSessions(context.Background(), ListSessionsParams{}); err == nil {
+			b.Fatal("a total of 1,000,000 was not refused")
+		}
+	}
+	b.ReportMetric(float64(n.Load())/float64(b.N), "requests/op")
 }

@@ -24,9 +24,9 @@ import (
 //     and asset "name" is replaced by "db-" and the token spelled by Mode
 //     (json-u writes it as JSON \u escapes, so the decoded name is the
 //     token itself).
-//   - huge-total: a session, asset or event list page of one real or
-//     synthetic item declaring total 1,000,000 (a page of about 150 to
-//     400 bytes).
+//   - huge-total: a session, asset or event list page of one item (a real
+//     one, then endless's synthetic ones) declaring total 1,000,000 (a page
+//     of about 150 to 400 bytes), at every offset.
 //   - drip: a real answer written one byte per Delay (a slow server).
 //   - hostile-names: a real answer whose every "assetName" and asset
 //     "name" is one of HostileNames, in turn (item i gets name i mod n).
@@ -163,9 +163,22 @@ func (s *Server) serveHugeTotal(w http.ResponseWriter, r *http.Request, apply ap
 		Limit  int               `json:"limit"`
 		Items  []json.RawMessage `json:"items"`
 	}
-	if rec.Code/100 != 2 || json.Unmarshal(rec.Body.Bytes(), &p) != nil || len(p.Items) == 0 {
+	if rec.Code/100 != 2 || json.Unmarshal(rec.Body.Bytes(), &p) != nil {
 		copyRecorded(w, rec, rec.Body.Bytes())
 		return
+	}
+	if len(p.Items) == 0 {
+		// Past the real items: a synthetic one (endless's), so the
+		// listing never runs out before its declared total.
+		syn := record(func(w http.ResponseWriter, r *http.Request) { s.serveEndless(w, r, apply) }, r)
+		var sp struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if json.Unmarshal(syn.Body.Bytes(), &sp) != nil || len(sp.Items) == 0 {
+			copyRecorded(w, rec, rec.Body.Bytes())
+			return
+		}
+		p.Items = sp.Items
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Total  int               `json:"total"`
