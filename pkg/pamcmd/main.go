@@ -69,6 +69,8 @@ func Run(ctx context.Context, args []string, d Deps) int {
 	// learns each API token as its client is built (NewClient).
 	d.IOStreams.Redact(redact.New())
 	defer d.IOStreams.Flush()
+	// A second Ctrl-C exits from main: what the writers hold goes out first.
+	defer d.Interrupts.OnQuit(d.IOStreams.Flush)()
 	f := NewFactory(d)
 	cmd := newRootFor(f, build.Get().Version, args)
 	cmd.SetArgs(args)

@@ -21,23 +21,34 @@ func decodeUnit(s string, i int, final bool) (r rune, n int, incomplete bool) {
 	if i >= len(s) {
 		return 0, 0, false
 	}
-	// An escape near the end of s may read differently once the next
-	// write arrives (%25 may be the start of %2574).
-	if !final && strings.IndexByte("\\%&", s[i]) >= 0 && len(s)-i < maxEscape {
-		return 0, 0, true
-	}
+	// Unless final, an escape the end of s may still change is
+	// incomplete: the next write may finish it ("\u00" + "74"), or
+	// extend it ("%25" + "74" is t, URL-encoded twice).
+	near := !final && len(s)-i < maxEscape
 	switch s[i] {
 	case '\\':
 		if r, n := jsonEscape(s[i:]); n > 0 {
 			return r, n, false
 		}
+		if near {
+			return 0, 0, true
+		}
 	case '%':
-		if r, n := percentRune(s[i:]); n > 0 {
+		r, n := percentRune(s[i:])
+		// (A lone lead byte of a UTF-8 sequence may be waiting for its
+		// continuation bytes.)
+		if near && (n == 0 || !settled(s, i+n) || r >= 0x80 && r < 0x100) {
+			return 0, 0, true
+		}
+		if n > 0 {
 			return r, n, false
 		}
 	case '&':
 		if r, n := htmlRef(s[i:]); n > 0 {
 			return r, n, false
+		}
+		if near {
+			return 0, 0, true
 		}
 	}
 	if s[i] < utf8.RuneSelf {
@@ -48,6 +59,20 @@ func decodeUnit(s string, i int, final bool) (r rune, n int, incomplete bool) {
 	}
 	r, n = utf8.DecodeRuneInString(s[i:])
 	return r, n, false
+}
+
+// settled reports that a percent escape ending at s[end] cannot be
+// extended by more input: two bytes follow it, or one that is not a hex
+// digit (an escape of "%25" followed by two hex digits is read as one
+// character).
+func settled(s string, end int) bool {
+	switch {
+	case end >= len(s):
+		return false
+	case end+2 <= len(s):
+		return true
+	}
+	return !isHex(s[end : end+1])
 }
 
 func jsonEscape(s string) (rune, int) {
