@@ -14,7 +14,7 @@ func TestRedactWrapsOutAndErrOut(t *testing.T) {
 	r := redact.New()
 	ios.Redact(r)
 	ios.Redact(redact.New("other")) // a second call changes nothing
-	r.Add("s3cr3t+t0ken/x=")       // learnt after the streams were wrapped
+	r.Add("s3cr3t+t0ken/x=")        // learnt after the streams were wrapped
 	fmt.Fprintf(ios.Out, "row %s\n", "S3CR3T%2BT0KEN%2FX%3D")
 	fmt.Fprintf(ios.ErrOut, "HTTP 400: bad token \\u0073\\u0033cr3t+t0ken/x=\n")
 	fmt.Fprint(ios.ErrOut, "partial s3cr3t")
