@@ -2,9 +2,10 @@ package redact
 
 import (
 	"bytes"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pamctl/pamctl/pkg/redact/redacttest"
 )
 
 // FuzzWriter writes random text holding the token, in one of its
@@ -14,14 +15,10 @@ func FuzzWriter(f *testing.F) {
 	f.Add("before ", " after\n", uint8(0), []byte{1, 2, 3})
 	f.Add("%25", "&#", uint8(3), []byte{7})
 	f.Add("\\u00", "\u200b", uint8(9), []byte{0, 64})
-	names := make([]string, 0, len(Spellings(token)))
-	for n := range Spellings(token) {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := redacttest.Names(token)
 	f.Fuzz(func(t *testing.T, pre, post string, which uint8, cuts []byte) {
 		r := New(token)
-		sp := Spellings(token)[names[int(which)%len(names)]]
+		sp := redacttest.Spellings(token)[names[int(which)%len(names)]]
 		in := pre + sp + post
 		var buf bytes.Buffer
 		w := NewWriter(&buf, r)

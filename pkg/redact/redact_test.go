@@ -2,67 +2,20 @@ package redact
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/redact/redacttest"
 )
 
 const token = "pK7+q/Zr9TxWm2Lb8Vn4Hc1Rf6Jd0Ys3Ge5Ua=" // like pamsim's: + / and =
 
-// Spellings are every encoding of the token docs/output.md promises to
-// redact.
-func Spellings(tok string) map[string]string {
-	var jsonU, htmlDec, htmlHex, pct2, zw strings.Builder
-	for i, r := range tok {
-		fmt.Fprintf(&jsonU, `\u%04x`, r)
-		fmt.Fprintf(&htmlDec, "&#%d;", r)
-		fmt.Fprintf(&htmlHex, "&#X%X;", r)
-		fmt.Fprintf(&pct2, "%%25%02X", r)
-		if i > 0 {
-			zw.WriteString([]string{"\u200b", "\u2060", "\ufeff", "\u3164", "\u00ad"}[i%5])
-		}
-		zw.WriteRune(r)
-	}
-	js, _ := json.Marshal(tok)
-	out := map[string]string{
-		"raw":           tok,
-		"json":          strings.Trim(string(js), `"`),
-		"json-slash":    strings.ReplaceAll(tok, "/", `\/`),
-		"json-u":        jsonU.String(),
-		"url":           url.QueryEscape(tok),
-		"url-path":      url.PathEscape(tok),
-		"url-twice":     url.QueryEscape(url.QueryEscape(tok)),
-		"url-twice-all": pct2.String(),
-		"hex":           hex.EncodeToString([]byte(tok)),
-		"HEX":           strings.ToUpper(hex.EncodeToString([]byte(tok))),
-		"html-dec":      htmlDec.String(),
-		"html-hex":      htmlHex.String(),
-		"html-named":    strings.NewReplacer("+", "&plus;", "/", "&sol;", "=", "&equals;").Replace(tok),
-		"upper":         strings.ToUpper(tok),
-		"lower":         strings.ToLower(tok),
-		"zero-width":    zw.String(),
-		"zw-json":       strings.ReplaceAll(zw.String(), "\u200b", `\u200B`),
-	}
-	for _, pre := range []string{"", "x", "xy", "Bearer ", "Bearer  ", "Authorization: Bearer "} {
-		for name, enc := range map[string]*base64.Encoding{"std": base64.StdEncoding, "url": base64.URLEncoding, "raw": base64.RawStdEncoding} {
-			b := enc.EncodeToString([]byte(pre + tok))
-			out[fmt.Sprintf("base64-%s-%q", name, pre)] = b
-			out[fmt.Sprintf("base64-%s-%q-json", name, pre)] = strings.ReplaceAll(b, "/", `\/`)
-		}
-	}
-	return out
-}
-
 func TestStringRedactsEverySpelling(t *testing.T) {
 	r := New(token)
-	for name, sp := range Spellings(token) {
+	for name, sp := range redacttest.Spellings(token) {
 		t.Run(name, func(t *testing.T) {
 			in := "HTTP 500: bad token " + sp + " (see logs)"
 			got := r.String(in)
@@ -91,7 +44,7 @@ func TestShortSecretDerivedSpellingsSkipped(t *testing.T) {
 }
 
 func TestWriterSplitWrites(t *testing.T) {
-	for name, sp := range Spellings(token) {
+	for name, sp := range redacttest.Spellings(token) {
 		t.Run(name, func(t *testing.T) {
 			in := "before " + sp + " after\nnext line " + sp
 			want := New(token).String(in)
