@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // Defaults for Options fields left zero.
@@ -28,7 +30,15 @@ const (
 	DefaultMaxBodyBytes = 16 << 20
 	DefaultPageSize     = maxPageSize
 	DefaultConcurrency  = 4
-	DefaultMaxItems     = 1_000_000
+	// DefaultMaxItems is the most items one listing holds or streams: a
+	// declared total above it is refused after the first page.
+	DefaultMaxItems = 500_000
+	// DefaultMaxPages is the most requests one listing sends: a server
+	// that answers a few items a page for a large total is refused after
+	// the first page.
+	DefaultMaxPages = 10_000
+	// DefaultListTimeout bounds a whole listing, every page included.
+	DefaultListTimeout = 10 * time.Minute
 )
 
 // Options configure a Client.
@@ -62,6 +72,10 @@ type Options struct {
 	Concurrency int
 	// MaxItems bounds how many items a list call holds in memory.
 	MaxItems int
+	// MaxPages bounds the requests of one listing.
+	MaxPages int
+	// ListTimeout bounds a whole listing (each request has Timeout too).
+	ListTimeout time.Duration
 	// Transport replaces the HTTP transport (tests use httpmock).
 	Transport http.RoundTripper
 	// Sleep waits between retries (the factory hands in its clock's).
@@ -74,6 +88,9 @@ type Options struct {
 	// Contract, when set, is the site's contract overlay (overlay.go),
 	// already checked: every request and answer is mapped through it.
 	Contract *Overlay
+	// Redactor, when set, learns the token too: the process's output
+	// streams share it, so the token is redacted from every byte written.
+	Redactor *redact.Redactor
 }
 
 // Client talks to one 12Port site.
@@ -179,6 +196,12 @@ func New(opts Options) (*Client, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = DefaultMaxPages
+	}
+	if opts.ListTimeout <= 0 {
+		opts.ListTimeout = DefaultListTimeout
+	}
 	if opts.MaxItems <= 0 {
 		opts.MaxItems = DefaultMaxItems
 	}
@@ -199,7 +222,7 @@ func New(opts Options) (*Client, error) {
 	return &Client{
 		base:     base,
 		token:    opts.Token,
-		redactor: newRedactor(opts.Token),
+		redactor: newRedactor(opts.Token, opts.Redactor),
 		opts:     opts,
 		contract: newContractMap(opts.Contract),
 		http: &http.Client{
@@ -362,7 +385,7 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 		}
 		// A 2xx body is data for stdout, tables and the journal: a
 		// server echoing the token in a field must not put it there.
-		respBody.data = c.contract.answer(ep, c.redactor.redactBytes(respBody.data))
+		respBody.data = c.contract.answer(ep, c.redactBytes(respBody.data))
 		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
 			var re *ResponseError
 			if errors.As(err, &re) {
@@ -370,6 +393,7 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 			}
 			return err
 		}
+		c.redactDecoded(out)
 		return nil
 	}
 	return lastErr
@@ -428,7 +452,10 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A server may echo the credential in its error text: that text
 		// reaches stdout, stderr and the audit journal, so redact it here.
+		// And again after decoding: the message's JSON escapes may make a
+		// spelling the raw bytes did not hold.
 		msg, notJSON := describeBody(r.contentType, []byte(c.redact(string(data))))
+		msg = c.redact(msg)
 		r.httpError = &HTTPError{
 			StatusCode: resp.StatusCode, Method: method, URL: target,
 			Message: msg, NotJSON: notJSON,

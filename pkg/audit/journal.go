@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // Options tune a Journal.
@@ -33,6 +35,8 @@ type Journal struct {
 	seq  uint64 // the last chained line's seq; 0: none, the next anchors
 	last string // LineHash of that line
 	torn bool   // the file ends without a newline: a write cut short
+
+	red *redact.Redactor // see SetRedactor
 }
 
 // Open opens (creating it if needed) the journal at path for appending, with
@@ -167,6 +171,8 @@ func (j *Journal) appendOne(e Entry) error {
 	if err != nil {
 		return err
 	}
+	// Redacted before it is hashed: the chain covers the bytes written.
+	b = j.red.Bytes(b)
 	line := append(b, '\n')
 	if j.size > 0 && j.size+int64(len(line)) > j.max {
 		if err := j.rotate(); err != nil {

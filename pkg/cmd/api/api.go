@@ -80,8 +80,8 @@ code the status maps to (401/403: 3, 404: 4, else 1).`,
 			if opts.Data != "" && !json.Valid([]byte(opts.Data)) {
 				return cmdutil.FlagErrorf("--data is not valid JSON")
 			}
-			if strings.Contains(opts.Path, "..") || strings.Contains(opts.Path, "://") {
-				return cmdutil.FlagErrorf("path %q: give a path under the site's /api, such as /api/user/context", opts.Path)
+			if err := checkPath(opts.Path); err != nil {
+				return err
 			}
 			if opts.Method != http.MethodGet && !opts.Yes && !opts.IO.CanPrompt() {
 				return cmdutil.Refusedf("refusing to send %s %s without confirmation: standard input and output are not a terminal, so pamctl cannot ask; pass --yes to confirm; nothing was sent", opts.Method, text.Safe(opts.Path))
@@ -172,6 +172,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if err != nil {
 		return fmt.Errorf("%w; nothing was sent", err)
 	}
+	journal.SetRedactor(opts.IO.Redactor())
 	defer journal.Close()
 	operator := ""
 	if uc, err := client.UserContext(ctx); err == nil {

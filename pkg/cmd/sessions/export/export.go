@@ -137,7 +137,8 @@ The bundle is a directory, or a gzipped tarball when --out ends in .tar.gz
 or .tgz, holding:
 
   sessions.json             the sessions, as sessions list -o json prints them
-  session-events/<id>.json  the Session Events Report of each session
+  session-events/<id>.json  the Session Events Report of each session (a
+                            lower-case ID as is; any other byte as %XX)
   events.json               the Events Report over the window, 5 minutes wider
                             either side, kept to the events of those users,
                             assets and sessions (empty, with a note and a
@@ -482,6 +483,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	b.redact = func(p []byte) []byte { return opts.IO.Redactor().Bytes([]byte(client.Redact(string(p)))) }
 	removeHook := opts.Interrupts.OnQuit(b.abort)
 	defer removeHook()
 	defer func() {
@@ -508,9 +510,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		}
 		sort.SliceStable(evs, func(i, j int) bool { return evs[i].Start.Before(evs[j].Start.Time) })
 		counts.SessionEvents += len(evs)
-		// The ID passed ValidateID and was read back by the server; the
-		// file name is its lower-case spelling, one file per session.
-		if err := addJSON(b, SessionEventsDir+"/"+strings.ToLower(id)+".json", evs); err != nil {
+		// One file per session, named by an encoding of its ID that
+		// cannot collide or leave the bundle (names.go).
+		if err := addJSON(b, sessionEventsName(id), evs); err != nil {
 			return err
 		}
 	}

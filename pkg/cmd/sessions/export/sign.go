@@ -112,7 +112,7 @@ func joinPrincipals(p []string) string {
 // journal lines against their chain hashes, and the signature (against
 // --allowed-signers). It words each result.
 func verifyExtras(opts *ExportOptions) (signature, journal string, err error) {
-	files, err := readBundle(opts.Verify)
+	files, _, err := readBundle(opts.Verify)
 	if err != nil {
 		return "", "", fmt.Errorf("bundle does not verify: %w", err)
 	}
