@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/poll"
 )
 
 // TestExplainKeepsWrappedContext: a command adds context by wrapping; the
@@ -60,4 +61,7 @@ func TestExitCodeTable(t *testing.T) {
 		assert.True(t, seen[code], "code %d is not in the table", code)
 	}
 	assert.Len(t, seen, 10)
+	assert.Equal(t, ExitTimeout, ExitCode(&poll.NoAnswerError{}))
+	assert.Equal(t, ExitTimeout, ExitCode(&poll.CountError{}))
+	assert.Equal(t, ExitUsage, ExitCode(&poll.IntervalError{}))
 }
