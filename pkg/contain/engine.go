@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
@@ -48,10 +49,14 @@ type engine struct {
 	// admin: the user has the Administrator site role, so requests need
 	// not go one per asset first (see waves).
 	admin bool
+	uc    *api.UserContext // who we are (the ground check's scope)
 
 	// jmu orders journal writes: a settle's line, the quit hook's lines,
 	// and the journal's close. A run shares one over all its sites.
 	jmu     *sync.Mutex
+	// halt is set once a journal line could not be written: nothing new
+	// is sent (shared by every site of a run; nil in unit tests).
+	halt *atomic.Bool
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen

@@ -58,6 +58,16 @@ type Result struct {
 	eventLine     string
 	// reported: its report line is printed (under --hold, when known).
 	reported bool
+	// requests counts the terminate requests sent for it (the journal
+	// line says how many: 2 after the one resend).
+	requests int
+	// readByID: a read of the session by its ID showed it Completed
+	// (verification by ID, or the read-back after it); readActive: the
+	// last read by ID showed it Active.
+	readByID, readActive bool
+	// other: the terminate was answered with another session's body
+	// (exit 7, both named in Error).
+	other bool
 }
 
 func (r *Result) setSession(s *api.Session) {
@@ -101,6 +111,7 @@ func (r *Result) entry(now time.Time, operator, server, reason string) audit.Ent
 		Time: now, Operator: operator, Server: server, Session: r.ID,
 		Asset: r.Asset, AssetID: r.assetID(), User: r.User, Channels: r.channels(),
 		Reason: reason, Result: r.Result, Verified: r.Verified, Error: r.Error,
+		Requests: r.requests,
 	}
 }
 
@@ -155,13 +166,16 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 func outcome(results []*Result, cancelled bool, o *Config, containErr error) error {
 	var targets, failures, still, unsure, terminated, notSent int
 	allPerm := true
-	var firstFail *Result
+	var firstFail, firstUnsure, other *Result
 	var stillList []string
 	for _, r := range results {
 		if r.Result == ResultDryRun {
 			continue
 		}
 		targets++
+		if r.other && other == nil {
+			other = r
+		}
 		switch {
 		case r.Result == ResultTerminated && (r.Verified || o.NoWait):
 			terminated++
@@ -170,6 +184,9 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 				terminated++
 			}
 			unsure++
+			if firstUnsure == nil {
+				firstUnsure = r
+			}
 		case r.stillActive:
 			still++
 			if len(stillList) < maxNamed {
@@ -192,6 +209,8 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	switch {
 	case cancelled:
 		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("cancelled: %d terminated, %d not sent (listed above)", terminated, notSent)}
+	case other != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: %s", other.ID, other.Error)}
 	case failures > 0 && failures == targets:
 		code := cmdutil.ExitPartial
 		if allPerm {
@@ -209,6 +228,8 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s still connected: %s%s", plural(still, "session"), strings.Join(stillList, "; "), more)}
 	case containErr != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", reason(containErr))}
+	case unsure == 1 && firstUnsure.Result == ResultUnknown:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: outcome unknown: %s", firstUnsure.ID, firstUnsure.Error)}
 	case unsure > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", plural(unsure, "session"), o.WaitTimeout)}
 	}
