@@ -53,10 +53,10 @@ type engine struct {
 
 	// jmu orders journal writes: a settle's line, the quit hook's lines,
 	// and the journal's close. A run shares one over all its sites.
-	jmu     *sync.Mutex
+	jmu *sync.Mutex
 	// halt is set once a journal line could not be written: nothing new
 	// is sent (shared by every site of a run; nil in unit tests).
-	halt *atomic.Bool
+	halt    *atomic.Bool
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen

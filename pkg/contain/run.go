@@ -37,7 +37,7 @@ type runner struct {
 	halt      atomic.Bool
 	unwritten []string
 	jerr      error
-	printed sync.Once  // the results are printed once (report or quit)
+	printed   sync.Once // the results are printed once (report or quit)
 	// budget counts the sessions sent or about to be, over every site:
 	// --max caps it during a hold.
 	budget atomic.Int64
