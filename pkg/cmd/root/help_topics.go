@@ -8,9 +8,11 @@ import (
 // says the same for readers of the repository.
 const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
 
-  0    success; for a terminate: contained (every session it targeted is no
-       longer Active, verified, and no session matching the selector is
-       Active at the end); includes "already completed" and "nothing matched"
+  0    success; for a terminate: contained (every session it targeted reads
+       back by ID as no longer Active, verified, and a final list of the
+       operator's scope without the server's user/channel filter, matched on
+       the client, finds no session matching the selector Active); includes
+       "already completed" and "nothing matched"
   1    error: network, server, unexpected response (an answer that breaks
        the contract is this, never "nothing matched")
   2    usage error: unknown flag, bad value, missing argument
@@ -19,12 +21,17 @@ const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
        permission
   4    not found: session or asset
   5    not contained: sessions the run targeted or matched are still Active
-       (failed, native-only, not permitted, new since the preview), however
-       they were named (one ID, several, or a selector), or part of a site
-       could not be searched, or a site of a fan-out could not be used
+       (failed, native-only, not permitted, new since the preview, left out
+       by the server's filter, read back Active by ID whatever the server
+       claimed, a 404 for a session still listed Active), however they were
+       named (one ID, several, or a selector), or part of a site could not
+       be searched, or a site of a fan-out could not be used
   6    refused for safety: no terminal and no --yes, or more sessions than --max
-  7    sent but not verified: the outcome is unknown, or the session still
-       reads Active or has no event after the wait
+  7    sent but not verified: the outcome is unknown (no answer or a 5xx,
+       even after the one resend: the requests may still land), no event
+       after the wait, a terminate answered with another session's body, or
+       a journal line that could not be written (the run then sends nothing
+       more)
   8    a wait (or --hold) condition not reached before --timeout
   130  cancelled: the operator answered No, or pressed Ctrl-C
 
