@@ -61,6 +61,9 @@ type engine struct {
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen
 	settled map[*Result]bool
+	// early reads each selector target back by ID as soon as its
+	// terminate is answered, beside the other requests (ground.go).
+	early earlyReads
 	// denied holds the assets (lower-case ID) whose terminate answered
 	// 401/403: no further request is sent for their sessions.
 	denied map[string]string

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -96,6 +97,43 @@ func (e *engine) goneOrNot(ctx context.Context, r *Result) {
 	r.Error = "the server answered HTTP 404 to the terminate request and to reading the session back, and no longer lists it: its state is not known; " + hint
 }
 
+// earlyReads read a selector's targets back by ID as soon as each
+// terminate is answered, in a pool of their own beside the sends and the
+// verification (they cost no wall time): a session read Completed by ID
+// stays so, and readBackByID then reads only the others.
+type earlyReads struct {
+	mu        sync.Mutex
+	wg        sync.WaitGroup
+	sem       chan struct{}
+	completed map[string]bool // by IDKey
+}
+
+func (er *earlyReads) start(ctx context.Context, e *engine, id string) {
+	er.mu.Lock()
+	if er.sem == nil {
+		er.sem = make(chan struct{}, max(e.opts.Concurrency, 1))
+		er.completed = map[string]bool{}
+	}
+	er.mu.Unlock()
+	er.wg.Go(func() {
+		er.sem <- struct{}{}
+		defer func() { <-er.sem }()
+		if s, err := e.api.GetSession(ctx, id); err == nil && s.State == api.StateCompleted {
+			er.mu.Lock()
+			er.completed[api.IDKey(id)] = true
+			er.mu.Unlock()
+		}
+	})
+}
+
+// done waits for the reads started and reports whether id read Completed.
+func (er *earlyReads) done(id string) bool {
+	er.wg.Wait()
+	er.mu.Lock()
+	defer er.mu.Unlock()
+	return er.completed[api.IDKey(id)]
+}
+
 // readBackByID reads back, by ID, every target answered as ended that no
 // read by ID has shown Completed yet (a selector's were verified on the
 // Completed list). Read Active, it is not contained, whatever the
@@ -105,6 +143,10 @@ func (e *engine) readBackByID(ctx context.Context, results []*Result) {
 	g.SetLimit(max(e.opts.Concurrency, 1))
 	for _, r := range results {
 		if r.Result != ResultTerminated || r.readByID {
+			continue
+		}
+		if e.early.done(r.ID) {
+			r.readByID = true
 			continue
 		}
 		g.Go(func() error {

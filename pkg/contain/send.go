@@ -173,6 +173,9 @@ func (e *engine) sendOne(opCtx, reqCtx context.Context, r *Result) {
 		r.Result = ResultTerminated
 		r.completed = s.Completed.Time
 		r.Error = ""
+		if len(e.opts.IDs) == 0 && !e.opts.NoWait {
+			e.early.start(reqCtx, e, r.ID)
+		}
 	case err == nil:
 		// resolveUnknown settled it (unknown, or read back).
 	default:
