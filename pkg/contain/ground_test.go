@@ -3,6 +3,7 @@ package contain
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,4 +89,24 @@ func TestReadBackByIDOverrulesTheCompletedList(t *testing.T) {
 	err := outcome([]*Result{r}, false, o, nil)
 	assert.Equal(t, cmdutil.ExitPartial, cmdutil.ExitCode(err))
 	assert.Equal(t, "session "+id+" was not terminated: not contained: it reads back Active by ID, though the terminate was answered as done, the Completed list shows it and the Events Report has its Terminate Session event", err.Error())
+}
+
+// An interrupted terminate says why it is not verified, never an empty
+// reason after the colon.
+func TestInterruptedTerminateSaysWhy(t *testing.T) {
+	id := "11111111-1111-4111-8111-000000000001"
+	r := &Result{ID: id, User: "bwilliams", Asset: "db-prod-01", Result: ResultTerminated}
+	interrupted([]*Result{r}, 3*time.Second+400*time.Millisecond, false)
+	var b strings.Builder
+	printReport(&b, []*Result{r}, false)
+	assert.Equal(t, "Terminated "+id+" (bwilliams on db-prod-01), NOT verified: interrupted after 3s, before it was verified; check with `pamctl sessions get "+id+"`\n", b.String())
+}
+
+// A session nobody could read is named by its ID alone: no "( on )".
+func TestReportLineWithoutUserOrAsset(t *testing.T) {
+	id := "11111111-1111-4111-8111-000000000003"
+	r := &Result{ID: id, Result: ResultSkipped, Error: "not permitted to read this session (HTTP 403), so it was not sent"}
+	var b strings.Builder
+	printReport(&b, []*Result{r}, false)
+	assert.Equal(t, "Skipped "+id+": not permitted to read this session (HTTP 403), so it was not sent\n", b.String())
 }

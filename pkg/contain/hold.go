@@ -33,7 +33,10 @@ func holdWords(sel *query.Selector, d time.Duration) string {
 
 // holdStats is the hold's evidence for the report: every reconnect seen.
 type holdStats struct {
-	polls      int
+	// ran is how long the hold ran; interrupted: Ctrl-C ended it.
+	ran         time.Duration
+	interrupted bool
+	polls       int
 	reconnects int
 	terminated int
 	capped     int // new sessions not sent because --max was reached
@@ -46,6 +49,7 @@ type holdStats struct {
 // Ctrl-C cut it short.
 func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *atomic.Int64) (*holdStats, error) {
 	st := &holdStats{}
+	holdStart := e.clock.Now()
 	known := make(map[string]bool, len(p.results))
 	for _, r := range p.results {
 		known[r.key()] = true
@@ -125,6 +129,8 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		printReport(e.errOut, fresh, e.opts.NoWait)
 		return false, nil
 	})
+	st.ran = e.clock.Now().Sub(holdStart)
+	st.interrupted = errors.Is(err, context.Canceled)
 	var de *poll.DeadlineError
 	if errors.As(err, &de) {
 		// The hold ended; if its last look failed, nobody saw the
@@ -137,7 +143,11 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 // summary is the hold's line in the report: the reconnect attempts are
 // evidence too.
 func (st *holdStats) summary(d time.Duration) string {
-	s := fmt.Sprintf("Hold of %s ended: %s polls, %s seen, %d terminated", d, fmt.Sprint(st.polls), plural(st.reconnects, "new session"), st.terminated)
+	ended := "ended"
+	if st.interrupted {
+		ended = "interrupted after " + st.ran.Round(time.Second).String()
+	}
+	s := fmt.Sprintf("Hold of %s %s: %s, %s seen, %d of them terminated", d, ended, plural(st.polls, "poll"), plural(st.reconnects, "new session"), st.terminated)
 	if st.capped > 0 {
 		s += fmt.Sprintf(", %d not sent (--max reached)", st.capped)
 	}

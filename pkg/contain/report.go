@@ -133,7 +133,7 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			continue
 		}
 		r.reported = true
-		who := fmt.Sprintf("%s (%s on %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset))
+		who := r.who()
 		switch r.Result {
 		case ResultTerminated:
 			switch {
@@ -142,7 +142,7 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			case noWait:
 				fmt.Fprintf(w, "Terminated %s (not verified: --no-wait)\n", who)
 			default:
-				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, r.Error)
+				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, pick(r.Error != "", r.Error, "not checked"))
 			}
 		case ResultAlreadyCompleted:
 			fmt.Fprintf(w, "Already completed: %s\n", who)
@@ -154,6 +154,30 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			fmt.Fprintf(w, "UNKNOWN %s: %s\n", who, r.Error)
 		}
 	}
+}
+
+// who names a session for a report line: "ID (user on asset)", or the
+// ID alone when neither is known (a session that could not be read).
+func (r *Result) who() string {
+	user, asset := text.Safe(r.User), text.Safe(r.Asset)
+	switch {
+	case user == "" && asset == "":
+		return r.ID
+	case asset == "":
+		return fmt.Sprintf("%s (%s)", r.ID, user)
+	case user == "":
+		return fmt.Sprintf("%s (on %s)", r.ID, asset)
+	}
+	return fmt.Sprintf("%s (%s on %s)", r.ID, user, asset)
+}
+
+// whyStill is "ID (user on asset: why)" for the not-contained line.
+func (r *Result) whyStill() string {
+	who := r.who()
+	if who == r.ID {
+		return fmt.Sprintf("%s (%s)", r.ID, r.Error)
+	}
+	return strings.TrimSuffix(who, ")") + ": " + r.Error + ")"
 }
 
 // outcome turns the results into the exit code of docs/exit-codes.md.
@@ -190,7 +214,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		case r.stillActive:
 			still++
 			if len(stillList) < maxNamed {
-				stillList = append(stillList, fmt.Sprintf("%s (%s on %s: %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset), r.Error))
+				stillList = append(stillList, r.whyStill())
 			}
 			if r.Error == errNotSent {
 				notSent++

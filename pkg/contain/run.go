@@ -2,6 +2,7 @@ package contain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -139,7 +140,17 @@ func (r *runner) dryRun() ([]*Result, error) {
 	if err := r.printResults(results); err != nil {
 		return results, err
 	}
-	return results, failedPlans(r.runs)
+	// What the real run would leave connected if every request
+	// succeeded: native-only, not permitted, unusable IDs (5, or 3).
+	err := failedPlans(r.runs)
+	if err == nil {
+		err = fold(r.errOut, r.opts, r.runs)
+	}
+	var ee *cmdutil.ExitError
+	if errors.As(err, &ee) {
+		return results, &cmdutil.ExitError{Code: ee.Code, Message: "dry run: " + ee.Message, Err: ee.Err}
+	}
+	return results, err
 }
 
 // confirm asks one question for every site (the typed count is the

@@ -273,7 +273,12 @@ func (e *engine) refused(ctx context.Context, r *Result, err error) {
 		}
 	case api.IsAuth(err):
 		r.perm = true
-		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role: %s", statusOf(err), text.Safe(r.Asset), message(err))
+		// One statement: the server's words when it gave any, else ours.
+		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role", statusOf(err), text.Safe(r.Asset))
+		var he *api.HTTPError
+		if errors.As(err, &he) && he.Message != "" {
+			r.Error = fmt.Sprintf("not permitted (HTTP %s): %s", statusOf(err), text.Safe(he.Message))
+		}
 		e.deny(r.assetID(), fmt.Sprintf("the server refused session %s on the same asset (HTTP %s)", r.ID, statusOf(err)))
 	case api.IsNotFound(err):
 		// The terminate path is modeled, not documented: only a read-back

@@ -161,6 +161,9 @@ func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int6
 	e, opts := sr.e, sr.e.opts
 	start := clk.Now()
 	sr.cancelled, sr.containErr = e.execute(ctx, sr.p, sr.uc, sr.send, start)
+	if sr.cancelled {
+		interrupted(sr.p.results, clk.Now().Sub(start), opts.NoWait)
+	}
 	var notSent int64
 	for _, res := range sr.send {
 		if !res.sent {
@@ -182,6 +185,16 @@ func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int6
 	}
 	for _, res := range sr.p.results {
 		e.settle(res)
+	}
+}
+
+// interrupted words a terminated session whose verification Ctrl-C cut
+// short: never an empty reason.
+func interrupted(results []*Result, after time.Duration, noWait bool) {
+	for _, r := range results {
+		if r.Result == ResultTerminated && !r.Verified && r.Error == "" && !noWait {
+			r.Error = fmt.Sprintf("interrupted after %s, before it was verified; check with `pamctl sessions get %s`", after.Round(time.Second), r.ID)
+		}
 	}
 }
 

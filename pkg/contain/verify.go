@@ -94,13 +94,14 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		if err := v.err(); err != nil {
 			detail += " (last error: " + reason(err) + ")"
 		}
+		within := "within " + e.opts.WaitTimeout.String()
 		if ctx.Err() != nil {
-			detail += " (interrupted)"
+			within = "(interrupted after " + e.clock.Now().Sub(start).Round(time.Second).String() + ")"
 		}
 		if r.Result == ResultUnknown {
-			r.Error += "; not verified within " + e.opts.WaitTimeout.String() + ": " + detail
+			r.Error += "; not verified " + within + ": " + detail
 		} else {
-			r.Error = fmt.Sprintf("not verified within %s: %s", e.opts.WaitTimeout, detail)
+			r.Error = fmt.Sprintf("not verified %s: %s", within, detail)
 		}
 	}
 }

@@ -91,7 +91,9 @@ reason. Then, as in the web UI's Actions > Terminate dialog, pamctl asks:
 yes or no (default no) for one session, or the number of sessions typed out
 for several. --yes skips the question. Without a terminal on standard input
 and output and without --yes, pamctl refuses (exit 6) and sends nothing.
---dry-run shows what would be terminated and sends nothing. A selector that
+--dry-run shows what would be terminated and sends nothing, and exits with
+the code the real run would give if every request succeeded (5 when a
+session shown cannot be terminated, e.g. native-only). A selector that
 matches more than --max sessions (default 20) is refused (exit 6).
 
 The terminated user is disconnected and logged out of the PAM session, and
