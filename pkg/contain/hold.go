@@ -37,9 +37,9 @@ type holdStats struct {
 	ran         time.Duration
 	interrupted bool
 	polls       int
-	reconnects int
-	terminated int
-	capped     int // new sessions not sent because --max was reached
+	reconnects  int
+	terminated  int
+	capped      int // new sessions not sent because --max was reached
 }
 
 // hold polls the selector until the hold ends, terminating each new
