@@ -99,7 +99,7 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 		if r.journal == nil {
 			return
 		}
-		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.API.Server(), r.opts.Reason)); err != nil {
+		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.API, r.opts.Reason)); err != nil {
 			r.journalFailed(res, err)
 		}
 		if r.h.Settled != nil {
