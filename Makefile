@@ -114,7 +114,7 @@ bench-audit:
 	bash scripts/bench-audit.sh
 
 bench-terminate:
-	$(GO) test -run '^$$' -bench 'ContainOne|BulkTerminate200|Sites3' -benchtime 3x ./pkg/cmd/sessions/terminate/
+	$(GO) test -run '^$$' -bench 'ContainOne|ContainSelectorOne|BulkTerminate200|Sites3' -benchtime 3x ./pkg/cmd/sessions/terminate/
 	bash scripts/bench-terminate.sh
 
 # clean keeps bin/tools: the pinned linters take minutes to build.

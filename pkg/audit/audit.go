@@ -37,6 +37,9 @@ type Entry struct {
 	Result   string    `json:"result"`
 	Verified bool      `json:"verified"`
 	Error    string    `json:"error,omitempty"`
+	// Requests is how many terminate requests were sent for the session
+	// (2 after the one resend of an unknown outcome; absent when none).
+	Requests int `json:"requests,omitempty"`
 	// Method and Path are set for a raw `pamctl api` call that can change
 	// state (any method but GET).
 	Method string `json:"method,omitempty"`

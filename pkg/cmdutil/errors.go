@@ -37,14 +37,14 @@ type ExitCodeMeaning struct {
 // cmd/gen-docs, checked by make test).
 func ExitCodeTable() []ExitCodeMeaning {
 	return []ExitCodeMeaning{
-		{ExitOK, `success (includes "already completed" and "nothing matched a selector")`},
-		{ExitFailure, "error: network, server, unexpected response"},
+		{ExitOK, `success; for a terminate: contained (every session it targeted reads back by ID as no longer Active, verified, and a final list of the operator's scope without the server's user/channel filter, matched on the client, finds no session matching the selector Active); includes "already completed" and "nothing matched a selector"`},
+		{ExitFailure, `error: network, server, unexpected response (an answer that breaks the contract is this, never "nothing matched")`},
 		{ExitUsage, "usage error: unknown flag, bad value, missing argument"},
 		{ExitAuth, "authentication or permission failure (401/403), no credentials configured; for a terminate, only when every send was refused for permission"},
 		{ExitNotFound, "not found: session or asset"},
-		{ExitPartial, "not contained: sessions the run targeted or matched are still Active (failed, native-only, not permitted, new since the preview, drift after a plan), whether named by ID or by selector, or part of the site could not be searched, or a site of a fan-out could not be used"},
+		{ExitPartial, "not contained: sessions the run targeted or matched are still Active (failed, native-only, not permitted, new since the preview, drift after a plan, left out by the server's filter, read back Active by ID whatever the server claimed, a 404 for a session still listed Active), however they were named (one ID, several, or a selector), or part of the site could not be searched, or a site of a fan-out could not be used"},
 		{ExitRefused, "refused for safety: no terminal and no --yes, or more sessions than --max"},
-		{ExitUnverified, "sent but not verified: outcome unknown, still Active / no event after the wait, an answer naming another session, or a journal line that could not be written"},
+		{ExitUnverified, "sent but not verified: the outcome is unknown (no answer or a 5xx, even after the one resend: the requests may still land), no event after the wait, a terminate answered with another session's body, or a journal line that could not be written (the run then sends nothing more)"},
 		{ExitTimeout, "a wait (or --hold) condition not reached before --timeout"},
 		{ExitCancelled, "cancelled: the operator answered No, or pressed Ctrl-C"},
 	}

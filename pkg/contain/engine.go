@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
@@ -48,14 +49,21 @@ type engine struct {
 	// admin: the user has the Administrator site role, so requests need
 	// not go one per asset first (see waves).
 	admin bool
+	uc    *api.UserContext // who we are (the ground check's scope)
 
 	// jmu orders journal writes: a settle's line, the quit hook's lines,
 	// and the journal's close. A run shares one over all its sites.
-	jmu     *sync.Mutex
+	jmu *sync.Mutex
+	// halt is set once a journal line could not be written: nothing new
+	// is sent (shared by every site of a run; nil in unit tests).
+	halt    *atomic.Bool
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen
 	settled map[*Result]bool
+	// early reads each selector target back by ID as soon as its
+	// terminate is answered, beside the other requests (ground.go).
+	early earlyReads
 	// denied holds the assets (lower-case ID) whose terminate answered
 	// 401/403: no further request is sent for their sessions.
 	denied map[string]string

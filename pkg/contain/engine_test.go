@@ -182,9 +182,9 @@ func TestUnusableIDIsOneResult(t *testing.T) {
 	p, err := e.planSelector(context.Background())
 	require.NoError(t, err)
 	require.Len(t, p.results, 1)
-	extra, err := e.stillMatching(context.Background(), p)
+	listed, err := e.listGround(context.Background(), p, groundScopes(p, nil))
 	require.NoError(t, err)
-	assert.Empty(t, extra)
+	assert.Empty(t, e.judgeGround(p, listed, time.Now()))
 }
 
 // IDs fold in ASCII only: "ſess-1" is not "sess-1", so the answer to a
@@ -251,7 +251,7 @@ func TestHelperCallbacks(t *testing.T) {
 		Callbacks: Callbacks{
 			Note:    func(line string) { assert.NotContains(t, line, "\n") },
 			Results: func(rs []*Result, fanOut bool) error { add(fmt.Sprintf("results %d %v", len(rs), fanOut)); return nil },
-			OpenJournal: func() (*audit.Journal, error) {
+			OpenJournal: func() (Journal, error) {
 				return audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
 			},
 			Planned: func(site string, targets []Result) { add(fmt.Sprintf("planned %q %d", site, len(targets))) },

@@ -77,8 +77,10 @@ type Callbacks struct {
 	Results func(results []*Result, fanOut bool) error
 	// Prompter asks the question (unless Config.Yes).
 	Prompter Prompter
-	// OpenJournal opens the audit journal, before anything is sent.
-	OpenJournal func() (*audit.Journal, error)
+	// OpenJournal opens the audit journal, before anything is sent
+	// (*audit.Journal is one). A line it cannot write stops the run:
+	// nothing new is sent, exit 7, the sessions without a line named.
+	OpenJournal func() (Journal, error)
 	// OnQuit registers the hook of a second interrupt; it returns its
 	// removal. nil: no quit hook.
 	OnQuit func(hook func()) (remove func())
@@ -91,6 +93,12 @@ type Callbacks struct {
 	// Settled is told each session once its outcome is final, after its
 	// journal line (optional).
 	Settled func(Result)
+}
+
+// Journal is where each session's line goes (pkg/audit's Journal).
+type Journal interface {
+	Append(entries ...audit.Entry) error
+	Close() error
 }
 
 // Helper runs one terminate.

@@ -33,10 +33,13 @@ func holdWords(sel *query.Selector, d time.Duration) string {
 
 // holdStats is the hold's evidence for the report: every reconnect seen.
 type holdStats struct {
-	polls      int
-	reconnects int
-	terminated int
-	capped     int // new sessions not sent because --max was reached
+	// ran is how long the hold ran; interrupted: Ctrl-C ended it.
+	ran         time.Duration
+	interrupted bool
+	polls       int
+	reconnects  int
+	terminated  int
+	capped      int // new sessions not sent because --max was reached
 }
 
 // hold polls the selector until the hold ends, terminating each new
@@ -46,6 +49,7 @@ type holdStats struct {
 // Ctrl-C cut it short.
 func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *atomic.Int64) (*holdStats, error) {
 	st := &holdStats{}
+	holdStart := e.clock.Now()
 	known := make(map[string]bool, len(p.results))
 	for _, r := range p.results {
 		known[r.key()] = true
@@ -54,23 +58,19 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		until.UTC().Format(time.RFC3339), p.selector.Flags())
 	loop := &poll.Loop{Clock: e.clock, Interval: e.opts.Interval, ErrOut: e.errOut, What: "the Sessions Report", Deadline: until}
 	err := loop.Run(ctx, func(ctx context.Context) (bool, error) {
+		if e.halted() {
+			return true, nil // a journal line could not be written
+		}
 		st.polls++
 		var fresh []*Result
-		// Every scope is listed before any session is taken in: a scope
-		// that fails must not leave another's new sessions marked known
-		// but never sent.
-		var all []api.Session
-		for _, scope := range p.scopes {
-			sessions, err := e.api.ListSessions(ctx, scope)
-			if err != nil {
-				return false, err
-			}
-			all = append(all, sessions...)
+		// Every scope is listed, without the server's filter, before any
+		// session is taken in: a scope that fails must not leave another's
+		// new sessions marked known but never sent (ground.go).
+		sessions, err := e.listGround(ctx, p, groundScopes(p, e.uc))
+		if err != nil {
+			return false, err
 		}
-		sessions, sv := p.selector.Filter(all)
-		if sv.Dropped > 0 && st.polls == 1 {
-			fmt.Fprintln(e.errOut, filteredNote(sv, p.selector))
-		}
+		e.againActive(p, sessions, known)
 		for i := range sessions {
 			s := &sessions[i]
 			if known[api.IDKey(s.ID)] {
@@ -118,6 +118,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		}
 		if !e.opts.NoWait {
 			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
+			e.readBackByID(ctx, fresh)
 		}
 		for _, r := range fresh {
 			if r.Result == ResultTerminated {
@@ -128,6 +129,8 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		printReport(e.errOut, fresh, e.opts.NoWait)
 		return false, nil
 	})
+	st.ran = e.clock.Now().Sub(holdStart)
+	st.interrupted = errors.Is(err, context.Canceled)
 	var de *poll.DeadlineError
 	if errors.As(err, &de) {
 		// The hold ended; if its last look failed, nobody saw the
@@ -140,9 +143,31 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 // summary is the hold's line in the report: the reconnect attempts are
 // evidence too.
 func (st *holdStats) summary(d time.Duration) string {
-	s := fmt.Sprintf("Hold of %s ended: %s polls, %s seen, %d terminated", d, fmt.Sprint(st.polls), plural(st.reconnects, "new session"), st.terminated)
+	ended := "ended"
+	if st.interrupted {
+		ended = "interrupted after " + st.ran.Round(time.Second).String()
+	}
+	s := fmt.Sprintf("Hold of %s %s: %s, %s seen, %d of them terminated", d, ended, plural(st.polls, "poll"), plural(st.reconnects, "new session"), st.terminated)
 	if st.capped > 0 {
 		s += fmt.Sprintf(", %d not sent (--max reached)", st.capped)
 	}
 	return s + "."
+}
+
+// againActive is the hold's count of its own targets: one answered as
+// ended that the unfiltered list shows Active again is not contained.
+func (e *engine) againActive(p *plan, listed []api.Session, known map[string]bool) {
+	for i := range listed {
+		key := api.IDKey(listed[i].ID)
+		if !known[key] {
+			continue
+		}
+		for _, r := range p.results {
+			if r.key() == key && r.Result == ResultTerminated && !e.opts.NoWait {
+				e.stillActiveAfterEnd(r, "the Sessions Report, read without its filters, lists it Active again during the hold")
+				e.record(r)
+				fmt.Fprintf(e.errOut, "pamctl: %s (%s on %s) was terminated, yet is listed Active again: not contained\n", r.ID, text.Safe(r.User), text.Safe(r.Asset))
+			}
+		}
+	}
 }

@@ -56,8 +56,10 @@ func (e *engine) planIDs(ctx context.Context) (*plan, error) {
 				r.setSession(s)
 				r.classify(e.clock.Now())
 			case api.IsAuth(err):
-				r.Result, r.perm, r.stillActive = ResultFailed, true, true
-				r.Error = "not permitted to read this session (HTTP " + statusOf(err) + "): terminating needs the Asset Manager permission on its asset or the Administrator site role"
+				// Never sent: skipped (the preview and the report say the
+				// same), and a failure of the run (named, perm).
+				r.Result, r.perm, r.stillActive = ResultSkipped, true, true
+				r.Error = "not permitted to read this session (HTTP " + statusOf(err) + "), so it was not sent: terminating needs the Asset Manager permission on its asset or the Administrator site role"
 			default:
 				errs[i] = err
 			}

@@ -58,6 +58,16 @@ type Result struct {
 	eventLine     string
 	// reported: its report line is printed (under --hold, when known).
 	reported bool
+	// requests counts the terminate requests sent for it (the journal
+	// line says how many: 2 after the one resend).
+	requests int
+	// readByID: a read of the session by its ID showed it Completed
+	// (verification by ID, or the read-back after it); readActive: the
+	// last read by ID showed it Active.
+	readByID, readActive bool
+	// other: the terminate was answered with another session's body
+	// (exit 7, both named in Error).
+	other bool
 }
 
 func (r *Result) setSession(s *api.Session) {
@@ -101,6 +111,7 @@ func (r *Result) entry(now time.Time, operator string, site API, reason string) 
 		Time: now, Operator: operator, Server: site.Server(), Contract: contractDigest(site), Session: r.ID,
 		Asset: r.Asset, AssetID: r.assetID(), User: r.User, Channels: r.channels(),
 		Reason: reason, Result: r.Result, Verified: r.Verified, Error: r.Error,
+		Requests: r.requests,
 	}
 }
 
@@ -131,7 +142,7 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			continue
 		}
 		r.reported = true
-		who := fmt.Sprintf("%s (%s on %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset))
+		who := r.who()
 		switch r.Result {
 		case ResultTerminated:
 			switch {
@@ -140,7 +151,7 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			case noWait:
 				fmt.Fprintf(w, "Terminated %s (not verified: --no-wait)\n", who)
 			default:
-				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, r.Error)
+				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, pick(r.Error != "", r.Error, "not checked"))
 			}
 		case ResultAlreadyCompleted:
 			fmt.Fprintf(w, "Already completed: %s\n", who)
@@ -154,6 +165,30 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 	}
 }
 
+// who names a session for a report line: "ID (user on asset)", or the
+// ID alone when neither is known (a session that could not be read).
+func (r *Result) who() string {
+	user, asset := text.Safe(r.User), text.Safe(r.Asset)
+	switch {
+	case user == "" && asset == "":
+		return r.ID
+	case asset == "":
+		return fmt.Sprintf("%s (%s)", r.ID, user)
+	case user == "":
+		return fmt.Sprintf("%s (on %s)", r.ID, asset)
+	}
+	return fmt.Sprintf("%s (%s on %s)", r.ID, user, asset)
+}
+
+// whyStill is "ID (user on asset: why)" for the not-contained line.
+func (r *Result) whyStill() string {
+	who := r.who()
+	if who == r.ID {
+		return fmt.Sprintf("%s (%s)", r.ID, r.Error)
+	}
+	return strings.TrimSuffix(who, ")") + ": " + r.Error + ")"
+}
+
 // outcome turns the results into the exit code of docs/exit-codes.md.
 // 0 means contained: nothing the run targeted, and nothing matching a
 // selector, is still Active as far as pamctl can tell, and every
@@ -164,13 +199,16 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 func outcome(results []*Result, cancelled bool, o *Config, containErr error) error {
 	var targets, failures, still, unsure, terminated, notSent int
 	allPerm := true
-	var firstFail *Result
+	var firstFail, firstUnsure, other *Result
 	var stillList []string
 	for _, r := range results {
 		if r.Result == ResultDryRun {
 			continue
 		}
 		targets++
+		if r.other && other == nil {
+			other = r
+		}
 		switch {
 		case r.Result == ResultTerminated && (r.Verified || o.NoWait):
 			terminated++
@@ -179,10 +217,13 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 				terminated++
 			}
 			unsure++
+			if firstUnsure == nil {
+				firstUnsure = r
+			}
 		case r.stillActive:
 			still++
 			if len(stillList) < maxNamed {
-				stillList = append(stillList, fmt.Sprintf("%s (%s on %s: %s)", r.ID, text.Safe(r.User), text.Safe(r.Asset), r.Error))
+				stillList = append(stillList, r.whyStill())
 			}
 			if r.Error == errNotSent {
 				notSent++
@@ -201,6 +242,8 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	switch {
 	case cancelled:
 		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("cancelled: %d terminated, %d not sent (listed above)", terminated, notSent)}
+	case other != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: %s", other.ID, other.Error)}
 	case failures > 0 && failures == targets:
 		code := cmdutil.ExitPartial
 		if allPerm {
@@ -218,6 +261,8 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s still connected: %s%s", plural(still, "session"), strings.Join(stillList, "; "), more)}
 	case containErr != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", reason(containErr))}
+	case unsure == 1 && firstUnsure.Result == ResultUnknown:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: outcome unknown: %s", firstUnsure.ID, firstUnsure.Error)}
 	case unsure > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", plural(unsure, "session"), o.WaitTimeout)}
 	}

@@ -2,14 +2,15 @@ package contain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 )
@@ -29,9 +30,15 @@ type runner struct {
 	runs    []*siteRun // every site
 	planned []*siteRun // the sites whose plan succeeded
 
-	journal *audit.Journal
+	journal Journal
 	jmu     sync.Mutex // orders every site's journal lines and the close
-	printed sync.Once  // the results are printed once (report or quit)
+	// halt is set when a journal line could not be written: nothing new
+	// is sent on any site; unwritten names the sessions without a line
+	// (under jmu) and jerr is the first write error.
+	halt      atomic.Bool
+	unwritten []string
+	jerr      error
+	printed   sync.Once // the results are printed once (report or quit)
 	// budget counts the sessions sent or about to be, over every site:
 	// --max caps it during a hold.
 	budget atomic.Int64
@@ -93,13 +100,14 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 			return
 		}
 		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.API, r.opts.Reason)); err != nil {
-			fmt.Fprintf(r.errOut, "warning: could not write the audit journal: %v\n", err)
+			r.journalFailed(res, err)
 		}
 		if r.h.Settled != nil {
 			r.h.Settled(res)
 		}
 	})
 	sr.e.errOut, sr.e.prompter, sr.e.jmu, sr.e.onSent = r.errOut, r.h.Prompter, &r.jmu, r.h.Sent
+	sr.e.halt = &r.halt
 	return sr
 }
 
@@ -132,7 +140,17 @@ func (r *runner) dryRun() ([]*Result, error) {
 	if err := r.printResults(results); err != nil {
 		return results, err
 	}
-	return results, failedPlans(r.runs)
+	// What the real run would leave connected if every request
+	// succeeded: native-only, not permitted, unusable IDs (5, or 3).
+	err := failedPlans(r.runs)
+	if err == nil {
+		err = fold(r.errOut, r.opts, r.runs)
+	}
+	var ee *cmdutil.ExitError
+	if errors.As(err, &ee) {
+		return results, &cmdutil.ExitError{Code: ee.Code, Message: "dry run: " + ee.Message, Err: ee.Err}
+	}
+	return results, err
 }
 
 // confirm asks one question for every site (the typed count is the
@@ -238,7 +256,32 @@ func (r *runner) report() ([]*Result, error) {
 	if perr != nil {
 		return results, perr
 	}
+	if err := r.journalErr(); err != nil {
+		return results, err
+	}
 	return results, fold(r.errOut, r.opts, r.runs)
+}
+
+// journalFailed is a journal line that could not be written (jmu held):
+// the run stops sending, said once.
+func (r *runner) journalFailed(res Result, err error) {
+	if r.jerr == nil {
+		r.jerr = err
+		fmt.Fprintf(r.errOut, "pamctl: the audit journal could not be written (%v): sending nothing more\n", err)
+	}
+	r.halt.Store(true)
+	r.unwritten = append(r.unwritten, res.ID)
+}
+
+// journalErr is exit 7 naming every session whose line is missing.
+func (r *runner) journalErr() error {
+	r.jmu.Lock()
+	defer r.jmu.Unlock()
+	if r.jerr == nil {
+		return nil
+	}
+	return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("the audit journal could not be written (%s): nothing more was sent; no journal line for %s: %s (see the results above)",
+		cmdutil.Explain(r.jerr), plural(len(r.unwritten), "session"), strings.Join(r.unwritten, ", "))}
 }
 
 // toSend is every planned site's sessions to send.

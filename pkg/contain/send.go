@@ -54,7 +54,7 @@ func waves(send []*Result, admin bool) [][]*Result {
 }
 
 func isAdmin(uc *api.UserContext) bool {
-	return slices.ContainsFunc(uc.Roles, func(r string) bool { return strings.EqualFold(r, roleAdministrator) })
+	return slices.ContainsFunc(uc.Roles, func(r string) bool { return api.SameName(r, roleAdministrator) })
 }
 
 // roleAdministrator is the site role that may terminate on every asset.
@@ -88,7 +88,7 @@ func (e *engine) sendAll(ctx context.Context, send []*Result) bool {
 			for r := range jobs {
 				// The feed's select may hand out a job at the same
 				// moment Ctrl-C lands: check again before sending.
-				if ctx.Err() != nil {
+				if ctx.Err() != nil || e.halted() {
 					continue
 				}
 				busy.Add(1)
@@ -102,6 +102,9 @@ feed:
 	for _, r := range send {
 		if ctx.Err() != nil {
 			cancelled = true
+			break
+		}
+		if e.halted() {
 			break
 		}
 		select {
@@ -119,10 +122,29 @@ feed:
 	for _, r := range send {
 		if r.pending() {
 			r.Result, r.Error, r.stillActive = ResultSkipped, errNotSent, true
+			if e.halted() && !cancelled {
+				r.Error = errJournalHalt
+			}
 			e.settle(r)
 		}
 	}
 	return cancelled
+}
+
+// errJournalHalt is the error of a session not sent because a journal
+// line could not be written.
+const errJournalHalt = "not sent: the audit journal could not be written, so the run stopped sending"
+
+// halted reports that a journal line could not be written: nothing new
+// is sent.
+func (e *engine) halted() bool { return e.halt != nil && e.halt.Load() }
+
+// unknownOutcome is an answer that does not say whether the terminate
+// happened: no answer, an unreadable one, or any 5xx (a 500 may come
+// after the session was ended).
+func unknownOutcome(err error) bool {
+	var he *api.HTTPError
+	return api.IsUnknownOutcome(err) || errors.As(err, &he) && he.StatusCode >= 500
 }
 
 // sendOne sends one terminate request and settles what can be settled
@@ -135,20 +157,25 @@ func (e *engine) sendOne(opCtx, reqCtx context.Context, r *Result) {
 		e.settle(r)
 		return
 	}
-	r.sent = true
+	r.sent, r.requests = true, 1
 	e.record(r)
 	if e.onSent != nil {
 		e.onSent(*r)
 	}
 	s, err := e.api.TerminateSession(reqCtx, r.ID)
-	if err != nil && api.IsUnknownOutcome(err) {
+	if err != nil && unknownOutcome(err) {
 		s, err = e.resolveUnknown(opCtx, reqCtx, r, err)
 	}
 	switch {
+	case err == nil && s != nil && s.ID != "" && !api.SameID(s.ID, r.ID):
+		e.otherEnded(reqCtx, r, s)
 	case err == nil && s != nil:
 		r.Result = ResultTerminated
 		r.completed = s.Completed.Time
 		r.Error = ""
+		if len(e.opts.IDs) == 0 && !e.opts.NoWait {
+			e.early.start(reqCtx, e, r.ID)
+		}
 	case err == nil:
 		// resolveUnknown settled it (unknown, or read back).
 	default:
@@ -198,9 +225,15 @@ func (e *engine) resolveUnknown(opCtx, reqCtx context.Context, r *Result, first 
 		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", reason(first)))
 		return nil, nil
 	}
+	if e.halted() {
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: the audit journal could not be written", reason(first)))
+		return nil, nil
+	}
+	fmt.Fprintf(e.errOut, "pamctl: sending the terminate request for %s once more: the first got no clear answer (%s) and the session still reads Active\n", r.ID, reason(first))
+	r.requests = 2
 	e.record(r)
 	s, err := e.api.TerminateSession(reqCtx, r.ID)
-	if err == nil || !api.IsUnknownOutcome(err) {
+	if err == nil || !unknownOutcome(err) {
 		return s, err
 	}
 	back, gerr = e.api.GetSession(reqCtx, r.ID)
@@ -208,9 +241,9 @@ func (e *engine) resolveUnknown(opCtx, reqCtx context.Context, r *Result, first 
 	case gerr == nil && back.State == api.StateCompleted:
 		return back, nil
 	case gerr == nil:
-		// Read back Active after two tries: known not terminated.
-		r.Result, r.stillActive = ResultFailed, true
-		r.Error = fmt.Sprintf("outcome unknown twice (%s) and the session still reads %s; not sent again", reason(err), text.Safe(back.State))
+		// No clear answer twice and still Active: not known either way;
+		// either request may still be applied.
+		e.unknown(r, fmt.Sprintf("sent twice; no clear answer either time (%s) and the session still reads %s: the requests may still land; not sent again", reason(err), text.Safe(back.State)))
 	default:
 		e.unknown(r, fmt.Sprintf("sent twice; outcome unknown (%s), and reading the session back failed (%s)", reason(err), reason(gerr)))
 	}
@@ -240,7 +273,12 @@ func (e *engine) refused(ctx context.Context, r *Result, err error) {
 		}
 	case api.IsAuth(err):
 		r.perm = true
-		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role: %s", statusOf(err), text.Safe(r.Asset), message(err))
+		// One statement: the server's words when it gave any, else ours.
+		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role", statusOf(err), text.Safe(r.Asset))
+		var he *api.HTTPError
+		if errors.As(err, &he) && he.Message != "" {
+			r.Error = fmt.Sprintf("not permitted (HTTP %s): %s", statusOf(err), text.Safe(he.Message))
+		}
 		e.deny(r.assetID(), fmt.Sprintf("the server refused session %s on the same asset (HTTP %s)", r.ID, statusOf(err)))
 	case api.IsNotFound(err):
 		// The terminate path is modeled, not documented: only a read-back
@@ -252,8 +290,9 @@ func (e *engine) refused(ctx context.Context, r *Result, err error) {
 		case gerr == nil:
 			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request although the session exists: this server's terminate endpoint differs from the modeled one (%s); run `pamctl doctor` and see docs/api-contract.md", message(err))
 		case api.IsNotFound(gerr):
-			r.Result, r.Error, r.stillActive = ResultAlreadyCompleted, "", false
-			r.eventLine = "gone: the session no longer exists (HTTP 404)"
+			// A 404 is not "gone" for a session just listed Active: the
+			// list says what it is (ground.go).
+			e.goneOrNot(ctx, r)
 		default:
 			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request, and reading the session back failed (%s): it may still be connected", reason(gerr))
 		}

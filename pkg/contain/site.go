@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
@@ -107,7 +109,7 @@ func (sr *siteRun) plan(ctx context.Context, byID bool) error {
 		return err
 	}
 	sr.uc, sr.p, sr.operator = ucr.uc, p, ucr.uc.User.Name
-	sr.e.admin = isAdmin(ucr.uc)
+	sr.e.admin, sr.e.uc = isAdmin(ucr.uc), ucr.uc
 	sr.send = p.toSend()
 	return nil
 }
@@ -159,6 +161,9 @@ func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int6
 	e, opts := sr.e, sr.e.opts
 	start := clk.Now()
 	sr.cancelled, sr.containErr = e.execute(ctx, sr.p, sr.uc, sr.send, start)
+	if sr.cancelled {
+		interrupted(sr.p.results, clk.Now().Sub(start), opts.NoWait)
+	}
 	var notSent int64
 	for _, res := range sr.send {
 		if !res.sent {
@@ -183,6 +188,16 @@ func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int6
 	}
 }
 
+// interrupted words a terminated session whose verification Ctrl-C cut
+// short: never an empty reason.
+func interrupted(results []*Result, after time.Duration, noWait bool) {
+	for _, r := range results {
+		if r.Result == ResultTerminated && !r.Verified && r.Error == "" && !noWait {
+			r.Error = fmt.Sprintf("interrupted after %s, before it was verified; check with `pamctl sessions get %s`", after.Round(time.Second), r.ID)
+		}
+	}
+}
+
 // tag marks every result with the site's name ("" for one site).
 func (sr *siteRun) tag() {
 	for _, r := range sr.p.results {
@@ -197,45 +212,47 @@ func (sr *siteRun) printNotes(w interface{ Write([]byte) (int, error) }) {
 }
 
 // execute is steps 4 and 5 of one site's run: send (in waves), verify,
-// and, for a selector, list it again for sessions new since the preview.
-// It reports whether the run was cancelled, and the error of that last
-// listing (containment then unknown).
+// then the check on the ground (ground.go): every target answered as
+// ended is read back by ID, and, for a selector, the operator's scope is
+// listed without the server's filter and matched on the client (the
+// run's own targets too). It reports whether the run was cancelled, and
+// the error of that last listing (containment then unknown).
 func (e *engine) execute(ctx context.Context, p *plan, uc *api.UserContext, send []*Result, start time.Time) (cancelled bool, containErr error) {
 	if cancelled = e.sendWaves(ctx, send); cancelled {
 		return true, nil
-	}
-	// With a selector, list its reports again while verification runs
-	// (it costs no wall time): who matches now that was not in the preview?
-	type recheck struct {
-		extra []*Result
-		err   error
-	}
-	var again chan recheck
-	if p.selector != nil && e.opts.Hold == 0 {
-		// (A hold's first poll catches them instead, and terminates them.)
-		again = make(chan recheck, 1)
-		go func() {
-			extra, err := e.stillMatching(ctx, p)
-			again <- recheck{extra, err}
-		}()
 	}
 	if !e.opts.NoWait {
 		e.verify(ctx, p, start)
 		// Ctrl-C while verifying is still Ctrl-C (130); the report says
 		// what was terminated.
-		cancelled = ctx.Err() != nil
+		if cancelled = ctx.Err() != nil; cancelled {
+			return true, nil
+		}
 	}
-	if again != nil {
-		rc := <-again
-		for _, r := range rc.extra {
-			p.results = append(p.results, r)
+	var listed []api.Session
+	var g errgroup.Group
+	if !e.opts.NoWait {
+		g.Go(func() error { e.readBackByID(ctx, p.results); return nil })
+	}
+	// (A hold's first poll lists the ground instead, and terminates what
+	// is new.)
+	if p.selector != nil && e.opts.Hold == 0 {
+		g.Go(func() error {
+			listed, containErr = e.listGround(ctx, p, groundScopes(p, uc))
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if containErr != nil {
+		return ctx.Err() != nil, containErr
+	}
+	p.results = append(p.results, e.judgeGround(p, listed, start)...)
+	for _, r := range p.results {
+		if !r.pending() {
 			e.settle(r)
 		}
-		if rc.err != nil && !cancelled {
-			containErr = rc.err
-		}
 	}
-	return cancelled, containErr
+	return ctx.Err() != nil, nil
 }
 
 // sendWaves sends in waves (per asset first, for a non-Administrator);

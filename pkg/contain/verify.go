@@ -11,7 +11,6 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/output"
-	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Verification polling: the first round right after the requests, then
@@ -57,8 +56,8 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		still := pending[:0]
 		for _, r := range pending {
 			if r.readCompleted && r.eventLine != "" {
+				// Settled after the check on the ground (execute).
 				r.Result, r.Verified, r.Error, r.stillActive = ResultTerminated, true, "", false
-				e.settle(r)
 				continue
 			}
 			still = append(still, r)
@@ -78,6 +77,12 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		wait = min(wait*2, backoffMax)
 	}
 	for _, r := range pending {
+		if r.Result == ResultTerminated && r.readActive && !r.readCompleted {
+			// Read Active by ID to the end: not contained, whatever else
+			// the server says.
+			e.stillActiveAfterEnd(r, "it still reads back Active by ID after "+e.opts.WaitTimeout.String())
+			continue
+		}
 		var missing []string
 		if !r.readCompleted {
 			missing = append(missing, "the session does not read back Completed")
@@ -89,15 +94,15 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		if err := v.err(); err != nil {
 			detail += " (last error: " + reason(err) + ")"
 		}
+		within := "within " + e.opts.WaitTimeout.String()
 		if ctx.Err() != nil {
-			detail += " (interrupted)"
+			within = "(interrupted after " + e.clock.Now().Sub(start).Round(time.Second).String() + ")"
 		}
 		if r.Result == ResultUnknown {
-			r.Error += "; not verified within " + e.opts.WaitTimeout.String() + ": " + detail
+			r.Error += "; not verified " + within + ": " + detail
 		} else {
-			r.Error = fmt.Sprintf("not verified within %s: %s", e.opts.WaitTimeout, detail)
+			r.Error = fmt.Sprintf("not verified %s: %s", within, detail)
 		}
-		e.settle(r)
 	}
 }
 
@@ -198,8 +203,9 @@ func (v *verifier) readBack(ctx context.Context, rs []*Result) {
 				v.fail(err)
 				return nil
 			}
+			r.readActive = s.State == api.StateActive
 			if s.State == api.StateCompleted {
-				r.readCompleted = true
+				r.readCompleted, r.readByID = true, true
 			}
 			return nil
 		})
@@ -239,7 +245,7 @@ func (v *verifier) events(ctx context.Context, rs []*Result) {
 				return nil
 			}
 			for _, ev := range evs {
-				if strings.EqualFold(ev.Type, api.EventTerminateSession) {
+				if api.SameName(ev.Type, api.EventTerminateSession) {
 					r.Event = ev.Details
 					r.eventLine = fmt.Sprintf("Session Events Report: %s %s: %s", output.RFC3339(ev.Start.Time), ev.Type, ev.Details)
 					break
@@ -253,40 +259,4 @@ func (v *verifier) events(ctx context.Context, rs []*Result) {
 
 func eventLine(ev *api.Event) string {
 	return fmt.Sprintf("Events Report: %s %s %s %s by %s: %s", output.RFC3339(ev.Created.Time), ev.Level, ev.Category, ev.Event, ev.User, ev.Message)
-}
-
-// stillMatching lists the selector's reports once more after the
-// terminate requests, beside verification (it costs no wall time): an
-// account being revoked may already have reconnected, or a session may
-// have started after the preview. Those sessions were not confirmed, so
-// they are reported (and make the run "not contained"), never terminated.
-// A listing that fails is an error: containment is then not known.
-func (e *engine) stillMatching(ctx context.Context, p *plan) ([]*Result, error) {
-	known := make(map[string]bool, len(p.results))
-	for _, r := range p.results {
-		known[r.key()] = true
-	}
-	var extra []*Result
-	for _, scope := range p.scopes {
-		sessions, err := e.api.ListSessions(ctx, scope)
-		if err != nil {
-			return extra, err
-		}
-		sessions, _ = p.selector.Filter(sessions)
-		for i := range sessions {
-			s := &sessions[i]
-			if known[lower(s.ID)] {
-				continue
-			}
-			known[lower(s.ID)] = true
-			r := &Result{ID: text.Safe(s.ID), Result: ResultSkipped, stillActive: true, reconnect: true,
-				Error: "started after the preview (a reconnect?); not confirmed, so not terminated"}
-			if !api.IsTerminable(s) {
-				r.Error = "started after the preview; native-only: end it on the asset or disable the account"
-			}
-			r.setSession(s)
-			extra = append(extra, r)
-		}
-	}
-	return extra, nil
 }

@@ -139,14 +139,14 @@ func (s *Selector) Matches(sess *api.Session) bool { return s.Params().Matches(s
 func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]api.Session, error) {
 	if err := s.Resolve(ctx, c); err != nil {
 		if api.IsAuth(err) {
-			return nil, s.authError(err)
+			return nil, s.AuthError(err)
 		}
 		return nil, err
 	}
 	list, err := c.ListSessions(ctx, s.Params())
 	if err != nil {
 		if api.IsAuth(err) {
-			return nil, s.authError(err)
+			return nil, s.AuthError(err)
 		}
 		return nil, err
 	}
@@ -166,7 +166,8 @@ func (s *Selector) Active(ctx context.Context, c Client, warn func(string)) ([]a
 	return out, nil
 }
 
-func (s *Selector) authError(err error) error {
+// AuthError words a 401 or 403 on the selector's lists: what is missing.
+func (s *Selector) AuthError(err error) error {
 	if s.asset == nil && s.Asset == "" {
 		return &cmdutil.AuthError{Err: fmt.Errorf("cannot read the site-wide Sessions Report (%s): it needs the Administrator or Auditor site role; with --asset, a permission on the asset is enough", api.Reason(err))}
 	}

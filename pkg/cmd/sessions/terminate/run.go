@@ -72,7 +72,7 @@ func newHelper(opts *TerminateOptions) (*contain.Helper, error) {
 	if opts.Prompter != nil {
 		h.Prompter = lazyPrompter(opts.Prompter)
 	}
-	h.OpenJournal = func() (*audit.Journal, error) {
+	h.OpenJournal = func() (contain.Journal, error) {
 		jpath, err := audit.Path(opts.LookupEnv)
 		if err != nil {
 			return nil, fmt.Errorf("%w; nothing was sent", err)

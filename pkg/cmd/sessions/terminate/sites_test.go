@@ -175,7 +175,7 @@ func TestHoldSitesCutShort(t *testing.T) {
 	assert.Equal(t, "Completed", e.stateOf(t, "11111111-1111-4111-8111-000000000008"))
 	s, _ := east.Session("11111111-1111-4111-8111-000000000008")
 	assert.Equal(t, pamsim.StateCompleted, s.State)
-	assert.Equal(t, 2, strings.Count(e.errOut.String(), "Hold of 1h0m0s ended: 1 polls, 0 new sessions seen, 0 terminated."), e.errOut.String())
+	assert.Equal(t, 2, strings.Count(e.errOut.String(), "Hold of 1h0m0s interrupted after 0s: 1 poll, 0 new sessions seen, 0 of them terminated."), e.errOut.String())
 	assert.Regexp(t, `(?m)^site west: Holding until `, e.errOut.String())
 	assert.Regexp(t, `(?m)^site east: Holding until `, e.errOut.String())
 }

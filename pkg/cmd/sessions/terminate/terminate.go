@@ -91,7 +91,9 @@ reason. Then, as in the web UI's Actions > Terminate dialog, pamctl asks:
 yes or no (default no) for one session, or the number of sessions typed out
 for several. --yes skips the question. Without a terminal on standard input
 and output and without --yes, pamctl refuses (exit 6) and sends nothing.
---dry-run shows what would be terminated and sends nothing. A selector that
+--dry-run shows what would be terminated and sends nothing, and exits with
+the code the real run would give if every request succeeded (5 when a
+session shown cannot be terminated, e.g. native-only). A selector that
 matches more than --max sessions (default 20) is refused (exit 6).
 
 The terminated user is disconnected and logged out of the PAM session, and
@@ -101,9 +103,12 @@ refusal no other session of that asset is sent). Ctrl-C sends nothing new,
 not even a retry, says what it waits for, and reports exactly what
 happened; a second Ctrl-C quits at once, journaling what was in flight as
 "unknown". A request whose outcome is unknown (connection reset, timeout,
-a gateway error) is never resent blindly: the session is read back,
+any 5xx) is never resent blindly: the session is read back,
 Completed counts as terminated; still Active, pamctl waits a grace (or the
-server's Retry-After), reads it back again, and only then asks once more.
+server's Retry-After), reads it back again, and only then asks once more
+(said on standard error). No clear answer to that either, and still
+Active: the result is unknown (exit 7; the requests may still land), never
+failed.
 
 Every answer is checked before it is acted on: sessions a selector query
 returns that do not match the selector, an answer to a read by ID that is
@@ -113,16 +118,24 @@ ever sent a terminate (see docs/api-contract.md).
 Unless --no-wait, each termination is verified: the session must read back
 Completed and its "Terminate Session" event must be in the Events Report
 (or, for operators who cannot read that report, the Session Events Report),
-within --wait-timeout; with a selector, the selector is listed again to
-find sessions that started after the preview (a reconnect). The event is
-printed.
+within --wait-timeout. Then containment is checked on the ground: every
+terminated session is read back by ID (still Active is not contained, exit
+5, whatever the Completed list or the Events Report say), and with a
+selector the scope you may see is listed without the server's user and
+channel filters and matched here, the run's own sessions included: a
+session the server's filter left out, or one that started after the
+preview (a reconnect), is named (exit 5), never terminated unconfirmed. A
+terminate answered with another session's body is exit 7, naming both.
+The event is printed.
 
 Every session acted on is appended as one JSON line to the audit journal
 $XDG_STATE_HOME/pamctl/audit.jsonl (mode 0600), the moment its outcome is
 known, with the operator, server, session, asset, user, channels, --reason
 and result: terminated, already-completed, skipped, failed (the server
 refused, or a read-back shows it still Active) or unknown (sent, outcome
-not known).
+not known), and how many terminate requests were sent. A line that cannot
+be written stops the run: nothing more is sent, exit 7, and every session
+without a line is named.
 
 --profiles a,b or --all-profiles terminates on several sites (profiles
 of the config file) with one selector: each site is searched (4 at a
@@ -201,7 +214,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 	cmd.ValidArgsFunction = cmdutil.CompleteActiveSessionIDs(f)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "every active session on this asset (`name` or ID)")
-	fl.StringVar(&opts.User, "user", "", "every active session of this `user`")
+	fl.StringVar(&opts.User, "user", "", "every active session of this `user` (exact but for ASCII case)")
 	fl.StringVar(&opts.Channel, "channel", "", "every active session using this `channel` (SSH, RDP, VNC, Telnet, ...)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (for scripts and runbooks)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be terminated and send nothing")

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -255,7 +256,7 @@ func bySites(sites []cmdutil.Site, opts *WaitOptions, st *state, warn func(strin
 		lists := make([][]api.Session, len(sites))
 		errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
 			var err error
-			lists[i], err = sels[i].Active(ctx, s.Client, func(w string) { warn(sitePrefix(s) + w) })
+			lists[i], err = onTheGround(ctx, sels[i], s.Client, func(w string) { warn(sitePrefix(s) + w) })
 			return err
 		})
 		if err := cmdutil.SitesErr(sites, errs); err != nil {
@@ -275,6 +276,39 @@ func bySites(sites []cmdutil.Site, opts *WaitOptions, st *state, warn func(strin
 		}
 		return len(st.active) == 0, nil
 	}
+}
+
+// onTheGround lists the Active sessions of the selector's scope WITHOUT
+// the server's user and channel filters and matches them on the client,
+// as terminate's final check does (docs/exit-codes.md): a server that
+// filters differently (case-sensitively, say) cannot make wait say
+// "ended" while a matching session is still Active. A row the selector
+// cannot be judged on is a contract violation; a row left out only
+// because a name looks like the one asked is named, once.
+func onTheGround(ctx context.Context, sel *selector.Selector, c selector.Client, warn func(string)) ([]api.Session, error) {
+	err := sel.Resolve(ctx, c)
+	var list []api.Session
+	want := sel.Params()
+	if err == nil {
+		list, err = c.ListSessions(ctx, api.ListSessionsParams{State: api.StateActive, AssetID: want.AssetID})
+	}
+	if err != nil {
+		if api.IsAuth(err) {
+			return nil, sel.AuthError(err)
+		}
+		return nil, err
+	}
+	for i := range list {
+		if err := (api.ListSessionsParams{User: want.User}).Check(&list[i]); err != nil {
+			return nil, err
+		}
+	}
+	out, sv := sel.Filter(list)
+	out = slices.DeleteFunc(out, func(s api.Session) bool { return api.ValidateID("session", s.ID) != nil })
+	if looks := sv.Lookalikes(); looks != "" && warn != nil {
+		warn("warning: sessions that do not match " + sel.Describe() + " are ignored" + looks)
+	}
+	return out, nil
 }
 
 // byIDs reads each named session that is still Active.

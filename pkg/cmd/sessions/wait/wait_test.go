@@ -125,7 +125,7 @@ func TestWaitRunEndsAtTheFirstPollAfterTheLastSessionEnds(t *testing.T) {
 	assert.Equal(t, 10*time.Second, fx.clk.Now().Sub(t0), "polls at 0, 5s and 10s: done at the first poll that saw none")
 	assert.Equal(t, "[]\n", fx.out.String())
 	assert.Empty(t, fx.errOut.String(), "silent off a terminal")
-	assert.Equal(t, "bwilliams", fx.reg.Requests[0].URL.Query().Get("user"))
+	assert.False(t, fx.reg.Requests[0].URL.Query().Has("user"), "listed without the server's user filter, matched on the client")
 	assert.Equal(t, "Active", fx.reg.Requests[0].URL.Query().Get("state"))
 }
 
@@ -223,8 +223,22 @@ func TestWaitRunIgnoresSessionsThatDoNotMatch(t *testing.T) {
 	fx.opts.Selector.User = "bwilliams"
 	fx.reg.Register("another user", listSessions, httpmock.JSONResponse(200, page(sess(id2, "jdoe", "Active"), sess(id1, "BWilliams", "Completed"))))
 	require.NoError(t, waitRun(context.Background(), fx.opts))
-	assert.Contains(t, fx.errOut.String(), "2 sessions that do not match sessions of user bwilliams site-wide; its filtering differs")
+	assert.NotContains(t, fx.errOut.String(), "filtering differs", "the list is unfiltered: other users' rows are expected")
 	assert.Equal(t, "[]\n", fx.out.String())
+}
+
+// The server's user filter is case-sensitive (it answers only bwilliams):
+// the unfiltered list still shows BWilliams Active, so the wait goes on.
+func TestWaitRunJudgesOnTheGround(t *testing.T) {
+	fx := setup(t, output.JSON)
+	fx.opts.Selector.User = "bwilliams"
+	fx.opts.Timeout = 6 * time.Second
+	for range 2 { // polls at 0 and 5s
+		fx.reg.Register("BWilliams left Active", listSessions, httpmock.JSONResponse(200, page(sess(id2, "BWilliams", "Active"), sess(id1, "jdoe", "Active"))))
+	}
+	err := waitRun(context.Background(), fx.opts)
+	assert.Equal(t, cmdutil.ExitTimeout, cmdutil.ExitCode(err))
+	assert.Contains(t, err.Error(), id2)
 }
 
 func TestWaitRunCtrlC(t *testing.T) {
