@@ -25,8 +25,9 @@ const digestPrefix = "sha256:"
 // It is computed from the decoded plan, not from the file's bytes, so
 // indentation and member order in the file do not matter, and a member the
 // format does not define is refused when the plan is read. For a plan
-// pamctl wrote, `jq -cj 'del(.digest)' PLAN | sha256sum` gives the same
-// digest.
+// pamctl wrote whose strings hold no DEL, U+2028 or U+2029 (which jq
+// escapes differently), `jq -cj 'del(.digest)' PLAN | sha256sum` gives the
+// same digest (docs/plans.md).
 func Canonical(p *Plan) []byte {
 	c := *p
 	c.Digest = ""
