@@ -93,18 +93,23 @@ func Reconcile(ctx context.Context, c API, p *Plan, site int) (*Reconciled, erro
 func reread(ctx context.Context, c API, s *Site) ([]*api.Session, error) {
 	out := make([]*api.Session, len(s.Targets))
 	errs := make([]error, len(s.Targets))
-	g, gctx := errgroup.WithContext(ctx)
+	// Every read runs to its end (no group context): the first error in
+	// the plan's order is then the one reported, not a cancellation it
+	// caused.
+	g := new(errgroup.Group)
 	g.SetLimit(readConcurrency)
 	for i := range s.Targets {
+		if ctx.Err() != nil {
+			break
+		}
 		g.Go(func() error {
-			sess, err := c.GetSession(gctx, s.Targets[i].ID)
+			sess, err := c.GetSession(ctx, s.Targets[i].ID)
 			switch {
 			case err == nil:
 				out[i] = sess
 			case api.IsNotFound(err):
 			default:
 				errs[i] = err
-				return err
 			}
 			return nil
 		})
