@@ -2,6 +2,7 @@ package plan
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,4 +103,13 @@ func TestCheckServers(t *testing.T) {
 	// Another path on the same host is another site.
 	_, err = CheckServers(p, map[string]string{"a": serverA, "b": "https://pam-b.example.com:6443/ztna/acme/prod"})
 	refused(t, err, ErrUnknownServer, serverB)
+}
+
+func TestDescribe(t *testing.T) {
+	in := userInput()
+	in.Reason = "INC-4312\x1b[2J"
+	in.Sites[1].Planner.Name = "alice-dr"
+	p := build(t, in)
+	got := p.Describe(t0.Add(12 * time.Minute))
+	assert.Equal(t, "plan "+p.Digest[:19]+" made by alice.ops, alice-dr (local user alice) at 2026-12-04T03:00:00Z, expires 2026-12-04T04:00:00Z (in 48m0s), two-person: --user bwilliams, --max 10, reason \"INC-4312\\x1b[2J\"; 3 sessions on 2 sites", got)
 }
