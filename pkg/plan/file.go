@@ -101,12 +101,17 @@ func Read(path string, clk clock.Clock) (*Plan, error) {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	defer f.Close()
+	tooLarge := refuse(ErrInvalid, fmt.Sprintf("plan %s is larger than %d MiB, more than any plan pamctl writes: %s", path, MaxFileSize>>20, remedy))
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxFileSize {
+		return nil, tooLarge
+	}
+	// The limit holds for what is not a regular file too (a pipe).
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan %s: %w", path, err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, refuse(ErrInvalid, fmt.Sprintf("plan %s is larger than %d MiB, more than any plan pamctl writes: %s", path, MaxFileSize>>20, remedy))
+		return nil, tooLarge
 	}
 	return Parse(data, path, clk.Now())
 }
@@ -117,11 +122,18 @@ func Parse(data []byte, name string, now time.Time) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The digest first: an edit is named as an edit, whatever field it
+	// broke on the way.
+	switch {
+	case p.Digest == "":
+		return nil, refuse(ErrInvalid, fmt.Sprintf("plan %s has no digest: %s", name, remedy))
+	case !digestRE.MatchString(p.Digest):
+		return nil, refuse(ErrInvalid, fmt.Sprintf("plan %s: digest %q is not sha256: and 64 hex digits: %s", name, p.Digest, remedy))
+	case p.Digest != Digest(p):
+		return nil, refuse(ErrDigest, fmt.Sprintf("plan %s was changed after it was made (its digest does not match its content): a plan is applied as it was reviewed or not at all; %s", name, remedy))
+	}
 	if verr := p.validate(); verr != nil {
 		return nil, refuse(verr.Reason, fmt.Sprintf("plan %s: %s: %s", name, verr.Msg, remedy))
-	}
-	if p.Digest != Digest(p) {
-		return nil, refuse(ErrDigest, fmt.Sprintf("plan %s was changed after it was made (its digest does not match its content): a plan is applied as it was reviewed or not at all; %s", name, remedy))
 	}
 	if err := p.checkTime(name, now); err != nil {
 		return nil, err

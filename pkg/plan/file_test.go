@@ -178,10 +178,28 @@ func TestReadNoDigest(t *testing.T) {
 	path := writeTemp(t, build(t, userInput()))
 	edit(t, path, func(m map[string]any) { delete(m, "digest") })
 	_, err := readAt(t, path, t0)
-	refused(t, err, ErrDigest)
+	refused(t, err, ErrInvalid, "has no digest", "--plan-out")
 	edit(t, path, func(m map[string]any) { m["digest"] = "md5:abc" })
 	_, err = readAt(t, path, t0)
 	refused(t, err, ErrInvalid, "is not sha256:")
+}
+
+// An edit that also breaks a field is still named as an edit.
+func TestReadEditedAndBroken(t *testing.T) {
+	path := writeTemp(t, build(t, userInput()))
+	edit(t, path, func(m map[string]any) { m["reason"] = "" })
+	_, err := readAt(t, path, t0)
+	refused(t, err, ErrDigest, "changed after it was made")
+}
+
+func TestReadTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.plan")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(MaxFileSize+1)) // sparse: costs no disk
+	require.NoError(t, f.Close())
+	_, err = readAt(t, path, t0)
+	refused(t, err, ErrInvalid, "larger than 64 MiB", "--plan-out")
 }
 
 func TestReadMissingFile(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 
 var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
-// validate checks the fields a plan cannot be applied without; the digest
-// is checked by Parse, after it.
+// validate checks the fields a plan cannot be applied without; Parse
+// checks the digest before it.
 func (p *Plan) validate() *Error {
 	bad := func(format string, args ...any) *Error { return refuse(ErrInvalid, fmt.Sprintf(format, args...)) }
 	switch {
@@ -49,9 +49,6 @@ func (p *Plan) validate() *Error {
 			return bad("site %s is named twice", s.Server)
 		}
 		seen[s.Server] = true
-	}
-	if p.Digest != "" && !digestRE.MatchString(p.Digest) {
-		return bad("digest %q is not sha256: and 64 hex digits", p.Digest)
 	}
 	return nil
 }
