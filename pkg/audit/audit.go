@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/plan"
 )
 
 // FileName is the journal's name inside the state directory.
@@ -38,6 +40,9 @@ type Entry struct {
 	// state (any method but GET).
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
+	// Approval is set for a line of an applied plan: its digest and who
+	// planned and approved it (docs/plans.md); its members are the line's.
+	*plan.Approval
 }
 
 // Path is the journal's location: $XDG_STATE_HOME/pamctl/audit.jsonl, or

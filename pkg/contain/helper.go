@@ -17,6 +17,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
+	pamplan "github.com/pamctl/pamctl/pkg/plan"
 )
 
 // Config is what the operator asked: the targets (IDs or the selector)
@@ -51,6 +52,11 @@ type Site struct {
 	Label string // the name with the merged profiles, for the preview
 	API   API
 	Err   error
+	// IDs are this site's targets when they are given per site (an
+	// applied plan, apply.go); nil: the Config's IDs or selector.
+	IDs []string
+	// Approval is the applied plan's record, in each journal line.
+	Approval *pamplan.Approval
 }
 
 func (s Site) label() string {
@@ -91,6 +97,10 @@ type Callbacks struct {
 	// Settled is told each session once its outcome is final, after its
 	// journal line (optional).
 	Settled func(Result)
+	// PlanOut, when set, ends the run after the preview and the --max
+	// guard, sending nothing: it is handed each site's targets
+	// (--plan-out, apply.go).
+	PlanOut func(sites []PlannedSite) error
 }
 
 // Helper runs one terminate.

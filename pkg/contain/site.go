@@ -37,7 +37,7 @@ func (r *runner) plan(ctx context.Context) error {
 		sites[i] = cmdutil.Site{Name: sr.site.Name, Err: sr.site.Err}
 	}
 	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, _ cmdutil.Site) error {
-		return r.runs[i].plan(ctx, len(r.opts.IDs) > 0)
+		return r.runs[i].plan(ctx, len(r.opts.IDs) > 0 || r.runs[i].site.IDs != nil)
 	})
 	if !r.fanOut {
 		if err := errs[0]; err != nil {

@@ -36,7 +36,13 @@ func TestMain(m *testing.M) {
 			// grace before a retry), starting from the real time. A script
 			// whose point is a race with the server's own time (a request
 			// that lands late) sets PAMCTL_TEST_REAL_CLOCK=1.
-			var clk clock.Clock = clock.NewAuto(time.Now())
+			// A script moves pamctl's clock ahead of the server's with
+			// PAMCTL_TEST_CLOCK_AHEAD=2h (a plan applied after it expired).
+			start := time.Now()
+			if d, err := time.ParseDuration(os.Getenv("PAMCTL_TEST_CLOCK_AHEAD")); err == nil {
+				start = start.Add(d)
+			}
+			var clk clock.Clock = clock.NewAuto(start)
 			if os.Getenv("PAMCTL_TEST_REAL_CLOCK") == "1" {
 				clk = clock.Real{}
 			}

@@ -77,6 +77,16 @@ type TerminateOptions struct {
 	// FanOut is --profiles/--all-profiles; Sites builds their clients.
 	FanOut cmdutil.FanOut
 	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
+
+	// Plan is --plan-out and --apply (plan.go).
+	Plan PlanOptions
+}
+
+func (o *TerminateOptions) clock() clock.Clock {
+	if o.Clock == nil {
+		return clock.Real{}
+	}
+	return o.Clock
 }
 
 // longHelp is the command's help text.
@@ -162,6 +172,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		LookupEnv:  f.LookupEnv,
 		Interrupts: f.Interrupts,
 		Sites:      f.Sites,
+		Plan:       PlanOptions{Config: f.Config},
 	}
 	cmd := &cobra.Command{
 		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
@@ -185,7 +196,11 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = dedupe(args)
 			opts.MaxSet = cmd.Flags().Changed("max")
-			if err := validate(opts); err != nil {
+			err := validatePlan(cmd, opts)
+			if err == nil {
+				err = validate(opts)
+			}
+			if err != nil {
 				var refused *cmdutil.ExitError
 				if errors.As(err, &refused) {
 					emptyResults(opts)
@@ -213,6 +228,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 	fl.DurationVar(&opts.Hold, "hold", 0, "after the run, keep terminating every new session matching the selector (a reconnect) for this `duration`, e.g. 30m")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --hold, how often to look for new sessions (at least 1s)")
 	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
+	addPlanFlags(cmd, &opts.Plan)
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
 	return cmd
@@ -230,7 +246,7 @@ func validate(opts *TerminateOptions) error {
 	switch {
 	case opts.FanOut.Enabled() && len(opts.IDs) > 0:
 		return cmdutil.FlagErrorf("session IDs belong to one site: with --profiles or --all-profiles select the sessions with --asset, --user or --channel (or give IDs with --profile NAME); nothing was sent")
-	case len(opts.IDs) == 0 && !selector:
+	case len(opts.IDs) == 0 && !selector && opts.Plan.Apply == "":
 		return cmdutil.FlagErrorf("name the sessions to terminate: give session IDs, or select them with --asset, --user or --channel (there is no \"terminate everything\")")
 	case opts.Hold < 0:
 		return cmdutil.FlagErrorf("--hold %s: want a positive duration such as 30m", opts.Hold)
@@ -266,7 +282,7 @@ func validate(opts *TerminateOptions) error {
 	if len(opts.Reason) > maxReasonLen {
 		return cmdutil.FlagErrorf("--reason is %d bytes long; at most %d", len(opts.Reason), maxReasonLen)
 	}
-	if !opts.Yes && !opts.DryRun && !opts.IO.CanPrompt() {
+	if !opts.Yes && !opts.DryRun && opts.Plan.PlanOut == "" && !opts.IO.CanPrompt() {
 		return cmdutil.Refusedf("refusing to terminate without confirmation: standard input and output are not a terminal, so pamctl cannot ask; pass --yes to confirm (or --dry-run to preview); nothing was sent")
 	}
 	return nil
