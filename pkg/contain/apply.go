@@ -19,7 +19,7 @@ import (
 // (Site.IDs), each journal line carrying the plan's Approval.
 
 // PlannedSite is one site's targets as --plan-out records them: the
-// sessions the run would send, as read, and who read them.
+// sessions the preview showed, as read, and who read them.
 type PlannedSite struct {
 	Name     string // the profile ("" for the one site of a run without --profiles)
 	Label    string // the name with the profiles merged into it
@@ -40,7 +40,9 @@ func (r *runner) plannedSites() []PlannedSite {
 		if len(sr.p.scopes) > 0 {
 			ps.AssetID = sr.p.scopes[0].AssetID
 		}
-		for _, res := range sr.send {
+		// Every session the preview showed, those it skips too (native-only,
+		// not Active): at --apply the engine judges them again, as read then.
+		for _, res := range sr.p.results {
 			if res.sess != nil {
 				ps.Sessions = append(ps.Sessions, *res.sess)
 			}
