@@ -61,6 +61,8 @@ type Fake struct {
 type waiter struct {
 	at time.Time
 	ch chan time.Time
+	// passive: an Until, which Waiters does not count.
+	passive bool
 }
 
 // NewFake returns a Fake clock set to t.
@@ -96,6 +98,7 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 	if f.auto {
 		f.now = f.now.Add(d)
 		ch <- f.now
+		f.wake()
 		return ch
 	}
 	if d == 0 {
@@ -125,6 +128,27 @@ func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
+	f.wake()
+}
+
+// Until delivers the fake time once it has reached t, however it gets
+// there (Advance, or an auto clock moved by someone's wait); it moves
+// nothing itself and is not counted by Slept. Deadlines use it: an auto
+// clock must not jump to a deadline because something watches for it.
+func (f *Fake) Until(t time.Time) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !t.After(f.now) {
+		ch <- f.now
+		return ch
+	}
+	f.waiters = append(f.waiters, waiter{at: t, ch: ch, passive: true})
+	return ch
+}
+
+// wake delivers to the waiters whose time has come, in order. f.mu is held.
+func (f *Fake) wake() {
 	sort.SliceStable(f.waiters, func(i, j int) bool { return f.waiters[i].at.Before(f.waiters[j].at) })
 	kept := f.waiters[:0]
 	for _, w := range f.waiters {
@@ -142,5 +166,11 @@ func (f *Fake) Advance(d time.Duration) {
 func (f *Fake) Waiters() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.waiters)
+	n := 0
+	for _, w := range f.waiters {
+		if !w.passive {
+			n++
+		}
+	}
+	return n
 }

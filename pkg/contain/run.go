@@ -95,7 +95,7 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 		if r.journal == nil {
 			return
 		}
-		ent := res.entry(r.clk.Now(), sr.operator, s.API.Server(), r.opts.Reason)
+		ent := res.entry(r.clk.Now(), sr.operator, s.API, r.opts.Reason)
 		ent.Approval = s.Approval
 		if err := r.journal.Append(ent); err != nil {
 			fmt.Fprintf(r.errOut, "warning: could not write the audit journal: %v\n", err)
