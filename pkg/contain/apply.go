@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	pamplan "github.com/pamctl/pamctl/pkg/plan"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -60,7 +61,30 @@ func siteConfig(opts *Config, s Site) *Config {
 	}
 	c := *opts
 	c.IDs = s.IDs
+	if s.Hold != nil {
+		c.holdKnown = s.Hold.Known
+	}
 	return &c
+}
+
+// HoldScope is what an applied plan's --hold polls on a site: the plan's
+// selector, its asset by the ID the plan recorded, and the sessions it
+// leaves alone (the drift found when the plan was applied).
+type HoldScope struct {
+	AssetID string
+	User    string
+	Channel string
+	Known   []string
+}
+
+// scope gives a plan read by IDs the selector its hold polls.
+func (h *HoldScope) scope(ctx context.Context, c API, p *plan) error {
+	sel := &query.Selector{Asset: h.AssetID, User: h.User, Channel: h.Channel}
+	if err := sel.Resolve(ctx, c); err != nil {
+		return err
+	}
+	p.selector, p.scopes = sel, []api.ListSessionsParams{sel.Params()}
+	return nil
 }
 
 // PlanSite is a site of a plan on the applying operator's side: the
@@ -145,7 +169,16 @@ func PrepareApply(ctx context.Context, p *pamplan.Plan, sites []PlanSite, localU
 		for _, f := range rec.Reconnects {
 			site.IDs = append(site.IDs, f.ID)
 		}
-		if len(site.IDs) > 0 {
+		if hold := p.HoldDuration() > 0; hold {
+			site.Hold = &HoldScope{AssetID: p.Sites[i].AssetID, User: p.Selector.User, Channel: p.Selector.Channel}
+			for _, f := range rec.Drift {
+				site.Hold.Known = append(site.Hold.Known, f.ID)
+			}
+			if site.IDs == nil {
+				site.IDs = []string{} // nothing to send now; the hold goes on
+			}
+		}
+		if site.IDs != nil {
 			a := got[i].approval
 			site.Approval = &a
 			ap.Sites = append(ap.Sites, site)

@@ -41,6 +41,10 @@ type Config struct {
 	// polling every Interval.
 	Hold     time.Duration
 	Interval time.Duration
+
+	// holdKnown are sessions a site's hold leaves alone as known (an
+	// applied plan's drift: it needs a new plan); set by siteConfig.
+	holdKnown []string
 }
 
 // Site is one site of a run: its name ("" for the one site of a run
@@ -57,6 +61,9 @@ type Site struct {
 	IDs []string
 	// Approval is the applied plan's record, in each journal line.
 	Approval *pamplan.Approval
+	// Hold is the selector an applied plan's --hold keeps polling on this
+	// site (apply.go); nil without one.
+	Hold *HoldScope
 }
 
 func (s Site) label() string {

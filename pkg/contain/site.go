@@ -103,6 +103,9 @@ func (sr *siteRun) plan(ctx context.Context, byID bool) error {
 		}
 		return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent there: check it with `pamctl auth status --profile %s`", c.Host(), statusOf(ucr.err), sr.site.Name)}
 	}
+	if err == nil && sr.site.Hold != nil {
+		err = sr.site.Hold.scope(ctx, sr.e.api, p)
+	}
 	if err != nil {
 		return err
 	}

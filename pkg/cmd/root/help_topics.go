@@ -19,10 +19,14 @@ const ExitCodesHelp = `pamctl exits with a code a runbook can act on:
        permission
   4    not found: session or asset
   5    not contained: sessions the run targeted or matched are still Active
-       (failed, native-only, not permitted, new since the preview), however
-       they were named (one ID, several, or a selector), or part of a site
-       could not be searched, or a site of a fan-out could not be used
-  6    refused for safety: no terminal and no --yes, or more sessions than --max
+       (failed, native-only, not permitted, new since the preview, drift
+       after a plan), however they were named (one ID, several, or a
+       selector), or part of a site could not be searched, or a site of a
+       fan-out could not be used
+  6    refused for safety: no terminal and no --yes, or more sessions than
+       --max, or a plan that cannot be applied (expired, edited, badly
+       signed, applied by its planner under --two-person, for a server
+       without a profile)
   7    sent but not verified: the outcome is unknown, or the session still
        reads Active or has no event after the wait
   8    a wait (or --hold) condition not reached before --timeout

@@ -203,9 +203,11 @@ func applyRun(ctx context.Context, opts *TerminateOptions) error {
 	}
 	h.Sites = ap.Sites
 	h.Max, h.MaxSet, h.Reason = p.Max, true, p.Reason
-	// The reconnects the plan's --hold approves are among the sites' IDs;
-	// the hold's polling after the run is not part of an applied plan.
-	h.Hold = 0
+	// The plan's --hold: the reconnects found now are among the sites'
+	// IDs, and each site's selector is polled for the hold's length.
+	if !opts.DryRun {
+		h.Hold = p.HoldDuration()
+	}
 	results, err := h.Run(ctx)
 	if results == nil {
 		emptyResults(opts)
