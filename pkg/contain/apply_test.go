@@ -42,7 +42,7 @@ func testPlan(t *testing.T, clk clock.Clock, twoPerson bool, hold time.Duration)
 	p, err := pamplan.Build(pamplan.BuildInput{
 		Clock: clk, TwoPerson: twoPerson, Reason: "INC-1", Max: 20, Hold: hold, LocalUser: "alice",
 		Selector: pamplan.Selector{User: "bob"},
-		Sites: []pamplan.SiteInput{{Server: "http://127.0.0.1:1/ztna/demo/root", Planner: api.UserRef{ID: "u1", Name: "admin"}, Sessions: sess}},
+		Sites:    []pamplan.SiteInput{{Server: "http://127.0.0.1:1/ztna/demo/root", Planner: api.UserRef{ID: "u1", Name: "admin"}, Sessions: sess}},
 	})
 	require.NoError(t, err)
 	return p
@@ -141,4 +141,3 @@ func TestApplyThroughTheEngine(t *testing.T) {
 	assert.Equal(t, "alice@example.com", line["signedBy"])
 	assert.False(t, sc.Scan(), "one line: the drift is not journaled as acted on")
 }
-
