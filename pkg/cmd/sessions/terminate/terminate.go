@@ -151,6 +151,24 @@ others go on: exit 5. The exit code
 is the worst of the sites': 130, then 1 or 3 only when every site failed
 that way, then 5, then 7, then 0.
 
+Two-person rule (docs/plans.md): --plan-out FILE does everything up to
+the question (finds the sessions on every site, shows them, checks --max)
+and sends nothing: it writes a plan (mode 0600) of the sessions as read,
+the selector, --max, --hold, --reason (required), who planned it and an
+expiry (--plan-ttl, default 1h), with a digest of its content; --sign KEY
+signs it with an SSH key (PLAN.sig, namespace pamctl-plan). --two-person
+lets only another token user apply it. --apply FILE shows the plan and who
+made it, re-reads every target on its site (a profile, or PAMCTL_SERVER,
+must name each site's server), skips those gone or no longer Active, names
+and leaves alone new matching sessions (drift: exit 5, they need a new
+plan; under the plan's --hold, sessions created after the plan are
+reconnects it approves), then asks (or --yes), sends, verifies and holds
+as above; every journal line names planner and approver. An expired,
+edited, truncated or badly signed plan (--allowed-signers FILE), one for a
+server without a profile, or one applied by its planner under
+--two-person, is refused (exit 6), nothing sent. --dry-run --apply shows
+what applying would do now.
+
 Exit codes (docs/exit-codes.md): 0 contained (nothing targeted, nothing
 matching the selector, is still Active); 1 error (network, server, an
 answer that breaks the contract); 3 not permitted (only when every send
@@ -175,7 +193,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		Plan:       PlanOptions{Config: f.Config},
 	}
 	cmd := &cobra.Command{
-		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
+		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait] [--plan-out <file> | --apply <file>]",
 		Short: "Terminate active web sessions, after a confirmation",
 		Long:  longHelp,
 		Example: `  # end one session, after a yes/no confirmation
@@ -191,7 +209,12 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
   $ pamctl sessions terminate --asset db-prod-01 --max 50 --yes
 
   # revoke an account on every site of the config file, one confirmation
-  $ pamctl sessions terminate --user bwilliams --all-profiles --reason "INC-4312"`,
+  $ pamctl sessions terminate --user bwilliams --all-profiles --reason "INC-4312"
+
+  # two-person rule: one operator plans (nothing sent), another applies
+  $ pamctl sessions terminate --user bwilliams --reason INC-4312 --two-person --plan-out inc.plan
+  $ pamctl sessions terminate --apply inc.plan --dry-run
+  $ pamctl sessions terminate --apply inc.plan --yes`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = dedupe(args)
