@@ -162,7 +162,11 @@ func PrepareApply(ctx context.Context, p *pamplan.Plan, sites []PlanSite, localU
 		}
 		rec := got[i].rec
 		ap.Drift += len(rec.Drift)
-		ap.Findings = append(ap.Findings, findings(p.Sites[i].Server, rec)...)
+		where := p.Sites[i].Server
+		if s.Name != "" {
+			where = "site " + s.Name + " (" + where + ")"
+		}
+		ap.Findings = append(ap.Findings, findings(where, rec)...)
 		for _, s := range rec.Send {
 			site.IDs = append(site.IDs, s.ID)
 		}
@@ -188,8 +192,8 @@ func PrepareApply(ctx context.Context, p *pamplan.Plan, sites []PlanSite, localU
 }
 
 // findings are the lines that say what reconciling a site found.
-func findings(server string, r *pamplan.Reconciled) []string {
-	lines := []string{fmt.Sprintf("Plan on %s now: %s.", server, r.Summary())}
+func findings(where string, r *pamplan.Reconciled) []string {
+	lines := []string{fmt.Sprintf("Plan on %s now: %s.", where, r.Summary())}
 	for _, f := range r.Skipped {
 		lines = append(lines, fmt.Sprintf("  skipped %s: %s", text.Safe(f.ID), f.Why))
 	}

@@ -89,6 +89,9 @@ func validatePlan(cmd *cobra.Command, opts *TerminateOptions) error {
 // callback that writes the plan.
 func planOut(opts *TerminateOptions, h *contain.Helper) {
 	o := &opts.Plan
+	// The plan's max is applied to every plan, IDs too: refused now
+	// rather than by its approver.
+	h.MaxSet = true
 	h.PlanOut = func(sites []contain.PlannedSite) error {
 		in := plan.BuildInput{
 			Clock: h.Clock, Version: build.Version, TTL: o.PlanTTL, TwoPerson: o.TwoPerson,
