@@ -164,7 +164,15 @@ func refused(err error) error {
 // applyRun is --apply: read and check the plan, find a profile for each
 // of its sites, reconcile every site (contain.PrepareApply), then the one
 // procedure on what is left to send.
-func applyRun(ctx context.Context, opts *TerminateOptions) error {
+func applyRun(ctx context.Context, opts *TerminateOptions) (err error) {
+	// With -o json stdout holds a results array whatever happened: "[]"
+	// unless the engine printed the results.
+	printed := false
+	defer func() {
+		if !printed {
+			emptyResults(opts)
+		}
+	}()
 	o := &opts.Plan
 	clk := opts.clock()
 	p, err := plan.Read(o.Apply, clk)
@@ -197,7 +205,6 @@ func applyRun(ctx context.Context, opts *TerminateOptions) error {
 	ap.PrintFindings(errOut)
 	if len(ap.Sites) == 0 {
 		fmt.Fprintln(errOut, "Nothing of the plan is left to terminate; nothing was sent.")
-		emptyResults(opts)
 		return driftError(ap.Drift, nil)
 	}
 	h, err := newHelper(opts)
@@ -212,9 +219,7 @@ func applyRun(ctx context.Context, opts *TerminateOptions) error {
 		h.Hold = p.HoldDuration()
 	}
 	results, err := h.Run(ctx)
-	if results == nil {
-		emptyResults(opts)
-	}
+	printed = results != nil
 	return driftError(ap.Drift, err)
 }
 
