@@ -91,6 +91,24 @@ step() {
 	fi
 }
 
+# step_fails CODE NARRATION -- pamctl ARGS...: a step whose point is a refusal with exit CODE.
+step_fails() {
+	local want=$1 what=$2
+	shift 3
+	printf '\n%s==> %s%s\n' "$B" "$what" "$N"
+	printf '%s$ pamctl' "$D"
+	printf ' %q' "$@"
+	printf '%s\n' "$N"
+	"${limit[@]}" "$work/bin/pamctl" "$@" </dev/null
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		passed=$((passed + 1))
+	else
+		printf '%s--- step exited %d, want %d%s\n' "$R" "$rc" "$want" "$N"
+		failed+=("$what (exit $rc, want $want)")
+	fi
+}
+
 ID=11111111-1111-4111-8111-000000000001
 
 step "Which site, which user, which roles: is the token accepted?" -- \
@@ -116,6 +134,22 @@ reconnect_pid=$!
 step "Keep an account out: terminate tparker's sessions, then hold for 8s; a reconnect is caught" -- \
 	sessions terminate --user tparker --yes --hold 8s --interval 1s --reason demo-hold
 wait "$reconnect_pid"
+
+# The two-person rule: the asset manager plans (nothing sent), the
+# Administrator applies the plan with their own token.
+amanager_token=$(sed -n 's/^# asset-manager token: \([^ ]*\).*/\1/p' "$work/pamsim.env" | head -n 1)
+plan="$work/inc-demo.plan"
+if [ -n "$amanager_token" ]; then
+	PAMCTL_TOKEN=$amanager_token step "Two-person rule, 1/2: the asset manager plans to end bwilliams's session on db-prod-02 (--plan-out: nothing is sent)" -- \
+		sessions terminate 11111111-1111-4111-8111-000000000007 --reason demo-plan --two-person --plan-out "$plan"
+	PAMCTL_TOKEN=$amanager_token step_fails 6 "Two-person rule: the planner cannot apply their own plan (exit 6, nothing sent)" -- \
+		sessions terminate --apply "$plan" --yes
+	step "Two-person rule, 2/2: the Administrator applies it with their own token; the journal names both" -- \
+		sessions terminate --apply "$plan" --yes
+else
+	printf '%s--- no asset-manager token in pamsim'"'"'s output%s\n' "$R" "$N"
+	failed+=("two-person rule (no asset-manager token)")
+fi
 
 printf '\n%s==> %s%s\n' "$B" "The local audit journal recorded the termination" "$N"
 journal="$XDG_STATE_HOME/pamctl/audit.jsonl"

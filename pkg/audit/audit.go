@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/plan"
 )
 
 // FileName is the journal's name inside the state directory.
@@ -47,6 +49,10 @@ type Entry struct {
 	// Contract is the digest of the contract overlay the request was made
 	// under (docs/contract-overlay.md); empty under the modeled contract.
 	Contract string `json:"contract,omitempty"`
+	// Approval is set for a line of an applied plan: its digest and who
+	// planned and approved it (docs/plans.md); its members are the line's.
+	*plan.Approval
+
 	// Seq and Prev are the chain, set by Append (whatever the caller put
 	// there): the line's number in the journal, counting on across rotated
 	// files, and LineHash of the line before it (Anchor for the first).

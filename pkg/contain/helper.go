@@ -17,6 +17,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/audit"
 	"github.com/pamctl/pamctl/pkg/clock"
+	pamplan "github.com/pamctl/pamctl/pkg/plan"
 )
 
 // Config is what the operator asked: the targets (IDs or the selector)
@@ -40,6 +41,10 @@ type Config struct {
 	// polling every Interval.
 	Hold     time.Duration
 	Interval time.Duration
+
+	// holdKnown are sessions a site's hold leaves alone as known (an
+	// applied plan's drift: it needs a new plan); set by siteConfig.
+	holdKnown []string
 }
 
 // Site is one site of a run: its name ("" for the one site of a run
@@ -51,6 +56,14 @@ type Site struct {
 	Label string // the name with the merged profiles, for the preview
 	API   API
 	Err   error
+	// IDs are this site's targets when they are given per site (an
+	// applied plan, apply.go); nil: the Config's IDs or selector.
+	IDs []string
+	// Approval is the applied plan's record, in each journal line.
+	Approval *pamplan.Approval
+	// Hold is the selector an applied plan's --hold keeps polling on this
+	// site (apply.go); nil without one.
+	Hold *HoldScope
 }
 
 func (s Site) label() string {
@@ -93,6 +106,10 @@ type Callbacks struct {
 	// Settled is told each session once its outcome is final, after its
 	// journal line (optional).
 	Settled func(Result)
+	// PlanOut, when set, ends the run after the preview and the --max
+	// guard, sending nothing: it is handed each site's targets
+	// (--plan-out, apply.go).
+	PlanOut func(sites []PlannedSite) error
 }
 
 // Journal is where each session's line goes (pkg/audit's Journal).

@@ -54,6 +54,9 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 	for _, r := range p.results {
 		known[r.key()] = true
 	}
+	for _, id := range e.opts.holdKnown {
+		known[api.IDKey(id)] = true
+	}
 	fmt.Fprintf(e.errOut, "Holding until %s: every new session matching %s is terminated (Ctrl-C ends the hold).\n",
 		until.UTC().Format(time.RFC3339), p.selector.Flags())
 	loop := &poll.Loop{Clock: e.clock, Interval: e.opts.Interval, ErrOut: e.errOut, What: "the Sessions Report", Deadline: until}

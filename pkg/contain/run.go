@@ -58,6 +58,9 @@ func run(ctx context.Context, h *Helper) ([]*Result, error) {
 	if err := r.guard(); err != nil {
 		return nil, err
 	}
+	if h.PlanOut != nil {
+		return nil, h.PlanOut(r.plannedSites())
+	}
 	if opts.DryRun {
 		return r.dryRun()
 	}
@@ -95,11 +98,13 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 	if s.API == nil {
 		return sr // cannot be used: fails at the plan, never run
 	}
-	sr.e = newEngine(s.API, r.clk, r.opts, func(res Result) {
+	sr.e = newEngine(s.API, r.clk, siteConfig(r.opts, s), func(res Result) {
 		if r.journal == nil {
 			return
 		}
-		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.API, r.opts.Reason)); err != nil {
+		ent := res.entry(r.clk.Now(), sr.operator, s.API, r.opts.Reason)
+		ent.Approval = s.Approval
+		if err := r.journal.Append(ent); err != nil {
 			r.journalFailed(res, err)
 		}
 		if r.h.Settled != nil {

@@ -39,7 +39,7 @@ func (r *runner) plan(ctx context.Context) error {
 		sites[i] = cmdutil.Site{Name: sr.site.Name, Err: sr.site.Err}
 	}
 	errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, _ cmdutil.Site) error {
-		return r.runs[i].plan(ctx, len(r.opts.IDs) > 0)
+		return r.runs[i].plan(ctx, len(r.opts.IDs) > 0 || r.runs[i].site.IDs != nil)
 	})
 	if !r.fanOut {
 		if err := errs[0]; err != nil {
@@ -104,6 +104,9 @@ func (sr *siteRun) plan(ctx context.Context, byID bool) error {
 			return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent: check it with `pamctl auth status`", c.Host(), statusOf(ucr.err))}
 		}
 		return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent there: check it with `pamctl auth status --profile %s`", c.Host(), statusOf(ucr.err), sr.site.Name)}
+	}
+	if err == nil && sr.site.Hold != nil {
+		err = sr.site.Hold.scope(ctx, sr.e.api, p)
 	}
 	if err != nil {
 		return err

@@ -37,7 +37,13 @@ func TestMain(m *testing.M) {
 			// grace before a retry), starting from the real time. A race
 			// with the server (a request that lands late) is staged with
 			// pamsim-after, between two requests, not with real time.
-			os.Exit(pamcmd.MainWith(context.Background(), pamcmd.Deps{Clock: clock.NewAuto(time.Now())}))
+			// A script moves pamctl's clock ahead of the server's with
+			// PAMCTL_TEST_CLOCK_AHEAD=2h (a plan applied after it expired).
+			start := time.Now()
+			if d, err := time.ParseDuration(os.Getenv("PAMCTL_TEST_CLOCK_AHEAD")); err == nil {
+				start = start.Add(d)
+			}
+			os.Exit(pamcmd.MainWith(context.Background(), pamcmd.Deps{Clock: clock.NewAuto(start)}))
 		},
 	})
 }

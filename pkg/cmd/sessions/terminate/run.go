@@ -31,14 +31,26 @@ func emptyResults(opts *TerminateOptions) {
 // the -o format, also when the run was refused or failed before any
 // result existed ("[]").
 func terminateRun(ctx context.Context, opts *TerminateOptions) error {
+	if opts.Plan.Apply != "" {
+		return applyRun(ctx, opts)
+	}
 	h, err := newHelper(opts)
 	if err != nil {
 		emptyResults(opts)
 		return err
 	}
+	wrote := false
+	if opts.Plan.PlanOut != "" {
+		planOut(opts, h)
+		write := h.PlanOut
+		h.PlanOut = func(sites []contain.PlannedSite) error { wrote = true; return write(sites) }
+	}
 	results, err := h.Run(ctx)
 	if results == nil {
 		emptyResults(opts)
+	}
+	if opts.Plan.PlanOut != "" && !wrote && err == nil {
+		fmt.Fprintf(opts.IO.ErrOut, "Nothing to plan: no plan was written to %s.\n", opts.Plan.PlanOut)
 	}
 	return err
 }
@@ -50,9 +62,11 @@ func newHelper(opts *TerminateOptions) (*contain.Helper, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, err := cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites)
-	if err != nil {
-		return nil, err
+	var sites []cmdutil.Site
+	if opts.Plan.Apply == "" { // an applied plan brings its own sites
+		if sites, err = cmdutil.SitesFor(opts.FanOut, opts.APIClient, opts.Sites); err != nil {
+			return nil, err
+		}
 	}
 	clk := opts.Clock
 	if clk == nil {

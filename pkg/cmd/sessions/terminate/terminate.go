@@ -77,6 +77,16 @@ type TerminateOptions struct {
 	// FanOut is --profiles/--all-profiles; Sites builds their clients.
 	FanOut cmdutil.FanOut
 	Sites  func(cmdutil.FanOut) ([]cmdutil.Site, error)
+
+	// Plan is --plan-out and --apply (plan.go).
+	Plan PlanOptions
+}
+
+func (o *TerminateOptions) clock() clock.Clock {
+	if o.Clock == nil {
+		return clock.Real{}
+	}
+	return o.Clock
 }
 
 // longHelp is the command's help text.
@@ -154,6 +164,24 @@ others go on: exit 5. The exit code
 is the worst of the sites': 130, then 1 or 3 only when every site failed
 that way, then 5, then 7, then 0.
 
+Two-person rule (docs/plans.md): --plan-out FILE does everything up to
+the question (finds the sessions on every site, shows them, checks --max)
+and sends nothing: it writes a plan (mode 0600) of the sessions as read,
+the selector, --max, --hold, --reason (required), who planned it and an
+expiry (--plan-ttl, default 1h), with a digest of its content; --sign KEY
+signs it with an SSH key (PLAN.sig, namespace pamctl-plan). --two-person
+lets only another token user apply it. --apply FILE shows the plan and who
+made it, re-reads every target on its site (a profile, or PAMCTL_SERVER,
+must name each site's server), skips those gone or no longer Active, names
+and leaves alone new matching sessions (drift: exit 5, they need a new
+plan; under the plan's --hold, sessions created after the plan are
+reconnects it approves), then asks (or --yes), sends, verifies and holds
+as above; every journal line names planner and approver. An expired,
+edited, truncated or badly signed plan (--allowed-signers FILE), one for a
+server without a profile, or one applied by its planner under
+--two-person, is refused (exit 6), nothing sent. --dry-run --apply shows
+what applying would do now.
+
 Exit codes (docs/exit-codes.md): 0 contained (nothing targeted, nothing
 matching the selector, is still Active); 1 error (network, server, an
 answer that breaks the contract); 3 not permitted (only when every send
@@ -175,9 +203,10 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		LookupEnv:  f.LookupEnv,
 		Interrupts: f.Interrupts,
 		Sites:      f.Sites,
+		Plan:       PlanOptions{Config: f.Config},
 	}
 	cmd := &cobra.Command{
-		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait]",
+		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait] [--plan-out <file> | --apply <file>]",
 		Short: "Terminate active web sessions, after a confirmation",
 		Long:  longHelp,
 		Example: `  # end one session, after a yes/no confirmation
@@ -193,12 +222,21 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
   $ pamctl sessions terminate --asset db-prod-01 --max 50 --yes
 
   # revoke an account on every site of the config file, one confirmation
-  $ pamctl sessions terminate --user bwilliams --all-profiles --reason "INC-4312"`,
+  $ pamctl sessions terminate --user bwilliams --all-profiles --reason "INC-4312"
+
+  # two-person rule: one operator plans (nothing sent), another applies
+  $ pamctl sessions terminate --user bwilliams --reason INC-4312 --two-person --plan-out inc.plan
+  $ pamctl sessions terminate --apply inc.plan --dry-run
+  $ pamctl sessions terminate --apply inc.plan --yes`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = dedupe(args)
 			opts.MaxSet = cmd.Flags().Changed("max")
-			if err := validate(opts); err != nil {
+			err := validatePlan(cmd, opts)
+			if err == nil {
+				err = validate(opts)
+			}
+			if err != nil {
 				var refused *cmdutil.ExitError
 				if errors.As(err, &refused) {
 					emptyResults(opts)
@@ -226,6 +264,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 	fl.DurationVar(&opts.Hold, "hold", 0, "after the run, keep terminating every new session matching the selector (a reconnect) for this `duration`, e.g. 30m")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --hold, how often to look for new sessions (at least 1s)")
 	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
+	addPlanFlags(cmd, &opts.Plan)
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("channel", cmdutil.CompleteChannels)
 	return cmd
@@ -243,7 +282,7 @@ func validate(opts *TerminateOptions) error {
 	switch {
 	case opts.FanOut.Enabled() && len(opts.IDs) > 0:
 		return cmdutil.FlagErrorf("session IDs belong to one site: with --profiles or --all-profiles select the sessions with --asset, --user or --channel (or give IDs with --profile NAME); nothing was sent")
-	case len(opts.IDs) == 0 && !selector:
+	case len(opts.IDs) == 0 && !selector && opts.Plan.Apply == "":
 		return cmdutil.FlagErrorf("name the sessions to terminate: give session IDs, or select them with --asset, --user or --channel (there is no \"terminate everything\")")
 	case opts.Hold < 0:
 		return cmdutil.FlagErrorf("--hold %s: want a positive duration such as 30m", opts.Hold)
@@ -279,7 +318,7 @@ func validate(opts *TerminateOptions) error {
 	if len(opts.Reason) > maxReasonLen {
 		return cmdutil.FlagErrorf("--reason is %d bytes long; at most %d", len(opts.Reason), maxReasonLen)
 	}
-	if !opts.Yes && !opts.DryRun && !opts.IO.CanPrompt() {
+	if !opts.Yes && !opts.DryRun && opts.Plan.PlanOut == "" && !opts.IO.CanPrompt() {
 		return cmdutil.Refusedf("refusing to terminate without confirmation: standard input and output are not a terminal, so pamctl cannot ask; pass --yes to confirm (or --dry-run to preview); nothing was sent")
 	}
 	return nil
