@@ -31,9 +31,11 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"pamctl": func() {
 			keyring.MockInit()
-			// Scripts never wait for real: the clock moves forward by
-			// whatever pamctl waits (Retry-After, verification polls, the
-			// grace before a retry), starting from the real time. A script
+			// Scripts never wait for real: the auto clock, starting from
+			// the real time, moves to the earliest of pamctl's pending
+			// waits (Retry-After, verification polls, the grace before a
+			// retry) once no request is in flight and no goroutine runs,
+			// so sites held or watched at once share one time. A script
 			// whose point is a race with the server's own time (a request
 			// that lands late) sets PAMCTL_TEST_REAL_CLOCK=1.
 			var clk clock.Clock = clock.NewAuto(time.Now())
