@@ -3,10 +3,12 @@
 #   make demo            build pamctl + pamsim and walk the mission against the simulator
 #   make test            go vet, gofmt check, docs check, go test -race ./...
 #   make build           bin/pamctl and bin/pamsim, version-stamped
+#   make fuzz            every fuzz target for FUZZTIME each (10s); not part of make test
 #   make docs            regenerate docs/reference and docs/{exit-codes,environment}.md
 #   make lint            golangci-lint (pinned; installed into bin/tools on first use)
 #   make release-check   goreleaser check + snapshot release into dist/ (pinned; slow the first time)
 #   make bench-startup   `pamctl version` start-up time against a Go hello world (limit 2.5x)
+#   make bench-audit     audit list and audit verify on a 1,000,000-line journal: time, peak memory
 
 GO  ?= go
 BIN := bin
@@ -31,8 +33,10 @@ GORELEASER             := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 # Go files to format-check: tracked and untracked-but-not-ignored.
 GOFILES = $(shell git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test vet fmt-check fmt race docs docs-check demo lint release-check \
-	bench-list bench-terminate bench-startup clean help
+FUZZTIME ?= 10s
+
+.PHONY: fuzz all build test vet fmt-check fmt race docs docs-check demo lint release-check \
+	bench-list bench-terminate bench-startup bench-audit clean help
 
 all: build
 
@@ -90,6 +94,9 @@ bench-list:
 bench-startup:
 	bash scripts/bench-startup.sh
 
+bench-audit:
+	bash scripts/bench-audit.sh
+
 bench-terminate:
 	$(GO) test -run '^$$' -bench 'ContainOne|BulkTerminate200|Sites3' -benchtime 3x ./pkg/cmd/sessions/terminate/
 	bash scripts/bench-terminate.sh
@@ -97,3 +104,14 @@ bench-terminate:
 # clean keeps bin/tools: the pinned linters take minutes to build.
 clean:
 	rm -rf $(BIN)/pamctl $(BIN)/pamsim dist completions manpages
+
+# Each fuzz target runs alone for FUZZTIME (go test -fuzz takes one target
+# per run). Their seed corpora already run in make test.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+		for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+			echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done

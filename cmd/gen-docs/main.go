@@ -30,9 +30,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 
-	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/cmd/root"
 	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/openapi"
 	"github.com/pamctl/pamctl/pkg/pamcmd"
 )
 
@@ -234,7 +234,7 @@ func genOpenAPI(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	b, err := api.OpenAPI(api.ContractVersion)
+	b, err := openapi.Generate(openapi.ContractVersion)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ type config struct {
 	envFile  string
 	quiet    bool
 	shutdown time.Duration
+	shape    string
 }
 
 // parseFlags turns arguments into a config; errors are usage errors (exit code 2).
@@ -51,6 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a fresh CA; prints PAMCTL_CA_FILE")
 	fs.StringVar(&c.envFile, "env-file", "", "also write the environment to `path` once the server accepts connections")
 	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests to stderr")
+	fs.StringVar(&c.shape, "shape", "", "serve the site under another API `shape`: spring, or a contract overlay file (docs/contract-overlay.md)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -101,6 +103,15 @@ func serve(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	sim, err := pamsim.New(c.opts)
 	if err != nil {
 		return err
+	}
+	if c.shape != "" {
+		o, err := pamsim.LoadShape(c.shape)
+		if err != nil {
+			return err
+		}
+		if err := sim.SetShape(c.shape, o); err != nil {
+			return err
+		}
 	}
 	errw := &lockedWriter{w: stderr}
 	srv := &http.Server{

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // Defaults for Options fields left zero.
@@ -28,7 +30,15 @@ const (
 	DefaultMaxBodyBytes = 16 << 20
 	DefaultPageSize     = maxPageSize
 	DefaultConcurrency  = 4
-	DefaultMaxItems     = 1_000_000
+	// DefaultMaxItems is the most items one listing holds or streams: a
+	// declared total above it is refused after the first page.
+	DefaultMaxItems = 500_000
+	// DefaultMaxPages is the most requests one listing sends: a server
+	// that answers a few items a page for a large total is refused after
+	// the first page.
+	DefaultMaxPages = 10_000
+	// DefaultListTimeout bounds a whole listing, every page included.
+	DefaultListTimeout = 10 * time.Minute
 )
 
 // Options configure a Client.
@@ -62,6 +72,10 @@ type Options struct {
 	Concurrency int
 	// MaxItems bounds how many items a list call holds in memory.
 	MaxItems int
+	// MaxPages bounds the requests of one listing.
+	MaxPages int
+	// ListTimeout bounds a whole listing (each request has Timeout too).
+	ListTimeout time.Duration
 	// Transport replaces the HTTP transport (tests use httpmock).
 	Transport http.RoundTripper
 	// Sleep waits between retries (the factory hands in its clock's).
@@ -75,6 +89,12 @@ type Options struct {
 	// answer is read: a test clock does not move while a request is out
 	// (clock.BusyHook).
 	Busy func() (done func())
+	// Contract, when set, is the site's contract overlay (overlay.go),
+	// already checked: every request and answer is mapped through it.
+	Contract *Overlay
+	// Redactor, when set, learns the token too: the process's output
+	// streams share it, so the token is redacted from every byte written.
+	Redactor *redact.Redactor
 }
 
 // Client talks to one 12Port site.
@@ -84,6 +104,7 @@ type Client struct {
 	redactor *redactor
 	opts     Options
 	http     *http.Client
+	contract *contractMap
 
 	ctxOnce sync.Mutex
 	ctx     *UserContext
@@ -179,6 +200,12 @@ func New(opts Options) (*Client, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = DefaultMaxPages
+	}
+	if opts.ListTimeout <= 0 {
+		opts.ListTimeout = DefaultListTimeout
+	}
 	if opts.MaxItems <= 0 {
 		opts.MaxItems = DefaultMaxItems
 	}
@@ -199,8 +226,9 @@ func New(opts Options) (*Client, error) {
 	return &Client{
 		base:     base,
 		token:    opts.Token,
-		redactor: newRedactor(opts.Token),
+		redactor: newRedactor(opts.Token, opts.Redactor),
 		opts:     opts,
+		contract: newContractMap(opts.Contract),
 		http: &http.Client{
 			Transport: rt,
 			// A redirect could carry the bearer token to another host;
@@ -247,7 +275,14 @@ func (c *Client) Server() string { return c.base.String() }
 // Host is the server's host name (for messages).
 func (c *Client) Host() string { return c.base.Host }
 
+// url is the URL a modeled path and query are sent to: the contract
+// overlay's names when there is one.
 func (c *Client) url(path string, q url.Values) string {
+	_, path, q, _ = c.contract.wire(http.MethodGet, path, q)
+	return c.rawURL(path, q)
+}
+
+func (c *Client) rawURL(path string, q url.Values) string {
 	// IDs in path are already escaped with url.PathEscape.
 	s := strings.TrimRight(c.base.String(), "/") + path
 	if len(q) > 0 {
@@ -279,7 +314,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte) ([]b
 		path = path[:i]
 	}
 	var raw json.RawMessage
-	if err := c.do(ctx, method, path, q, body, &raw); err != nil {
+	if err := c.send(ctx, method, path, q, body, &raw, false); err != nil {
 		return nil, err
 	}
 	// The body is printed as is: a server echoing the token must not
@@ -287,8 +322,21 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte) ([]b
 	return []byte(c.redact(string(raw))), nil
 }
 
+// do sends a request of the modeled contract, mapped through the overlay.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
-	target := c.url(path, q)
+	return c.send(ctx, method, path, q, body, out, true)
+}
+
+// send sends one request; mapped applies the contract overlay both ways
+// (Raw sends the operator's path as written).
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, body []byte, out any, mapped bool) error {
+	var ep *Endpoint
+	target, wpath := c.rawURL(path, q), path
+	if mapped {
+		var wq url.Values
+		method, wpath, wq, ep = c.contract.wire(method, path, q)
+		target = c.rawURL(wpath, wq)
+	}
 	idempotent := isIdempotent(method)
 	tries := 1
 	if idempotent {
@@ -323,6 +371,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		if status < 200 || status > 299 {
 			lastErr = respBody.httpError
+			if mapped && ep != nil {
+				respBody.httpError.Path = wpath // what was sent, under the overlay
+			}
 			if he := respBody.httpError; status == http.StatusNotFound && he.Report != "" && path != pathUserContext {
 				// Is the base right? The user context tells.
 				_, uerr := c.UserContext(ctx)
@@ -338,7 +389,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		// A 2xx body is data for stdout, tables and the journal: a
 		// server echoing the token in a field must not put it there.
-		respBody.data = c.redactor.redactBytes(respBody.data)
+		respBody.data = c.contract.answer(ep, c.redactBytes(respBody.data))
 		if err := decodeJSON(method, target, respBody.contentType, respBody.data, out); err != nil {
 			var re *ResponseError
 			if errors.As(err, &re) {
@@ -346,6 +397,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			}
 			return err
 		}
+		c.redactDecoded(out)
 		return nil
 	}
 	return lastErr
@@ -407,7 +459,10 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A server may echo the credential in its error text: that text
 		// reaches stdout, stderr and the audit journal, so redact it here.
+		// And again after decoding: the message's JSON escapes may make a
+		// spelling the raw bytes did not hold.
 		msg, notJSON := describeBody(r.contentType, []byte(c.redact(string(data))))
+		msg = c.redact(msg)
 		r.httpError = &HTTPError{
 			StatusCode: resp.StatusCode, Method: method, URL: target,
 			Message: msg, NotJSON: notJSON,

@@ -6,6 +6,9 @@ package api
 // path, query parameter and JSON field name below is our model of how the
 // product's web UI talks to its API. When a live server's OpenAPI document
 // says otherwise, correct it here: nothing else in pamctl spells these names.
+// For one site that differs, a contract overlay in the operator's profile
+// maps these names to the site's at run time (overlay.go): the names here
+// are the defaults it maps.
 
 import "net/url"
 

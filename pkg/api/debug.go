@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pamctl/pamctl/pkg/redact"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
 const (
 	debugBodyExcerpt = 1024
-	redacted         = "[REDACTED]"
+	redacted         = redact.Mark
 )
 
 // The debug log is for humans reading stderr. Every line passes through
@@ -90,4 +91,4 @@ func (c *Client) bodyExcerpt(body []byte) string {
 }
 
 // redact removes the token wherever, and however spelled, it appears.
-func (c *Client) redact(s string) string { return c.redactor.redact(s) }
+func (c *Client) redact(s string) string { return c.redactor.String(s) }

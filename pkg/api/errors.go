@@ -170,3 +170,11 @@ func excerpt(s string, n int) string {
 	}
 	return text.Safe(s)
 }
+
+// Excerpt is s cut to n bytes with an ellipsis, for messages (the
+// packages beside the client word their messages the same way).
+func Excerpt(s string, n int) string { return excerpt(s, n) }
+
+// LooksHTML reports a body that is an HTML page (a proxy's or an SSO
+// login page), not the API's JSON: doctor's probes judge answers with it.
+func LooksHTML(contentType, body string) bool { return looksHTML(contentType, body) }

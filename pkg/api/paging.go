@@ -53,13 +53,8 @@ type pageOf[T any] struct {
 func listAll[T any](ctx context.Context, c *Client, l listing[T]) ([]T, error) {
 	var out []T
 	err := eachPage(ctx, c, l, func(want int) error {
-		if want > c.opts.MaxItems {
-			// The result is held in memory; a total this large (or a
-			// server that lies about it) must not make pamctl allocate
-			// without bound.
-			return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the server reports %d matching items, more than the %d pamctl lists at once; narrow the request (filters, --since) or pass --limit", want, c.opts.MaxItems)}
-		}
-		out = make([]T, 0, want)
+		// The server's total sizes nothing: a lie costs one small slice.
+		out = make([]T, 0, min(want, initialCap))
 		return nil
 	}, func(items []T) error {
 		out = append(out, items...)
@@ -71,15 +66,7 @@ func listAll[T any](ctx context.Context, c *Client, l listing[T]) ([]T, error) {
 	return out, nil
 }
 
-// eachPage fetches every page of a list endpoint (or the first limit
-// items) and hands each page's items to fn, in order, as soon as the pages
-// before it were handed over. The first page tells the total (start is
-// told how many items will come, before any is handed over); the others
-// are fetched at most opts.Concurrency at a time, so at most that many
-// pages are held at once whatever the total. Every page is checked as it
-// comes (fetchPage) and every item's identity against all seen before; the
-// first error, or one from fn or start, stops the rest.
-func eachPage[T any](ctx context.Context, c *Client, l listing[T], start func(want int) error, fn func(items []T) error) error {
+func eachPageIn[T any](ctx context.Context, c *Client, l listing[T], start func(want int) error, fn func(items []T) error) error {
 	size := c.opts.PageSize
 	if l.limit > 0 && l.limit < size {
 		size = l.limit
@@ -91,6 +78,9 @@ func eachPage[T any](ctx context.Context, c *Client, l listing[T], start func(wa
 	want := first.total
 	if l.limit > 0 && l.limit < want {
 		want = l.limit
+	}
+	if err := tooMany(c, l, want, len(first.items)); err != nil {
+		return err
 	}
 	if start != nil {
 		if err := start(want); err != nil {
@@ -115,54 +105,52 @@ func eachPage[T any](ctx context.Context, c *Client, l listing[T], start func(wa
 	if err := deliver(first.items); err != nil {
 		return err
 	}
-	var offsets []int
-	for off := step; off < want; off += step {
-		offsets = append(offsets, off)
-	}
 	type result struct {
 		items []T
 		err   error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// One buffered channel a page: a fetch never blocks on a reader that
-	// stopped. window bounds the pages fetched but not yet handed over.
-	pages := make([]chan result, len(offsets))
-	for i := range pages {
-		pages[i] = make(chan result, 1)
-	}
+	// One buffered channel a page in flight, handed from the fetcher to
+	// the reader in order (queue): a fetch never blocks on a reader that
+	// stopped, and nothing is sized by the server's total. window bounds
+	// the pages fetched but not yet handed over.
+	queue := make(chan chan result, c.opts.Concurrency)
 	window := make(chan struct{}, c.opts.Concurrency)
 	go func() {
-		for i, off := range offsets {
+		defer close(queue)
+		for off := step; off < want; off += step {
 			select {
 			case window <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
+			page := make(chan result, 1)
+			queue <- page
 			go func() {
 				n := min(step, want-off)
 				p, err := fetchPage(ctx, c, l, off, n)
 				switch {
 				case err != nil:
-					pages[i] <- result{err: err}
+					page <- result{err: err}
 				case len(p.items) == 0:
-					pages[i] <- result{err: pageErr(c, l, off, n, fmt.Sprintf("an empty page at offset %d although \"total\" was %d", off, first.total))}
+					page <- result{err: pageErr(c, l, off, n, fmt.Sprintf("an empty page at offset %d although \"total\" was %d", off, first.total))}
 				case len(p.items) < n && off+len(p.items) < p.total:
 					// Short, although its own total says more follow:
 					// items would go missing without a word.
-					pages[i] <- result{err: pageErr(c, l, off, n, fmt.Sprintf("a page of %d items at offset %d although %d were asked and \"total\" is %d", len(p.items), off, n, p.total))}
+					page <- result{err: pageErr(c, l, off, n, fmt.Sprintf("a page of %d items at offset %d although %d were asked and \"total\" is %d", len(p.items), off, n, p.total))}
 				default:
 					// A page that came back short (sessions ended
 					// while we paged) is handed over as it is.
-					pages[i] <- result{items: p.items}
+					page <- result{items: p.items}
 				}
 			}()
 		}
 	}()
-	for i := range offsets {
+	for page := range queue {
 		var r result
 		select {
-		case r = <-pages[i]:
+		case r = <-page:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -224,6 +212,7 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 	if err := json.Unmarshal(items, &p.items); err != nil {
 		return nil, decodeJSON(http.MethodGet, c.url(l.path, q), "application/json", items, &p.items)
 	}
+	c.redactDecoded(p.items)
 	switch {
 	case len(p.items) > n:
 		return nil, fail(fmt.Sprintf("a page of %d items although the limit asked was %d; this server pages differently from the modeled contract", len(p.items), n))
@@ -246,7 +235,7 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 // repeats fails when an item appears twice across a listing: a server
 // that ignores offset, or pages that overlap, must not be mistaken for more
 // sessions. IDs are kept as 64-bit hashes in one sorted slice, sized once
-// from the total: 200,000 sessions cost 1.6 MB (a map costs several times
+// as they come, never from the total: 200,000 sessions cost 1.6 MB (a map costs several times
 // that), which a streaming listing's memory bound feels.
 type repeats[T any] struct {
 	c       *Client
@@ -259,7 +248,7 @@ type repeats[T any] struct {
 func newRepeats[T any](c *Client, l listing[T], want int) *repeats[T] {
 	r := &repeats[T]{c: c, l: l, seed: maphash.MakeSeed()}
 	if l.id != nil {
-		r.seen = make([]uint64, 0, min(want, 1<<20))
+		r.seen = make([]uint64, 0, min(want, initialCap))
 	}
 	return r
 }

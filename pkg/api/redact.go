@@ -1,112 +1,95 @@
 package api
 
 import (
-	"bytes"
-	"encoding/base64"
-	"fmt"
-	"regexp"
-	"slices"
-	"strings"
+	"reflect"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
-// redactor finds the token in any of the spellings a server, a proxy or a
-// log line may give it: as is, JSON-escaped (`\/`, `\u002b`), URL-encoded
-// (`%2F`, `%2f`, `+` for a space), or base64-encoded. Every string the
-// client hands out (error messages, debug lines, raw bodies) goes through
-// it, so the token cannot reach stdout, stderr or the audit journal
-// whatever a server echoes.
-type redactor struct {
-	re *regexp.Regexp
-	// hints are literals one of which every spelling contains (the
-	// token's longest run of letters and digits, which no encoding
-	// escapes, and its base64 forms): text holding none of them is
-	// returned without running the pattern, so whole bodies can be
-	// redacted cheaply.
-	hints []string
+// The client's redactor knows its token in every spelling pkg/redact
+// lists (as is, any letter case, JSON-, URL- and HTML-escaped, hex,
+// base64 at any alignment, split by invisible characters). Every string
+// the client hands out passes it: error messages, debug lines, raw bodies,
+// and every 2xx body before it is decoded. The same token is also handed
+// to the process's output streams (see Options.Redactor), so what a
+// command writes is redacted again at the boundary.
+type redactor = redact.Redactor
+
+func newRedactor(token string, shared *redact.Redactor) *redactor {
+	if shared != nil {
+		shared.Add(token)
+	}
+	return redact.New(token)
 }
 
-func newRedactor(token string) *redactor {
-	if token == "" {
-		return &redactor{}
+func (c *Client) redactBytes(b []byte) []byte { return c.redactor.Bytes(b) }
+
+// Redact removes the client's token, however spelled, from s. Commands
+// use it on text they build from a server's answer before it reaches a
+// file that is not one of the process's streams.
+func (c *Client) Redact(s string) string { return c.redactor.String(s) }
+
+// redactDecoded redacts, in place, every string in v, a value the client
+// just decoded from a server's answer. The body was redacted before
+// decoding; decoding can make a spelling the raw bytes did not hold (a
+// URL-encoded token written with JSON \u escapes decodes to the
+// URL-encoded token), so the strings are checked again after it.
+func (c *Client) redactDecoded(v any) {
+	if c.redactor.Empty() {
+		return
 	}
-	var b strings.Builder
-	b.WriteString("(?:")
-	for _, r := range token {
-		b.WriteString("(?:")
-		b.WriteString(regexp.QuoteMeta(string(r)))
-		if r < 0x80 {
-			fmt.Fprintf(&b, `|(?i:\\u00%02x)|(?i:%%%02x)`, r, r)
-			if r == '/' {
-				b.WriteString(`|\\/`)
+	redactValue(c.redactor, reflect.ValueOf(v))
+}
+
+func redactValue(r *redact.Redactor, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			e := v.Elem()
+			if v.Kind() == reflect.Interface && e.Kind() == reflect.String {
+				if s := e.String(); r.String(s) != s && v.CanSet() {
+					v.Set(reflect.ValueOf(r.String(s)))
+				}
+				return
 			}
-			if r == ' ' {
-				b.WriteString(`|\+`)
+			redactValue(r, e)
+		}
+	case reflect.String:
+		if s := v.String(); s != "" && v.CanSet() {
+			if out := r.String(s); out != s {
+				v.SetString(out)
 			}
 		}
-		b.WriteString(")")
-	}
-	b.WriteString(")")
-	var hints []string
-	if run := longestAlnumRun(token); len(run) >= 4 {
-		hints = append(hints, run)
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		b64 := enc.EncodeToString([]byte(token))
-		b.WriteString("|" + regexp.QuoteMeta(b64))
-		hints = append(hints, b64)
-	}
-	r := &redactor{re: regexp.MustCompile(b.String())}
-	if len(hints) > 4 {
-		// Without an alphanumeric run, no literal is in every spelling:
-		// always run the pattern.
-		r.hints = hints
-	}
-	return r
-}
-
-func longestAlnumRun(s string) string {
-	best, start := "", -1
-	for i := 0; i <= len(s); i++ {
-		alnum := i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9')
-		switch {
-		case alnum && start < 0:
-			start = i
-		case !alnum && start >= 0:
-			if i-start > len(best) {
-				best = s[start:i]
+	case reflect.Struct:
+		t := v.Type()
+		for i := range v.NumField() {
+			if t.Field(i).IsExported() {
+				redactValue(r, v.Field(i))
 			}
-			start = -1
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return // raw bytes: redacted as a whole before decoding
+		}
+		for i := range v.Len() {
+			redactValue(r, v.Index(i))
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			e := iter.Value()
+			switch {
+			case e.Kind() == reflect.String:
+				if s := e.String(); r.String(s) != s {
+					v.SetMapIndex(iter.Key(), reflect.ValueOf(r.String(s)).Convert(e.Type()))
+				}
+			case e.Kind() == reflect.Interface && !e.IsNil() && e.Elem().Kind() == reflect.String:
+				if s := e.Elem().String(); r.String(s) != s {
+					v.SetMapIndex(iter.Key(), reflect.ValueOf(r.String(s)))
+				}
+			default:
+				redactValue(r, e)
+			}
 		}
 	}
-	return best
-}
-
-func (r *redactor) redact(s string) string {
-	if r == nil || r.re == nil || s == "" || !r.mayHold(s) {
-		return s
-	}
-	return r.re.ReplaceAllLiteralString(s, redacted)
-}
-
-// redactBytes is redact for a body, copying only when something is found.
-func (r *redactor) redactBytes(b []byte) []byte {
-	if r == nil || r.re == nil || len(b) == 0 {
-		return b
-	}
-	if r.hints != nil && !slices.ContainsFunc(r.hints, func(h string) bool { return bytes.Contains(b, []byte(h)) }) {
-		return b
-	}
-	return r.re.ReplaceAllLiteral(b, []byte(redacted))
-}
-
-func (r *redactor) mayHold(s string) bool {
-	if r.hints == nil {
-		return true
-	}
-	for _, h := range r.hints {
-		if strings.Contains(s, h) {
-			return true
-		}
-	}
-	return false
 }

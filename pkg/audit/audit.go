@@ -5,15 +5,18 @@
 // pamctl, against which site, why, and what came back), kept even when the
 // server's answer was lost. It never holds a credential: Entry has no field
 // that could carry one.
+//
+// The lines form a hash chain: each carries its number (seq) and the
+// SHA-256 of the line before it (prev), so Verify finds a line edited,
+// removed, reordered, inserted or torn. The journal rotates at a size
+// limit and the chain runs on into the next file. docs/journal.md
+// describes the format.
 package audit
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
@@ -38,6 +41,15 @@ type Entry struct {
 	// state (any method but GET).
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
+	// Contract is the digest of the contract overlay the request was made
+	// under (docs/contract-overlay.md); empty under the modeled contract.
+	Contract string `json:"contract,omitempty"`
+	// Seq and Prev are the chain, set by Append (whatever the caller put
+	// there): the line's number in the journal, counting on across rotated
+	// files, and LineHash of the line before it (Anchor for the first).
+	// Lines written before the chain existed have neither.
+	Seq  uint64 `json:"seq,omitempty"`
+	Prev string `json:"prev,omitempty"`
 }
 
 // Path is the journal's location: $XDG_STATE_HOME/pamctl/audit.jsonl, or
@@ -59,81 +71,4 @@ func Path(lookup func(string) (string, bool)) (string, error) {
 		home = h
 	}
 	return filepath.Join(home, ".local", "state", "pamctl", FileName), nil
-}
-
-// Journal is an open audit journal. Its methods are safe for concurrent use.
-type Journal struct {
-	mu   sync.Mutex
-	f    *os.File
-	path string
-}
-
-// Open opens (creating it if needed) the journal at path for appending. The
-// directory is created 0700 and the file 0600; an existing file with wider
-// permissions is tightened to 0600. A symlink is refused, so the journal
-// cannot be redirected into another file. Callers open the journal before
-// they change anything, so a journal that cannot be written stops the run
-// while nothing has been sent.
-func Open(path string) (*Journal, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("audit journal: %w", err)
-	}
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return nil, fmt.Errorf("audit journal %s is a symbolic link; refusing to follow it", path)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("audit journal: %w", err)
-	}
-	// O_NOFOLLOW closes the window between the Lstat above and the open.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("audit journal: %w", err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("audit journal: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("audit journal %s is not a regular file", path)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("audit journal: %w", err)
-		}
-	}
-	return &Journal{f: f, path: path}, nil
-}
-
-// Append writes entries, one line each, and syncs the file. Each line is
-// one write(2) on an O_APPEND file, so lines from concurrent pamctl runs
-// do not interleave.
-func (j *Journal) Append(entries ...Entry) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for _, e := range entries {
-		if e.Channels == nil {
-			e.Channels = []string{}
-		}
-		e.Time = e.Time.UTC()
-		b, err := json.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("audit journal: %w", err)
-		}
-		if _, err := j.f.Write(append(b, '\n')); err != nil {
-			return fmt.Errorf("audit journal %s: %w", j.path, err)
-		}
-	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("audit journal %s: %w", j.path, err)
-	}
-	return nil
-}
-
-// Close closes the journal.
-func (j *Journal) Close() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.f.Close()
 }

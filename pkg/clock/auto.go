@@ -8,7 +8,9 @@ import (
 
 // An auto clock (NewAuto) is a discrete-event simulator's clock. A wait
 // does not move the time; it joins a queue. A stepper goroutine moves the
-// time to the earliest deadline in the queue, and wakes the waits due then,
+// time to the earliest deadline in the queue (Until's passive watches
+// excepted: they fire when the time passes them, never draw it), and wakes
+// the waits due then,
 // only when the process is quiet: no work told by Busy is in flight (the API
 // client marks each request, body included) and no goroutine of the process
 // is running, runnable or in a system call made by pamctl's code (quiet.go).
@@ -68,7 +70,7 @@ func (f *Fake) Busy() (done func()) {
 // makes sure the stepper looks at it.
 func (f *Fake) changedLocked() {
 	f.epoch++
-	if len(f.waiters) == 0 {
+	if f.activeLocked() == 0 {
 		return
 	}
 	if !f.stepping {
@@ -88,7 +90,7 @@ func (f *Fake) step() {
 	looks := 0
 	for {
 		f.mu.Lock()
-		if len(f.waiters) == 0 {
+		if f.activeLocked() == 0 {
 			f.stepping = false
 			f.mu.Unlock()
 			return
@@ -125,12 +127,12 @@ func (f *Fake) advanceIfQuiet(scan *scanner, epoch uint64) stepResult {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.epoch != epoch || f.busy > 0 || len(f.waiters) == 0 {
+	if f.epoch != epoch || f.busy > 0 || f.activeLocked() == 0 {
 		return changed
 	}
-	earliest := f.waiters[0].at
-	for _, w := range f.waiters[1:] {
-		if w.at.Before(earliest) {
+	var earliest time.Time
+	for _, w := range f.waiters {
+		if !w.passive && (earliest.IsZero() || w.at.Before(earliest)) {
 			earliest = w.at
 		}
 	}

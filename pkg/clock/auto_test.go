@@ -151,3 +151,13 @@ func TestWorkingReadsTheDump(t *testing.T) {
 	assert.False(t, working("goroutine 8 [runnable]:\n"+stepperFunc+"0x1)"))
 	assert.Equal(t, "github.com/pamctl/pamctl/", modulePath)
 }
+
+// Until watches for a time without drawing the clock to it: the auto clock
+// moves straight to the sleep's deadline and the watch fires on the way.
+func TestAutoUntilIsPassive(t *testing.T) {
+	c := NewAuto(t0)
+	at := c.Until(t0.Add(3 * time.Second))
+	assert.Equal(t, 0, c.Waiters())
+	require.NoError(t, c.Sleep(context.Background(), 5*time.Second))
+	assert.Equal(t, t0.Add(5*time.Second), <-at)
+}

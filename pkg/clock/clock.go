@@ -76,6 +76,9 @@ type Fake struct {
 type waiter struct {
 	at time.Time
 	ch chan time.Time
+	// passive: an Until, which Waiters does not count and an auto clock
+	// does not move to.
+	passive bool
 }
 
 // NewFake returns a Fake clock set to t.
@@ -163,6 +166,22 @@ func (f *Fake) Advance(d time.Duration) {
 	f.wakeLocked()
 }
 
+// Until delivers the fake time once it has reached t, however it gets
+// there (Advance, or an auto clock moved to someone's wait); it moves
+// nothing itself and is not counted by Slept. Deadlines use it: an auto
+// clock must not jump to a deadline because something watches for it.
+func (f *Fake) Until(t time.Time) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !t.After(f.now) {
+		ch <- f.now
+		return ch
+	}
+	f.waiters = append(f.waiters, &waiter{at: t, ch: ch, passive: true})
+	return ch
+}
+
 // wakeLocked wakes, in deadline order, the waiters whose time has come.
 func (f *Fake) wakeLocked() int {
 	sort.SliceStable(f.waiters, func(i, j int) bool { return f.waiters[i].at.Before(f.waiters[j].at) })
@@ -186,5 +205,16 @@ func (f *Fake) wakeLocked() int {
 func (f *Fake) Waiters() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.waiters)
+	return f.activeLocked()
+}
+
+// activeLocked is how many waits are not passive.
+func (f *Fake) activeLocked() int {
+	n := 0
+	for _, w := range f.waiters {
+		if !w.passive {
+			n++
+		}
+	}
+	return n
 }

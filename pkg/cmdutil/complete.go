@@ -149,10 +149,14 @@ func hasPrefixFold(s, prefix string) bool {
 // shell. Such an asset is still reachable by its ID.
 const shellMeta = "`$;|&<>(){}[]*?!~#'\"\\"
 
-// shellSafe reports a value fit to offer as a completion: not empty, no
-// whitespace, control or format characters, no shell metacharacters.
+// shellSafe reports a value fit to offer as a completion: not empty, not
+// beginning with "-", no whitespace, control, format, invisible or
+// overlaid characters (anything text.Safe escapes), no shell
+// metacharacters.
 func shellSafe(v string) bool {
-	if v == "" || text.Safe(v) != v || strings.ContainsAny(v, shellMeta) {
+	// A value that begins with "-" would be read as a flag once the shell
+	// inserts it (a lone candidate "--yes" is inserted whole).
+	if v == "" || v[0] == '-' || text.Suspicious(v) || strings.ContainsAny(v, shellMeta) {
 		return false
 	}
 	for _, r := range v {

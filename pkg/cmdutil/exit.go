@@ -93,7 +93,7 @@ func explainMissing(he *api.HTTPError) string {
 	case he.Path == api.PathUserContext:
 		return fmt.Sprintf("the server has no %s (HTTP 404), the one endpoint 12Port documents: the URL is not a site's API base; it looks like https://host:6443/ztna/<tenant>/<site> (check the tenant and site)", he.Path)
 	case he.BaseWorks:
-		return fmt.Sprintf("this server does not answer the modeled %s endpoint %s %s (HTTP 404), although %s on the same base works: its API differs from pamctl's model; run `pamctl doctor` and send its report to the maintainers", he.Report, he.Method, he.Path, api.PathUserContext)
+		return fmt.Sprintf("this server does not answer the modeled %s endpoint %s %s (HTTP 404), although %s on the same base works: its API differs from pamctl's model; run `pamctl doctor --propose-contract --write` to map it (docs/contract-overlay.md)", he.Report, he.Method, he.Path, api.PathUserContext)
 	}
 	return fmt.Sprintf("the server has no %s (HTTP 404) and %s does not answer either: check the tenant and site in the server URL (https://host:6443/ztna/<tenant>/<site>)", he.Path, api.PathUserContext)
 }

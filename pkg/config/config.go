@@ -32,6 +32,12 @@ type Profile struct {
 	Timeout    string `yaml:"timeout,omitempty" mapstructure:"timeout"`
 	Output     string `yaml:"output,omitempty" mapstructure:"output"`
 	TokenStore string `yaml:"token-store,omitempty" mapstructure:"token-store"`
+	// Contract is the site's contract overlay (docs/contract-overlay.md),
+	// kept as written: its keys are case-sensitive, so it is read from the
+	// file's YAML directly, not through viper (see contract.go).
+	Contract *yaml.Node `yaml:"contract,omitempty" mapstructure:"-"`
+	// ContractFile is a file holding the overlay instead.
+	ContractFile string `yaml:"contract-file,omitempty" mapstructure:"contract-file"`
 }
 
 // File is the on-disk shape of config.yaml.
@@ -90,6 +96,9 @@ func Load(path string) (*Config, error) {
 	if c.file.Profiles == nil {
 		c.file.Profiles = map[string]Profile{}
 	}
+	if err := c.loadContracts(); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
 	return c, nil
 }
 
@@ -97,7 +106,7 @@ func Load(path string) (*Config, error) {
 // such as "sever" would otherwise leave the server unset without a word).
 var (
 	fileKeys    = []string{"current-profile", "profiles"}
-	profileKeys = []string{keyServer, keyCAFile, keyInsecure, keyTimeout, keyOutput, keyTokenStore}
+	profileKeys = []string{keyServer, keyCAFile, keyInsecure, keyTimeout, keyOutput, keyTokenStore, keyContract, keyContractFile}
 )
 
 // unknownKeys lists a warning for every key of the file that pamctl does

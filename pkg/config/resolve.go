@@ -49,6 +49,9 @@ const (
 	keyTimeout    = "timeout"
 	keyOutput     = "output"
 	keyTokenStore = "token-store"
+	// keyContract and keyContractFile hold the contract overlay (contract.go).
+	keyContract     = "contract"
+	keyContractFile = "contract-file"
 )
 
 // Keys outside any profile: the profile choice itself, and the settings a
@@ -119,6 +122,10 @@ type Settings struct {
 	Output        string
 	Debug         bool
 	TokenStore    string
+	// Contract is the profile's contract overlay as YAML (nil: none), and
+	// ContractSource where it came from, for messages.
+	Contract       []byte
+	ContractSource string
 }
 
 // ErrEmptyTokenEnv is the usage error of an empty PAMCTL_TOKEN.
@@ -302,6 +309,9 @@ func Resolve(f Flags, env func(string) (string, bool), cfg *Config, store *Store
 	}
 	if s.Token == "" {
 		s.TokenSource = SourceNone
+	}
+	if s.Contract, s.ContractSource, err = cfg.contractOf(s.Profile); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -21,7 +21,7 @@ profiles:
 	p := cfg.Path()
 	assert.Equal(t, []string{
 		`warning: unknown key "current-profil" in ` + p + `; did you mean "current-profile"?`,
-		`warning: unknown key "colour" in profile default of ` + p + ` is ignored (known keys: server, ca-file, insecure-skip-tls-verify, timeout, output, token-store)`,
+		`warning: unknown key "colour" in profile default of ` + p + ` is ignored (known keys: server, ca-file, insecure-skip-tls-verify, timeout, output, token-store, contract, contract-file)`,
 		`warning: unknown key "sever" in profile default of ` + p + `; did you mean "server"?`,
 	}, cfg.Warnings)
 	// The misspelt key is not read as the server.

@@ -124,7 +124,7 @@ func (e *engine) confirm(ctx context.Context, send []*Result) error {
 	}
 	if len(send) == 1 {
 		r := send[0]
-		user, asset := text.Safe(r.User), text.Safe(r.Asset)
+		user, asset := text.Marked(r.User), text.Marked(r.Asset)
 		q := fmt.Sprintf(questionOne, user, asset, r.ID, user)
 		if hold != "" {
 			q = fmt.Sprintf("Terminate the session of %s on %s (%s)%s? They will be disconnected and logged out of the PAM session.", user, asset, r.ID, hold)

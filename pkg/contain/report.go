@@ -96,12 +96,21 @@ func (r *Result) assetID() string {
 func (r *Result) pending() bool { return r.Result == "" }
 
 // entry is r's audit journal line.
-func (r *Result) entry(now time.Time, operator, server, reason string) audit.Entry {
+func (r *Result) entry(now time.Time, operator string, site API, reason string) audit.Entry {
 	return audit.Entry{
-		Time: now, Operator: operator, Server: server, Session: r.ID,
+		Time: now, Operator: operator, Server: site.Server(), Contract: contractDigest(site), Session: r.ID,
 		Asset: r.Asset, AssetID: r.assetID(), User: r.User, Channels: r.channels(),
 		Reason: reason, Result: r.Result, Verified: r.Verified, Error: r.Error,
 	}
+}
+
+// contractDigest is the digest of the client's contract overlay ("" for a
+// client without one, such as a test's fake).
+func contractDigest(site API) string {
+	if c, ok := site.(interface{ ContractDigest() string }); ok {
+		return c.ContractDigest()
+	}
+	return ""
 }
 
 func skipReason(r *Result) string {

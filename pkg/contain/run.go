@@ -92,7 +92,7 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 		if r.journal == nil {
 			return
 		}
-		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.API.Server(), r.opts.Reason)); err != nil {
+		if err := r.journal.Append(res.entry(r.clk.Now(), sr.operator, s.API, r.opts.Reason)); err != nil {
 			fmt.Fprintf(r.errOut, "warning: could not write the audit journal: %v\n", err)
 		}
 		if r.h.Settled != nil {

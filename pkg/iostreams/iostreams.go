@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"golang.org/x/term"
+
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // IOStreams are the command's stdin, stdout and stderr.
@@ -21,6 +23,11 @@ type IOStreams struct {
 	stdoutTTY bool
 	stderrTTY bool
 	colour    bool
+
+	// Set by Redact.
+	redactor   *redact.Redactor
+	rawErrOut  io.Writer
+	outW, errW *redact.Writer
 }
 
 // System wraps the process streams.

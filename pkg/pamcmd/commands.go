@@ -5,6 +5,7 @@ import (
 
 	apicmd "github.com/pamctl/pamctl/pkg/cmd/api"
 	"github.com/pamctl/pamctl/pkg/cmd/assets"
+	"github.com/pamctl/pamctl/pkg/cmd/audit"
 	"github.com/pamctl/pamctl/pkg/cmd/auth"
 	"github.com/pamctl/pamctl/pkg/cmd/completion"
 	"github.com/pamctl/pamctl/pkg/cmd/doctor"
@@ -31,6 +32,7 @@ var groups = []group{
 	{[]string{"sessions", "session"}, sessions.NewCmdSessions},
 	{[]string{"assets", "asset"}, assets.NewCmdAssets},
 	{[]string{"events", "event"}, events.NewCmdEvents},
+	{[]string{"audit"}, audit.NewCmdAudit},
 	{[]string{"api"}, func(f *cmdutil.Factory) *cobra.Command { return apicmd.NewCmdAPI(f, nil) }},
 	{[]string{"doctor"}, func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) }},
 	{nil, completion.NewCmdCompletion},

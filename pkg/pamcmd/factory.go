@@ -153,8 +153,11 @@ func newPrompter(f *cmdutil.Factory, d Deps) prompt.Prompter {
 	if d.Prompter != nil {
 		return d.Prompter
 	}
+	// Questions are talk, not data: they go to stderr (unbuffered, still
+	// redacted), so stdout stays parseable even with -o json on a terminal.
 	ios := f.IOStreams
-	return prompt.New(prompt.Streams{In: ios.In, Out: ios.ErrOut, Err: ios.ErrOut, NoColor: !ios.ColorEnabled()})
+	out := ios.PromptOut()
+	return prompt.New(prompt.Streams{In: ios.In, Out: out, Err: out, NoColor: !ios.ColorEnabled()})
 }
 
 // NewClient builds an API client for settings s with token (auth login
@@ -172,9 +175,18 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 		Now:       f.Clock.Now,
 		Busy:      clock.BusyHook(f.Clock),
 		Notify:    func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "pamctl: %s\n", msg) },
+		Redactor:  f.IOStreams.Redactor(),
 	}
 	if s.Debug {
 		opts.Debug = f.IOStreams.ErrOut
+	}
+	if s.Contract != nil {
+		// The operator's overlay, checked whole before anything is sent.
+		o, err := api.ParseOverlay(s.Contract, s.ContractSource)
+		if err != nil {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		opts.Contract = o
 	}
 	c, err := api.New(opts)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/build"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // Main runs pamctl with os.Args and the process streams, and returns the
@@ -64,6 +65,12 @@ func setMemoryLimit(limit int64) {
 
 // Run runs pamctl with args and deps, and returns the exit code.
 func Run(ctx context.Context, args []string, d Deps) int {
+	// Every byte written to stdout and stderr passes one redactor, which
+	// learns each API token as its client is built (NewClient).
+	d.IOStreams.Redact(redact.New())
+	defer d.IOStreams.Flush()
+	// A second Ctrl-C exits from main: what the writers hold goes out first.
+	defer d.Interrupts.OnQuit(d.IOStreams.Flush)()
 	f := NewFactory(d)
 	cmd := newRootFor(f, build.Get().Version, args)
 	cmd.SetArgs(args)

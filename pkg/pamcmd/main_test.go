@@ -55,7 +55,7 @@ func TestMissingEndpointWording(t *testing.T) {
 	wrongBase := cmdutil.Explain(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report"})
 	assert.Contains(t, wrongBase, "check the tenant and site in the server URL")
 	differs := cmdutil.Explain(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/session/list", Report: "Sessions Report", BaseWorks: true})
-	assert.Equal(t, "this server does not answer the modeled Sessions Report endpoint GET /api/session/list (HTTP 404), although /api/user/context on the same base works: its API differs from pamctl's model; run `pamctl doctor` and send its report to the maintainers", differs)
+	assert.Equal(t, "this server does not answer the modeled Sessions Report endpoint GET /api/session/list (HTTP 404), although /api/user/context on the same base works: its API differs from pamctl's model; run `pamctl doctor --propose-contract --write` to map it (docs/contract-overlay.md)", differs)
 	assert.NotContains(t, differs, "tenant")
 	noContext := cmdutil.Explain(&api.HTTPError{StatusCode: 404, Method: "GET", Path: "/api/user/context", Report: "user context"})
 	assert.Contains(t, noContext, "the URL is not a site's API base")

@@ -22,6 +22,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/pamcmd"
 	"github.com/pamctl/pamctl/pkg/pamsim"
+	"github.com/pamctl/pamctl/pkg/redact"
 )
 
 // TestMain lets testscript run pamctl as a command: the test binary
@@ -131,6 +132,7 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			"pamsim-reconnect":     cmdReconnect,
 			"pamsim-after":         cmdAfter,
 			"pamsim-second-site":   cmdSecondSite, // script_fanout_test.go
+			"pamsim-shape":         cmdShape,      // script_shape_test.go
 		},
 	}
 }
@@ -350,11 +352,17 @@ func cmdNoSecret(ts *testscript.TestScript, neg bool, args []string) {
 	js, _ := json.Marshal(secret)
 	forms := []string{secret, strings.Trim(string(js), `"`), strings.ReplaceAll(secret, "/", `\/`),
 		url.QueryEscape(secret), url.PathEscape(secret), base64.StdEncoding.EncodeToString([]byte(secret)), secret[:len(secret)/2]}
+	// And every spelling pkg/redact knows (hex, base64 at any alignment,
+	// HTML references, double URL-encoding, another case, invisibles).
+	red := redact.New(secret)
 	check := func(name, text string) {
 		for _, f := range forms {
 			if strings.Contains(text, f) {
 				ts.Fatalf("%s holds $%s (as %q)", name, args[0], f)
 			}
+		}
+		if red.String(text) != text {
+			ts.Fatalf("%s holds $%s in another spelling:\n%s", name, args[0], text)
 		}
 	}
 	check("stdout", ts.ReadFile("stdout"))

@@ -83,6 +83,14 @@ func (s *Server) serveFault(sw *statusWriter, raw http.ResponseWriter, r *http.R
 		s.serveEndless(sw, r, apply)
 	case FaultEchoToken:
 		serveEchoToken(sw, r, f)
+	case FaultEchoField:
+		serveEchoField(sw, r, f, apply)
+	case FaultHugeTotal:
+		s.serveHugeTotal(sw, r, apply)
+	case FaultDrip:
+		serveDrip(sw, r, f.Delay, apply)
+	case FaultHostileNames:
+		serveHostileNames(sw, r, apply)
 	case FaultApplyLate:
 		late := r.Clone(context.WithoutCancel(r.Context()))
 		time.AfterFunc(f.Delay, func() { apply(httptest.NewRecorder(), late) })
@@ -384,6 +392,8 @@ func serveEchoToken(w http.ResponseWriter, r *http.Request, f Fault) {
 		}
 		w.Header().Set("Location", "/sso/login?token="+url.QueryEscape(tok))
 		writeError(w, code, "redirecting to the sign-in page")
+	default:
+		serveHostileEcho(w, code, f.Mode, tok)
 	}
 }
 

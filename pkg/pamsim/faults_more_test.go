@@ -301,7 +301,7 @@ func TestFaultValidate(t *testing.T) {
 		{Kind: FaultKind(99)},
 		{Kind: FaultEnvelope},
 		{Kind: FaultEnvelope, Shape: "weird"},
-		{Kind: FaultEchoToken, Mode: "base64"},
+		{Kind: FaultEchoToken, Mode: "rot13"},
 		{Kind: FaultIgnoreFilter, Param: "offset"},
 		{Kind: FaultRenameField, From: "state"},
 		{Kind: FaultRenameField, From: "state", To: "state"},
@@ -321,4 +321,13 @@ func TestFaultValidate(t *testing.T) {
 	r := s.do(t, "GET", "/api/session/list", "admin")
 	assert.Equal(t, 500, r.status)
 	assert.Contains(t, string(r.body), "bad simulated fault")
+}
+
+func TestHostileSpellingsDifferFromToken(t *testing.T) {
+	tok := "pK7+q/Zr9TxWm2Lb8Vn4Hc1Rf6Jd0Ys3Ge5Ua="
+	for _, m := range HostileEchoModes {
+		sp := hostileSpelling(m, tok)
+		assert.NotContains(t, sp, tok, m)
+		assert.NoError(t, Fault{Kind: FaultEchoField, Mode: m}.Validate(), m)
+	}
 }

@@ -102,7 +102,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.serveAPI(sw, r, u, under, rel)
+	s.serveShaped(sw, r, u, under, rel) // shape.go
 }
 
 // sleep waits d, or less when ctx ends first; it reports whether the whole d passed.

@@ -114,10 +114,15 @@ const (
 	FaultEchoToken                        // an error whose body or Location echoes the token (Mode)
 	FaultApplyLate                        // drop the connection at once, apply Delay later
 	FaultRenameField                      // field From renamed To in every object answered
+	FaultEchoField                        // names in a real answer hold the token, spelled by Mode (faults_hostile.go)
+	FaultHugeTotal                        // a list page of one item declaring total 1,000,000
+	FaultDrip                             // a real answer written one byte per Delay
+	FaultHostileNames                     // names in a real answer replaced by HostileNames, in turn
 )
 
 var faultKindNames = []string{"status", "too-many-requests", "html", "truncated", "drop", "drop-after-apply", "delay", "empty",
-	"ignore-filter", "wrong-body", "envelope", "oversize-page", "repeat-page", "endless", "echo-token", "apply-late", "rename-field"}
+	"ignore-filter", "wrong-body", "envelope", "oversize-page", "repeat-page", "endless", "echo-token", "apply-late", "rename-field",
+	"echo-field", "huge-total", "drip", "hostile-names"}
 
 // String returns the name used by the /_pamsim/faults admin endpoint.
 func (k FaultKind) String() string {
@@ -228,8 +233,8 @@ func (f Fault) Validate() error {
 		if !slices.Contains(EnvelopeShapes, f.Shape) {
 			return fmt.Errorf("pamsim: envelope shape %q (want one of %s)", f.Shape, strings.Join(EnvelopeShapes, ", "))
 		}
-	case FaultEchoToken:
-		if f.Mode != "" && !slices.Contains(EchoModes, f.Mode) {
+	case FaultEchoToken, FaultEchoField:
+		if f.Mode != "" && !slices.Contains(EchoModes, f.Mode) && !slices.Contains(HostileEchoModes, f.Mode) {
 			return fmt.Errorf("pamsim: echo-token mode %q (want one of %s)", f.Mode, strings.Join(EchoModes, ", "))
 		}
 	case FaultRenameField:

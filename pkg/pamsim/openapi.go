@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/openapi"
 )
 
 // openAPIPath is where pamsim publishes its OpenAPI document, under the site's base. It is
@@ -18,7 +18,7 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	if methodNotAllowed(w, r, http.MethodGet) {
 		return
 	}
-	b, err := api.OpenAPI(api.ContractVersion + "-pamsim")
+	b, err := openapi.Generate(openapi.ContractVersion + "-pamsim")
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "%v", err)
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/openapi"
 )
 
 // TestOpenAPIDocument: pamsim publishes the modeled contract at the first
@@ -22,10 +23,10 @@ func TestOpenAPIDocument(t *testing.T) {
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	doc, err := api.LoadOpenAPI(body)
+	doc, err := openapi.Load(body)
 	require.NoError(t, err)
-	assert.Equal(t, api.ContractVersion+"-pamsim", doc.Info.Version)
-	assert.Empty(t, api.CompareOpenAPI(doc).Differences)
+	assert.Equal(t, openapi.ContractVersion+"-pamsim", doc.Info.Version)
+	assert.Empty(t, openapi.Compare(doc).Differences)
 	assert.Equal(t, openAPIPath, api.OpenAPILocations()[0].Path)
 	assert.Equal(t, 1, s.CountRequests(http.MethodGet, openAPIPath), "logged like any request")
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,8 @@ type Server struct {
 	chanBit   map[string]uint64 // channel value -> bit; chanOverflow beyond 63 values
 	events    []Event           // oldest first
 	lastChurn time.Time
+
+	shape atomic.Pointer[shape] // nil: the modeled API (shape.go)
 
 	logMu sync.Mutex
 	log   []Request

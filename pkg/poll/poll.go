@@ -40,8 +40,12 @@ func ValidateInterval(d time.Duration) error {
 var ErrDeadline = errors.New("deadline reached")
 
 // DeadlineError is the end of a loop at its Deadline. Last is the transient
-// error of the last poll, if it failed.
-type DeadlineError struct{ Last error }
+// error of the last poll, if it failed (errCut when the deadline cut it);
+// NoAnswer, that no poll was ever answered.
+type DeadlineError struct {
+	Last     error
+	NoAnswer bool
+}
 
 func (e *DeadlineError) Error() string {
 	if e.Last != nil {
@@ -86,27 +90,73 @@ func NoJitter(d time.Duration) time.Duration { return d }
 // Tick is one poll: done ends the loop with nil.
 type Tick func(ctx context.Context) (done bool, err error)
 
+// FinalPollLead is how long before the Deadline the last poll starts (at
+// most half the interval): the Deadline bounds the whole loop, requests in
+// flight included, so a poll at the Deadline itself would have no time to
+// be answered.
+const FinalPollLead = MinInterval
+
+// errCut is DeadlineError.Last when the Deadline cut a poll in flight.
+var errCut = errors.New("no answer before the deadline")
+
 // Run polls at once, then after each wait, until tick says done, returns
 // an error that is not transient, ctx ends (ctx.Err()), or the Deadline
-// passes (*DeadlineError). A transient error (IsTransient) is noted once on
-// ErrOut, until a poll succeeds again, and retried at the next interval, or
-// later when the server's Retry-After asks for more.
+// passes (*DeadlineError). With a Deadline, every tick's context ends at
+// it (by l.Clock), so no request outlives the time left; the last poll
+// starts FinalPollLead before it. A transient error (IsTransient) is noted
+// once on ErrOut, until a poll succeeds again, and retried at the next
+// interval, or later when the server's Retry-After asks for more.
 func (l *Loop) Run(ctx context.Context, tick Tick) error {
+	if l.Deadline.IsZero() {
+		return l.run(ctx, ctx, tick)
+	}
+	lctx, cancel := WithDeadline(ctx, l.Clock, l.Deadline)
+	defer cancel()
+	return l.run(ctx, lctx, tick)
+}
+
+// WithDeadline is ctx ending when clk reaches deadline, with cause
+// ErrDeadline: a real timer for the real clock; for a fake clock, when
+// the test (or an auto clock's waits) move it there.
+func WithDeadline(ctx context.Context, clk clock.Clock, deadline time.Time) (context.Context, context.CancelFunc) {
+	u, ok := clk.(interface {
+		Until(time.Time) <-chan time.Time
+	})
+	if !ok {
+		return context.WithDeadlineCause(ctx, deadline, ErrDeadline)
+	}
+	lctx, cancel := context.WithCancelCause(ctx)
+	at := u.Until(deadline)
+	go func() {
+		select {
+		case <-at:
+			cancel(ErrDeadline)
+		case <-lctx.Done():
+		}
+	}()
+	return lctx, func() { cancel(context.Canceled) }
+}
+
+// run is Run's loop; lctx is ctx bounded by the Deadline.
+func (l *Loop) run(ctx, lctx context.Context, tick Tick) error {
 	jitter := l.Jitter
 	if jitter == nil {
 		jitter = DefaultJitter
 	}
-	noted := false
+	noted, answered := false, false
 	for {
 		last := false
-		done, err := tick(ctx)
+		done, err := tick(lctx)
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
+		}
+		if lctx.Err() != nil {
+			return &DeadlineError{Last: errCut, NoAnswer: !answered}
 		}
 		wait := jitter(l.Interval)
 		switch {
 		case err == nil:
-			noted = false
+			noted, answered = false, true
 			if done {
 				return nil
 			}
@@ -128,28 +178,34 @@ func (l *Loop) Run(ctx context.Context, tick Tick) error {
 		}
 		if !l.Deadline.IsZero() {
 			now := l.Clock.Now()
-			if !now.Before(l.Deadline) {
-				return &DeadlineError{Last: transient(err)}
+			final := l.Deadline.Add(-min(FinalPollLead, l.Interval/2))
+			if !now.Before(final) {
+				return &DeadlineError{Last: transient(err), NoAnswer: !answered}
 			}
-			if now.Add(wait).After(l.Deadline) {
-				wait = l.Deadline.Sub(now)
+			if now.Add(wait).After(final) {
+				wait = final.Sub(now)
 				last = true
 			}
 		}
-		if err := l.Clock.Sleep(ctx, wait); err != nil {
-			return err
+		if err := l.Clock.Sleep(lctx, wait); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &DeadlineError{Last: transient(err), NoAnswer: !answered}
 		}
 		if last {
-			// The poll at the deadline is the last one.
-			done, err := tick(ctx)
+			// The last poll, cut at the deadline if it is not answered.
+			done, err := tick(lctx)
 			if cerr := ctx.Err(); cerr != nil {
 				return cerr
 			}
 			switch {
+			case lctx.Err() != nil:
+				return &DeadlineError{Last: errCut, NoAnswer: !answered}
 			case err == nil && done:
 				return nil
 			case err == nil, IsTransient(err):
-				return &DeadlineError{Last: transient(err)}
+				return &DeadlineError{Last: transient(err), NoAnswer: !answered && err != nil}
 			default:
 				return err
 			}
@@ -197,9 +253,12 @@ func oneLine(err error) string {
 // are how it ends (nil), except that a --timeout before the --count asked
 // for is exit 8; other errors stand.
 func Ended(ctx context.Context, err error, timeout time.Duration, count, seen int, what string) error {
+	var de *DeadlineError
 	switch {
 	case ctx.Err() != nil:
 		return nil
+	case errors.As(err, &de) && de.NoAnswer:
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: fmt.Sprintf("timed out after %s before the server answered once (%v)", timeout, de.Last)}
 	case errors.Is(err, ErrDeadline) && count > 0 && seen < count:
 		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: fmt.Sprintf("timed out after %s: %d of the %d %s asked for with --count came", timeout, seen, count, what)}
 	case errors.Is(err, ErrDeadline):

@@ -57,8 +57,8 @@ func TestRunDeadline(t *testing.T) {
 		return false, nil
 	})
 	require.ErrorIs(t, err, ErrDeadline)
-	assert.Equal(t, []time.Duration{0, 4 * time.Second, 8 * time.Second, 10 * time.Second}, at, "the last poll is at the deadline")
-	assert.Equal(t, t0.Add(10*time.Second), clk.Now())
+	assert.Equal(t, []time.Duration{0, 4 * time.Second, 8 * time.Second, 9 * time.Second}, at, "the last poll starts FinalPollLead before the deadline")
+	assert.Equal(t, t0.Add(9*time.Second), clk.Now())
 
 	// The condition holding at the deadline's poll is success.
 	clk = clock.NewAuto(t0)

@@ -49,3 +49,36 @@ func FuzzSafe(f *testing.F) {
 		}
 	})
 }
+
+func TestSafeEscapesWhatHidesOrOverlays(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\u2028b":            `a\u2028b`,
+		"a\u2029b":            `a\u2029b`,
+		"db-prod-01\u3164":    `db-prod-01\u3164`,
+		"\u115f\u1160x\uffa0": `\u115f\u1160x\uffa0`,
+		"d\u0336b":            `d\u0336b`,
+		"\u0301x":             `\u0301x`,
+		"a \u0301":            `a \u0301`,
+		"x\u20dd":             `x\u20dd`,
+		"a\u200bb":            `a\u200bb`,
+		"café":                "café",
+		"cafe\u0301":          "cafe\u0301",
+		"Ελληνικά":            "Ελληνικά",
+	} {
+		if got := Safe(in); got != want {
+			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSuspiciousAndMarked(t *testing.T) {
+	if Suspicious("db-prod-01") || !Suspicious("db-prod-01\u3164") {
+		t.Fatal("Suspicious")
+	}
+	if got := Marked("db-prod-01\u3164"); got != `db-prod-01\u3164 (holds invisible characters)` {
+		t.Fatalf("Marked = %q", got)
+	}
+	if got := Marked("db-prod-01"); got != "db-prod-01" {
+		t.Fatalf("Marked = %q", got)
+	}
+}

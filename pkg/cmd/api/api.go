@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,7 +67,8 @@ code the status maps to (401/403: 3, 404: 4, else 1).`,
 
   # the same, with the built-in jq
   $ pamctl api "session/list?state=Active&limit=5" --jq '.items[].user'`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: pathHints(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			opts.Method = strings.ToUpper(opts.Method)
@@ -78,8 +80,8 @@ code the status maps to (401/403: 3, 404: 4, else 1).`,
 			if opts.Data != "" && !json.Valid([]byte(opts.Data)) {
 				return cmdutil.FlagErrorf("--data is not valid JSON")
 			}
-			if strings.Contains(opts.Path, "..") || strings.Contains(opts.Path, "://") {
-				return cmdutil.FlagErrorf("path %q: give a path under the site's /api, such as /api/user/context", opts.Path)
+			if err := checkPath(opts.Path); err != nil {
+				return err
 			}
 			if opts.Method != http.MethodGet && !opts.Yes && !opts.IO.CanPrompt() {
 				return cmdutil.Refusedf("refusing to send %s %s without confirmation: standard input and output are not a terminal, so pamctl cannot ask; pass --yes to confirm; nothing was sent", opts.Method, text.Safe(opts.Path))
@@ -95,6 +97,30 @@ code the status maps to (401/403: 3, 404: 4, else 1).`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before a method other than GET (for scripts)")
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why, recorded in the audit journal with a method other than GET")
 	return cmd
+}
+
+// pathHints completes the path with the contract's endpoints as this site
+// spells them (its contract overlay's paths, else the modeled ones), cut
+// before {id}: no network, and no shell metacharacter offered.
+func pathHints(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		client, _ := f.APIClient()
+		var hints []string
+		for _, ep := range pamapi.Endpoints() {
+			p := ep.Path
+			if client != nil {
+				_, p = client.ServerPath(ep)
+			}
+			p, _, _ = strings.Cut(p, "{id}")
+			if strings.HasPrefix(p, toComplete) && !slices.Contains(hints, p) {
+				hints = append(hints, p)
+			}
+		}
+		return hints, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
 }
 
 func apiRun(ctx context.Context, opts *APIOptions) error {
@@ -146,13 +172,14 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if err != nil {
 		return fmt.Errorf("%w; nothing was sent", err)
 	}
+	journal.SetRedactor(opts.IO.Redactor())
 	defer journal.Close()
 	operator := ""
 	if uc, err := client.UserContext(ctx); err == nil {
 		operator = uc.User.Name
 	}
 	data, err := client.Raw(ctx, opts.Method, path, body)
-	entry := audit.Entry{Time: opts.Now(), Operator: operator, Server: client.Server(), Method: opts.Method, Path: path, Reason: opts.Reason, Result: "sent"}
+	entry := audit.Entry{Time: opts.Now(), Operator: operator, Server: client.Server(), Contract: client.ContractDigest(), Method: opts.Method, Path: path, Reason: opts.Reason, Result: "sent"}
 	var he *pamapi.HTTPError
 	switch {
 	case err == nil:

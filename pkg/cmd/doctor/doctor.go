@@ -2,7 +2,8 @@
 // expects? It checks the connection (URL, DNS, TCP, TLS), the token and
 // what its roles allow, the clock, every modeled read endpoint's live
 // answer, and the server's own OpenAPI document against the contract of
-// pkg/api/contract.go, and says for each difference what to change there.
+// pkg/api/contract.go, and says for each difference what to change there;
+// --propose-contract (propose.go) writes the contract overlay that maps it.
 // It only ever sends GET requests.
 package doctor
 
@@ -21,6 +22,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/prompt"
 )
 
 // DoctorOptions are the inputs of pamctl doctor.
@@ -38,8 +40,14 @@ type DoctorOptions struct {
 	ReadFile  func(string) ([]byte, error)
 	Version   string
 
+	// Config and Prompter serve --write.
+	Config   func() (*config.Config, error)
+	Prompter func() prompt.Prompter
+
 	// OpenAPI is --openapi: a file or URL of the server's OpenAPI document.
 	OpenAPI string
+	// Propose is --propose-contract; Write and Yes are --write and --yes.
+	Propose, Write, Yes bool
 }
 
 type resolver interface {
@@ -69,9 +77,11 @@ type Check struct {
 // Report is what doctor prints; with -o json it is the bug report to send
 // the maintainers, a stable schema.
 type Report struct {
-	Server        string  `json:"server"`
-	PamctlVersion string  `json:"pamctlVersion"`
-	Checks        []Check `json:"checks"`
+	Server        string `json:"server"`
+	PamctlVersion string `json:"pamctlVersion"`
+	// Contract is the digest of the contract overlay in use ("" for none).
+	Contract string  `json:"contract,omitempty"`
+	Checks   []Check `json:"checks"`
 }
 
 // NewCmdDoctor builds the command; runF replaces the run in tests.
@@ -79,10 +89,10 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 	opts := &DoctorOptions{
 		IO: f.IOStreams, Settings: f.Settings, APIClient: f.APIClient, NewClient: f.NewClient,
 		Output: f.OutputOptions, Clock: f.Clock, Resolver: net.DefaultResolver, Dialer: &net.Dialer{},
-		ReadFile: os.ReadFile, Version: build.Get().Version,
+		ReadFile: os.ReadFile, Version: build.Get().Version, Config: f.Config, Prompter: f.Prompter,
 	}
 	cmd := &cobra.Command{
-		Use:   "doctor [--openapi <file|url>]",
+		Use:   "doctor [--openapi <file|url>] [--propose-contract [--write [--yes]]]",
 		Short: "Check that the server is what pamctl expects",
 		Long: `Check, in order, each with ok, warn or fail, a one-line detail and what to do:
 
@@ -101,8 +111,19 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
     one is a warning: 12Port does not document where it is served.
 
 Only the base URL, the Bearer header and /api/user/context are documented
-by 12Port; every other path and field is modeled in pkg/api/contract.go,
-and each difference found names the constant or field to change there.
+by 12Port; every other path and field is modeled in pkg/api/contract.go.
+When a site's API differs, a contract overlay in the profile maps it
+(docs/contract-overlay.md): doctor's probes go through the overlay in
+use, the report names its digest, and the server's document is compared
+with it.
+
+--propose-contract prints, as YAML, the overlay the server's OpenAPI
+document implies (found, or given with --openapi): only what differs from
+the model, each mapping with its evidence as a comment, and each modeled
+item it could not map. Without a document it proposes what the read
+endpoints' answers show. --write saves it into the profile after showing
+it: it asks on a terminal, and needs --yes elsewhere. A proposal that
+leaves something a command needs unmapped exits 2 and writes nothing.
 
 doctor only sends GET requests: it never terminates anything. With -o json
 the report is a bug report to send the maintainers:
@@ -119,16 +140,32 @@ the token (or none is configured), 1 otherwise.`,
   $ pamctl doctor --openapi https://pam.example.com:6443/ztna/v3/api-docs
 
   # a report for the maintainers
-  $ pamctl doctor -o json > doctor.json`,
+  $ pamctl doctor -o json > doctor.json
+
+  # the server's API differs: map it
+  $ pamctl doctor --propose-contract
+  $ pamctl doctor --propose-contract --write`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Write && !opts.Propose {
+				return cmdutil.FlagErrorf("--write saves a proposal: add --propose-contract")
+			}
+			if opts.Yes && !opts.Write {
+				return cmdutil.FlagErrorf("--yes answers --write's question: add --write")
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Propose {
+				return proposeRun(cmd.Context(), opts)
 			}
 			return doctorRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.OpenAPI, "openapi", "", "the server's OpenAPI document: a `file` or an http(s) URL")
+	cmd.Flags().BoolVar(&opts.Propose, "propose-contract", false, "print the contract overlay the server's API implies (docs/contract-overlay.md)")
+	cmd.Flags().BoolVar(&opts.Write, "write", false, "save the proposed overlay into the profile (asks first)")
+	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "write without asking (needed for --write without a terminal)")
 	return cmd
 }
 
@@ -143,8 +180,17 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	}
 	d := &doctor{opts: opts, s: s, report: Report{Server: s.Server, PamctlVersion: opts.Version, Checks: []Check{}}}
 	d.run(ctx)
+	if err := ctx.Err(); err != nil {
+		return err // Ctrl-C: at once, without a partial report
+	}
+	if d.client != nil {
+		d.report.Contract = d.client.ContractDigest()
+	}
 	if err := d.print(out); err != nil {
 		return err
+	}
+	if d.refused != nil {
+		return d.refused
 	}
 	return d.verdict()
 }
@@ -160,6 +206,8 @@ type doctor struct {
 	tokenRefused bool
 	// userContext is the token check's answer, judged with the endpoints.
 	userContext *api.Answer
+	// refused is the profile's contract overlay refused when loaded.
+	refused error
 }
 
 func (d *doctor) add(name, status, detail, fix string) {

@@ -63,6 +63,27 @@ type run struct {
 // doctorAgainst runs doctor against server with token, as a Factory would.
 func doctorAgainst(t *testing.T, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
 	t.Helper()
+	return doctorWithin(context.Background(), t, server, token, format, mod)
+}
+
+func doctorWithin(ctx context.Context, t *testing.T, server, token string, format output.Format, mod func(*DoctorOptions, *config.Settings)) run {
+	t.Helper()
+	opts, s, out, errOut := testOptions(server, token, format)
+	if mod != nil {
+		mod(opts, s)
+	}
+	r := run{err: doctorRun(ctx, opts)}
+	r.out, r.errOut = out.String(), errOut.String()
+	if format == output.JSON && (r.err == nil || exitCode(r.err) > 0) {
+		dec := json.NewDecoder(strings.NewReader(r.out))
+		dec.DisallowUnknownFields()
+		require.NoError(t, dec.Decode(&r.report), r.out)
+	}
+	return r
+}
+
+// testOptions are doctor's options as a Factory would make them.
+func testOptions(server, token string, format output.Format) (*DoctorOptions, *config.Settings, *bytes.Buffer, *bytes.Buffer) {
 	ios, _, out, errOut := iostreams.Test()
 	s := &config.Settings{Server: server, Token: token, Timeout: 5 * time.Second, Output: string(format)}
 	newClient := func(s *config.Settings, token string) (*api.Client, error) {
@@ -85,17 +106,7 @@ func doctorAgainst(t *testing.T, server, token string, format output.Format, mod
 		ReadFile:  os.ReadFile,
 		Version:   "1.2.3",
 	}
-	if mod != nil {
-		mod(opts, s)
-	}
-	r := run{err: doctorRun(context.Background(), opts)}
-	r.out, r.errOut = out.String(), errOut.String()
-	if format == output.JSON {
-		dec := json.NewDecoder(strings.NewReader(r.out))
-		dec.DisallowUnknownFields()
-		require.NoError(t, dec.Decode(&r.report), r.out)
-	}
-	return r
+	return opts, s, out, errOut
 }
 
 func (r run) row(name string) []Check {

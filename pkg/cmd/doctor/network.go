@@ -128,11 +128,19 @@ func (d *doctor) newClient() bool {
 		// No token: check what can be checked without one.
 		c, err = d.opts.NewClient(d.s, "")
 	}
+	var oe *api.OverlayError
+	if errors.As(err, &oe) {
+		d.refused = err // exit 2, as every command refuses it
+		return false
+	}
 	if err != nil {
 		d.fail("settings", err.Error(), "correct the setting the message names (--ca-file, --timeout, the profile)")
 		return false
 	}
 	d.client = c
+	if digest := c.ContractDigest(); digest != "" {
+		d.ok("contract overlay", fmt.Sprintf("%s, from %s: every probe below goes through it", digest, d.s.ContractSource))
+	}
 	return true
 }
 

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/openapi"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -18,17 +21,15 @@ const openAPIName = "openapi document"
 // guessed locations of api.OpenAPILocations) and compares it with the
 // modeled contract, one row per difference.
 func (d *doctor) checkOpenAPI(ctx context.Context) {
-	var doc *openapi3.T
-	var where string
-	if d.opts.OpenAPI != "" {
-		doc, where = d.givenOpenAPI(ctx)
-	} else {
-		doc, where = d.findOpenAPI(ctx)
-	}
+	doc, where := d.openAPIDocument(ctx)
 	if doc == nil {
 		return
 	}
-	c := api.CompareOpenAPI(doc)
+	if o := d.client.Contract(); o != nil {
+		d.checkOverlay(o, doc, where)
+		return
+	}
+	c := openapi.Compare(doc)
 	title := ""
 	if doc.Info != nil {
 		title = fmt.Sprintf(" %q version %s,", text.Safe(doc.Info.Title), text.Safe(doc.Info.Version))
@@ -38,7 +39,7 @@ func (d *doctor) checkOpenAPI(ctx context.Context) {
 	switch {
 	case len(c.Differences) > 0:
 		d.fail(openAPIName, fmt.Sprintf("%s; %d %s from the modeled contract (the rows below)", detail, len(c.Differences), plural(len(c.Differences), "difference")),
-			"change what each row names in pkg/api/contract.go, or send `pamctl doctor -o json` to the maintainers")
+			"map the differences with a contract overlay: `pamctl doctor --propose-contract --write` (docs/contract-overlay.md)")
 	default:
 		if err := doc.Validate(ctx); err != nil {
 			d.warn(openAPIName, detail+"; matches the modeled contract, but the document does not validate: "+text.Safe(firstLine(err.Error())), "")
@@ -52,6 +53,42 @@ func (d *doctor) checkOpenAPI(ctx context.Context) {
 	for _, diff := range c.Differences {
 		d.fail("openapi: "+diff.Operation, text.Safe(diff.What), diff.Fix)
 	}
+}
+
+// openAPIDocument is --openapi's document, else one found.
+func (d *doctor) openAPIDocument(ctx context.Context) (*openapi3.T, string) {
+	if d.opts.OpenAPI != "" {
+		return d.givenOpenAPI(ctx)
+	}
+	return d.findOpenAPI(ctx)
+}
+
+// checkOverlay judges the contract overlay in use against the server's
+// document: the overlay the document implies should be the same, and
+// every state it maps should be a value the document allows.
+func (d *doctor) checkOverlay(o *api.Overlay, doc *openapi3.T, where string) {
+	p := openapi.Propose(doc)
+	detail := fmt.Sprintf("%s: the contract overlay in use (%s)", where, o.Digest())
+	if err := o.CheckStates(p.States); err != nil {
+		// Refused as at load: the document says the overlay is wrong.
+		d.fail(openAPIName, detail+": "+text.Safe(err.Error()), "run `pamctl doctor --propose-contract --write` to replace it")
+		d.refused = &cmdutil.FlagError{Err: fmt.Errorf("%w (the document %s)", err, where)}
+		return
+	}
+	implied, err := api.ParseOverlay(mustYAML(p.Overlay), "")
+	switch {
+	case err != nil || !p.Complete():
+		d.warn(openAPIName, detail+"; the document does not imply a complete overlay, so it was not compared", "see `pamctl doctor --propose-contract`")
+	case implied.Digest() != o.Digest():
+		d.warn(openAPIName, fmt.Sprintf("%s differs from the one the document implies (%s)", detail, implied.Digest()), "compare with `pamctl doctor --propose-contract`; --write replaces it")
+	default:
+		d.ok(openAPIName, detail+" is the one the document implies")
+	}
+}
+
+func mustYAML(o *api.Overlay) []byte {
+	b, _ := o.YAML()
+	return b
 }
 
 // givenOpenAPI reads --openapi; a problem with it is a failure, since the
@@ -78,8 +115,15 @@ func (d *doctor) givenOpenAPI(ctx context.Context) (*openapi3.T, string) {
 		}
 		data = b
 	}
-	doc, err := api.LoadOpenAPI(data)
-	if err != nil {
+	doc, err := openapi.LoadWithin(ctx, data, openapi.DefaultLimits())
+	var le *openapi.LimitError
+	switch {
+	case ctx.Err() != nil:
+		return nil, ""
+	case errors.As(err, &le):
+		d.fail(openAPIName, src+": refused: "+err.Error(), "this is not a document pamctl can compare; ask your 12Port administrator for the server's own OpenAPI document")
+		return nil, ""
+	case err != nil:
 		d.fail(openAPIName, src+": "+err.Error(), "pass the server's OpenAPI 3 or Swagger 2.0 document, JSON or YAML")
 		return nil, ""
 	}
@@ -112,7 +156,10 @@ func (d *doctor) findOpenAPI(ctx context.Context) (*openapi3.T, string) {
 			tried = append(tried, fmt.Sprintf("%s (HTTP %d)", target, a.Status))
 			continue
 		}
-		doc, err := api.LoadOpenAPI(a.Body)
+		doc, err := openapi.LoadWithin(ctx, a.Body, openapi.DefaultLimits())
+		if ctx.Err() != nil {
+			return nil, ""
+		}
 		if err != nil {
 			tried = append(tried, fmt.Sprintf("%s (HTTP %d, %s)", target, a.Status, err))
 			continue

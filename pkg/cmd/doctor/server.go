@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/probe"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -29,7 +30,15 @@ func endpoint(id string) api.Endpoint {
 	panic("doctor: no endpoint " + id + " in pkg/api/contract.go")
 }
 
-func opName(ep api.Endpoint) string { return ep.Method + " " + ep.Path }
+// opName names an operation as it is sent: through the contract overlay
+// in use, if any.
+func (d *doctor) opName(ep api.Endpoint) string {
+	if d.client != nil {
+		m, p := d.client.ServerPath(ep)
+		return m + " " + p
+	}
+	return ep.Method + " " + ep.Path
+}
 
 // reason is the one-line cause of a failed request.
 func reason(err error) string {
@@ -46,10 +55,10 @@ func (d *doctor) checkToken(ctx context.Context) *api.UserContext {
 	const name = "token"
 	ep := endpoint("getUserContext")
 	before := d.opts.Clock.Now()
-	a, err := d.client.ProbeEndpoint(ctx, ep, api.ProbeArgs{})
+	a, err := probe.Endpoint(ctx, d.client, ep, probe.Args{})
 	after := d.opts.Clock.Now()
 	if err != nil {
-		d.fail(name, opName(ep)+": "+reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
+		d.fail(name, d.opName(ep)+": "+reason(err), "check the connection (the rows above) and retry; raise --timeout for a slow server")
 		return nil
 	}
 	uc := d.judgeToken(name, ep, a)
@@ -73,16 +82,16 @@ func (d *doctor) judgeToken(name string, ep api.Endpoint, a *api.Answer) *api.Us
 			"check the tenant and site in the server URL: https://<host>:6443/ztna/<tenant>/<site>")
 		return nil
 	case a.Status < 200 || a.Status > 299:
-		d.fail(name, opName(ep)+": "+a.Describe(), "retry; if it persists, "+fixReport)
+		d.fail(name, d.opName(ep)+": "+a.Describe(), "retry; if it persists, "+fixReport)
 		return nil
 	}
 	var uc api.UserContext
 	if err := json.Unmarshal(a.Body, &uc); err != nil {
 		what, fix := "the answer cannot be read as the user context: "+text.Safe(firstLine(err.Error())), fixReport
-		if r := api.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, 0); len(r.Findings) > 0 {
+		if r := probe.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, 0); len(r.Findings) > 0 {
 			what, fix = r.Findings[0].What, r.Findings[0].Fix
 		}
-		d.fail(name, opName(ep)+": "+what, fix)
+		d.fail(name, d.opName(ep)+": "+what, fix)
 		return nil
 	}
 	d.userContext = a
@@ -148,41 +157,41 @@ func (d *doctor) checkPermissions(uc *api.UserContext) {
 // by-ID endpoints read an ID the lists gave.
 func (d *doctor) checkEndpoints(ctx context.Context, uc *api.UserContext) {
 	if d.userContext != nil {
-		d.judge(endpoint("getUserContext"), d.userContext, api.ProbeArgs{})
+		d.judge(endpoint("getUserContext"), d.userContext, probe.Args{})
 	}
-	sessions := d.probe(ctx, endpoint("listSessions"), api.ProbeArgs{Limit: probeLimit})
+	sessions := d.probe(ctx, endpoint("listSessions"), probe.Args{Limit: probeLimit})
 	d.probeByID(ctx, endpoint("getSession"), sessions, "session", endpoint("listSessions"), 0)
 	d.probeByID(ctx, endpoint("listSessionEvents"), sessions, "session", endpoint("listSessions"), probeLimit)
-	assets := d.probe(ctx, endpoint("listAssets"), api.ProbeArgs{Parent: uc.Space.RID, Limit: probeLimit})
+	assets := d.probe(ctx, endpoint("listAssets"), probe.Args{Parent: uc.Space.RID, Limit: probeLimit})
 	d.probeByID(ctx, endpoint("getAsset"), assets, "asset", endpoint("listAssets"), 0)
-	d.probe(ctx, endpoint("listEvents"), api.ProbeArgs{Limit: probeLimit})
+	d.probe(ctx, endpoint("listEvents"), probe.Args{Limit: probeLimit})
 }
 
 // probeByID probes ep with the first ID a list gave (nil: the list failed).
 func (d *doctor) probeByID(ctx context.Context, ep api.Endpoint, ids []string, kind string, from api.Endpoint, limit int) {
 	switch {
 	case ids == nil:
-		d.warn(opName(ep), fmt.Sprintf("not checked: it needs a %s ID from %s, which gave none", kind, opName(from)), "see the "+opName(from)+" row")
+		d.warn(d.opName(ep), fmt.Sprintf("not checked: it needs a %s ID from %s, which gave none", kind, d.opName(from)), "see the "+d.opName(from)+" row")
 	case len(ids) == 0:
-		d.warn(opName(ep), fmt.Sprintf("not checked: %s lists no %s to read", opName(from), kind), "run doctor again once the site has one")
+		d.warn(d.opName(ep), fmt.Sprintf("not checked: %s lists no %s to read", d.opName(from), kind), "run doctor again once the site has one")
 	default:
-		d.probe(ctx, ep, api.ProbeArgs{ID: ids[0], Limit: limit})
+		d.probe(ctx, ep, probe.Args{ID: ids[0], Limit: limit})
 	}
 }
 
 // probe GETs one endpoint and judges the answer; it returns the IDs the
 // answer holds, nil when it could not be used.
-func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args api.ProbeArgs) []string {
-	a, err := d.client.ProbeEndpoint(ctx, ep, args)
+func (d *doctor) probe(ctx context.Context, ep api.Endpoint, args probe.Args) []string {
+	a, err := probe.Endpoint(ctx, d.client, ep, args)
 	if err != nil {
-		d.fail(opName(ep), reason(err), "retry; if it persists, "+fixReport)
+		d.fail(d.opName(ep), reason(err), "retry; if it persists, "+fixReport)
 		return nil
 	}
 	return d.judge(ep, a, args)
 }
 
-func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []string {
-	name := opName(ep)
+func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args probe.Args) []string {
+	name := d.opName(ep)
 	switch {
 	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
 		d.warn(name, a.Describe()+": the token's user may not read this, so it was not checked",
@@ -194,7 +203,7 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []str
 			where = "a report exists on every site, and the user context answered, so the tenant and site in the URL are right"
 		}
 		d.fail(name, fmt.Sprintf("%s: the server has no %s (%s)", a.Describe(), name, where),
-			fmt.Sprintf("change %s in pkg/api/contract.go to the server's path for it (the openapi rows may name it)", ep.Consts))
+			fmt.Sprintf("map endpoints.%s to the server's path in a contract overlay: `pamctl doctor --propose-contract --write` (docs/contract-overlay.md)", ep.ID))
 		return nil
 	case a.Status < 200 || a.Status > 299:
 		d.fail(name, a.Describe(), "retry; if it persists, "+fixReport)
@@ -203,7 +212,7 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args api.ProbeArgs) []str
 		d.fail(name, "the answer is larger than pamctl reads", fixReport)
 		return nil
 	}
-	r := api.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, args.Limit)
+	r := probe.CheckAnswer(ep, a.Header.Get("Content-Type"), a.Body, args.Limit)
 	failed := false
 	for _, f := range r.Findings {
 		failed = true

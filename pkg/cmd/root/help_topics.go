@@ -50,6 +50,9 @@ to the empty string counts as unset, except PAMCTL_TOKEN.
   PAMCTL_DEBUG         1 to log HTTP requests and responses on stderr, redacted
   PAMCTL_OUTPUT        table, wide, json, yaml, csv or ndjson
   PAMCTL_TOKEN_STORE   keyring or file: where auth login stores the token
+  PAMCTL_AUDIT_MAX_SIZE
+                       size at which the audit journal rotates (default 64MiB)
+  SSH_AUTH_SOCK        ssh-agent, for sessions export --sign with a key it holds
   NO_COLOR             no ANSI colour, in the prompts too (as --no-color)
   XDG_CONFIG_HOME      base of the config file and credentials.yaml
   XDG_STATE_HOME       base of the audit journal pamctl/audit.jsonl

@@ -48,6 +48,9 @@ type bundle struct {
 	tw    *tar.Writer
 	dirs  map[string]bool
 	files []File
+	// redact takes secrets out of every file before it is written and
+	// summed (a journal line written by an older pamctl may hold one).
+	redact func([]byte) []byte
 }
 
 // createBundle starts a bundle for final. The temporary's name starts with
@@ -96,6 +99,9 @@ func (b *bundle) add(name string, data []byte) error {
 	}
 	if !fs.ValidPath(name) || name == "." {
 		return fmt.Errorf("bundle: bad file name %q", name)
+	}
+	if b.redact != nil {
+		data = b.redact(data)
 	}
 	if err := b.write(name, data); err != nil {
 		return fmt.Errorf("writing %s of the bundle: %w", name, err)

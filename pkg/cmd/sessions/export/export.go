@@ -29,6 +29,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/prompt"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -66,6 +67,13 @@ type ExportOptions struct {
 	Force bool
 	// Verify, when set, is a bundle to check instead of exporting.
 	Verify string
+	// Sign is the SSH key (a private key file, or the public key of a key
+	// in ssh-agent) that signs the manifest; AllowedSigners is the
+	// allowed-signers file --verify checks the signature against.
+	Sign           string
+	AllowedSigners string
+	// Prompter asks for an encrypted --sign key's passphrase.
+	Prompter func() prompt.Prompter
 }
 
 // Manifest is manifest.json.
@@ -113,7 +121,7 @@ type Result struct {
 
 // NewCmdExport builds the command; runF replaces the run in tests.
 func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Clock: f.Clock, LookupEnv: f.LookupEnv, Interrupts: f.Interrupts}
+	opts := &ExportOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Clock: f.Clock, LookupEnv: f.LookupEnv, Interrupts: f.Interrupts, Prompter: f.Prompter}
 	var since, until string
 	cmd := &cobra.Command{
 		Use:   "export [<session-id>...] [--asset <name|id>] [--user <name>] [--since <duration|time>] [--until <time>] --out <path>",
@@ -129,7 +137,8 @@ The bundle is a directory, or a gzipped tarball when --out ends in .tar.gz
 or .tgz, holding:
 
   sessions.json             the sessions, as sessions list -o json prints them
-  session-events/<id>.json  the Session Events Report of each session
+  session-events/<id>.json  the Session Events Report of each session (a
+                            lower-case ID as is; any other byte as %XX)
   events.json               the Events Report over the window, 5 minutes wider
                             either side, kept to the events of those users,
                             assets and sessions (empty, with a note and a
@@ -153,7 +162,18 @@ refused (exit 2) unless --force, before anything is requested.
 The path of the bundle goes to stdout (with -o json or yaml: the path, its
 size, the counts and the notes), a summary to stderr.
 --verify <path> checks a bundle against its manifest instead (exit 1 when
-a file is missing, altered or unlisted).`,
+a file is missing, altered or unlisted).
+
+journal-proof.json holds each journal line's place in the journal's hash
+chain (seq, its SHA-256, the hash the next journal line recorded for it);
+--verify checks journal.jsonl against it. --sign KEY signs manifest.json
+with an SSH key (a private key file, or the public key of a key held by
+ssh-agent; an encrypted key asks for its passphrase on a terminal) as
+manifest.json.sig, in the format of ssh-keygen -Y sign, namespace
+pamctl-evidence. --verify with --allowed-signers FILE checks the signature
+and names the signer; without pamctl:
+  ssh-keygen -Y verify -f FILE -I <principal> -n pamctl-evidence \
+    -s manifest.json.sig < manifest.json`,
 		Example: `  # everything bwilliams did in the last day, as a tarball for the ticket
   $ pamctl sessions export --user bwilliams --out INC-4312.tar.gz
 
@@ -164,7 +184,11 @@ a file is missing, altered or unlisted).`,
   $ pamctl sessions export 0c6f1f0e-3c1b-4c53-9d1e-1f0b7c8e2a11 5d2e8a90-77c1-4f0e-b3a4-2c9e6b1d0f33 --out bundle --force
 
   # check a bundle received from someone else
-  $ pamctl sessions export --verify INC-4312.tar.gz`,
+  $ pamctl sessions export --verify INC-4312.tar.gz
+
+  # sign it, and check who signed it
+  $ pamctl sessions export --user bwilliams --out INC-4312.tar.gz --sign ~/.ssh/id_ed25519
+  $ pamctl sessions export --verify INC-4312.tar.gz --allowed-signers allowed_signers`,
 		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -173,7 +197,7 @@ a file is missing, altered or unlisted).`,
 				if opts.Verify == "" {
 					return cmdutil.FlagErrorf("--verify is empty: give the path of a bundle")
 				}
-				for _, other := range []string{"out", "force", "asset", "user", "since", "until"} {
+				for _, other := range []string{"out", "force", "asset", "user", "since", "until", "sign"} {
 					if fl.Changed(other) {
 						return cmdutil.FlagErrorf("--verify checks a bundle; it takes no --%s", other)
 					}
@@ -185,6 +209,12 @@ a file is missing, altered or unlisted).`,
 					return runF(opts)
 				}
 				return verifyRun(opts)
+			}
+			if fl.Changed("allowed-signers") {
+				return cmdutil.FlagErrorf("--allowed-signers goes with --verify: it checks a bundle's signature")
+			}
+			if fl.Changed("sign") && strings.TrimSpace(opts.Sign) == "" {
+				return cmdutil.FlagErrorf("--sign is empty: give an SSH private key file, or the public key of a key in ssh-agent")
 			}
 			if strings.TrimSpace(opts.Out) == "" {
 				return cmdutil.FlagErrorf("--out is required: the directory or .tar.gz file to write the bundle to")
@@ -242,6 +272,8 @@ a file is missing, altered or unlisted).`,
 	fl.StringVar(&opts.Out, "out", "", "write the bundle to `path`: a directory, or a .tar.gz/.tgz file")
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing --out")
 	fl.StringVar(&opts.Verify, "verify", "", "check the bundle at `path` against its manifest instead of exporting")
+	fl.StringVar(&opts.Sign, "sign", "", "sign the manifest with the SSH `key` (a private key file, or a key in ssh-agent) as manifest.json.sig")
+	fl.StringVar(&opts.AllowedSigners, "allowed-signers", "", "with --verify, check manifest.json.sig against this allowed-signers `file` (ssh-keygen format)")
 	_ = cmd.RegisterFlagCompletionFunc("asset", cmdutil.CompleteAssetNames(f))
 	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("since", cobra.NoFileCompletions)
@@ -257,9 +289,14 @@ func verifyRun(opts *ExportOptions) error {
 		}
 		return fmt.Errorf("bundle does not verify: %w", err)
 	}
+	signature, journal, err := verifyExtras(opts)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(opts.IO.Out, opts.Verify)
 	fmt.Fprintf(opts.IO.ErrOut, "ok: %d files match the manifest (%s, exported %s by %s)\n",
 		len(m.Files), text.Safe(m.Server), text.Safe(m.CreatedAt), text.Safe(m.Operator))
+	fmt.Fprintf(opts.IO.ErrOut, "ok: %s; %s\n", text.Safe(journal), text.Safe(signature))
 	return nil
 }
 
@@ -343,6 +380,10 @@ func overlaps(s *api.Session, since, until time.Time) bool {
 
 func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err := checkOut(opts.Out, opts.Force); err != nil {
+		return err
+	}
+	signer, err := loadSigner(opts)
+	if err != nil {
 		return err
 	}
 	var outOpts output.Options
@@ -442,6 +483,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	b.redact = func(p []byte) []byte { return opts.IO.Redactor().Bytes([]byte(client.Redact(string(p)))) }
 	removeHook := opts.Interrupts.OnQuit(b.abort)
 	defer removeHook()
 	defer func() {
@@ -468,9 +510,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		}
 		sort.SliceStable(evs, func(i, j int) bool { return evs[i].Start.Before(evs[j].Start.Time) })
 		counts.SessionEvents += len(evs)
-		// The ID passed ValidateID and was read back by the server; the
-		// file name is its lower-case spelling, one file per session.
-		if err := addJSON(b, SessionEventsDir+"/"+strings.ToLower(id)+".json", evs); err != nil {
+		// One file per session, named by an encoding of its ID that
+		// cannot collide or leave the bundle (names.go).
+		if err := addJSON(b, sessionEventsName(id), evs); err != nil {
 			return err
 		}
 	}
@@ -513,8 +555,11 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	proof := newProofBuilder(jpath)
 	st, err := audit.Scan(jpath, func(raw []byte, e audit.Entry) error {
-		if sel.journal(&e, since, until) {
+		selected := sel.journal(&e, since, until)
+		proof.observe(raw, &e, selected)
+		if selected {
 			journal.Write(raw)
 			journal.WriteByte('\n')
 			counts.JournalLines++
@@ -531,6 +576,11 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	}
 	if err := b.add(JournalFile, journal.Bytes()); err != nil {
 		return err
+	}
+	if counts.JournalLines > 0 {
+		if err := addJSON(b, JournalProofFile, proof.p); err != nil {
+			return err
+		}
 	}
 
 	ids := opts.IDs
@@ -555,8 +605,17 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if asset != nil {
 		m.Query.AssetID = asset.ID
 	}
-	if err := addJSON(b, ManifestFile, m); err != nil {
+	manifest, err := jsonBytes(ManifestFile, m)
+	if err != nil {
 		return err
+	}
+	if err := b.add(ManifestFile, manifest); err != nil {
+		return err
+	}
+	if signer != nil {
+		if err := signManifest(b, signer, manifest); err != nil {
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -578,17 +637,26 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 // evidence file is not a web page), and characters a terminal would act
 // on escaped, as every pamctl JSON output is.
 func addJSON(b *bundle, name string, v any) error {
+	data, err := jsonBytes(name, v)
+	if err != nil {
+		return err
+	}
+	return b.add(name, data)
+}
+
+// jsonBytes is v as addJSON writes it.
+func jsonBytes(name string, v any) ([]byte, error) {
 	var compact bytes.Buffer
 	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encoding %s: %w", name, err)
+		return nil, fmt.Errorf("encoding %s: %w", name, err)
 	}
 	var out bytes.Buffer
 	if err := output.WriteRawJSON(&out, bytes.TrimSpace(compact.Bytes())); err != nil {
-		return fmt.Errorf("encoding %s: %w", name, err)
+		return nil, fmt.Errorf("encoding %s: %w", name, err)
 	}
-	return b.add(name, out.Bytes())
+	return out.Bytes(), nil
 }
 
 // statusText is "HTTP 403" for an API error.

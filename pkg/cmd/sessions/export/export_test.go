@@ -227,7 +227,7 @@ func TestExportUserToDirectory(t *testing.T) {
 	assert.Equal(t, []string{SessionsFile,
 		"session-events/11111111-1111-4111-8111-000000000003.json", "session-events/" + sess01 + ".json",
 		"session-events/11111111-1111-4111-8111-000000000007.json", "session-events/11111111-1111-4111-8111-000000000004.json",
-		EventsFile, JournalFile}, paths)
+		EventsFile, JournalFile, JournalProofFile}, paths)
 	var evs []api.SessionEvent
 	readJSON(t, fx.path("bundle/session-events/"+sess01+".json"), &evs)
 	assert.NotEmpty(t, evs)

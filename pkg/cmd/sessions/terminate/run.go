@@ -81,6 +81,7 @@ func newHelper(opts *TerminateOptions) (*contain.Helper, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w; nothing was sent", err)
 		}
+		j.SetRedactor(opts.IO.Redactor())
 		return j, nil
 	}
 	if opts.Interrupts != nil {

@@ -141,7 +141,7 @@ func lines(t *testing.T, out string) []Change {
 
 func TestWatchRunNDJSON(t *testing.T) {
 	fx := setup(t, output.Table, false)
-	fx.opts.Timeout = 15 * time.Second // polls at 0, 5, 10 and 15s
+	fx.opts.Timeout = 15 * time.Second // polls at 0, 5, 10 and 14s
 	fx.comingsAndGoings()
 	require.NoError(t, watchRun(context.Background(), fx.opts), "the end of --timeout without --count is exit 0")
 	got := lines(t, fx.out.String())
@@ -151,7 +151,7 @@ func TestWatchRunNDJSON(t *testing.T) {
 		{TypeStarted, idB, "Active", "2026-11-26T10:00:05Z"},
 		{TypeUpdated, idB, "Active", "2026-11-26T10:00:10Z"},
 		{TypeEnded, idA, "Completed", "2026-11-26T10:00:10Z"},
-		{TypeEnded, idB, "Active", "2026-11-26T10:00:15Z"}, // gone from the server: its last known state
+		{TypeEnded, idB, "Active", "2026-11-26T10:00:14Z"}, // gone from the server (the last poll, 1s before the timeout): its last known state
 	}
 	for i, w := range want {
 		assert.Equal(t, w.typ, got[i].Type, "line %d", i)
@@ -211,7 +211,7 @@ func TestWatchRunTable(t *testing.T) {
 	assert.Contains(t, frames[2], "    SESSION ID ")
 	assert.Regexp(t, `\n\+   `+idB+`   db-prod-01   bob    SSH        Active   1h ago    2s ago\n$`, frames[2], "a new row is marked +")
 	assert.Regexp(t, `\n    `+idB+`   db-prod-01   bob`, frames[3], "then unmarked")
-	assert.Regexp(t, `\nx   `+idB+`   db-prod-01   bob    SSH        Completed   1h ago    1s ago\n$`, frames[4], "an ended row is shown once, marked x")
+	assert.Regexp(t, `\nx   `+idB+`   db-prod-01   bob    SSH        Completed   1h ago    0s ago\n$`, frames[4], "an ended row is shown once, marked x")
 	assert.Contains(t, fx.errOut.String(), "1 session that does not match")
 }
 

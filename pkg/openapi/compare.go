@@ -1,6 +1,7 @@
-package api
+package openapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // A live server's OpenAPI document compared, operation by operation, with
@@ -37,17 +40,23 @@ type Comparison struct {
 	Differences []Difference
 }
 
-// LoadOpenAPI parses a server's OpenAPI document: OpenAPI 3 or Swagger 2.0
-// (converted), JSON or YAML. References to other files are refused, so a
-// document cannot make pamctl fetch anything.
-func LoadOpenAPI(data []byte) (*openapi3.T, error) {
+// Load parses a server's OpenAPI document: OpenAPI 3 or Swagger 2.0
+// (converted), JSON or YAML, within DefaultLimits (bounds.go). References
+// to other files are refused, so a document cannot make pamctl fetch
+// anything.
+func Load(data []byte) (*openapi3.T, error) {
+	return LoadWithin(context.Background(), data, DefaultLimits())
+}
+
+// load parses a document already scanned within its limits.
+func load(data []byte) (*openapi3.T, error) {
 	var head struct {
 		Swagger string `json:"swagger" yaml:"swagger"`
 		OpenAPI string `json:"openapi" yaml:"openapi"`
 	}
 	var generic any
 	if err := yaml.Unmarshal(data, &generic); err != nil { // YAML is a superset of JSON
-		return nil, fmt.Errorf("not JSON or YAML: %s", excerpt(err.Error(), 120))
+		return nil, fmt.Errorf("not JSON or YAML: %s", api.Excerpt(err.Error(), 120))
 	}
 	_ = yaml.Unmarshal(data, &head)
 	loader := openapi3.NewLoader()
@@ -56,7 +65,7 @@ func LoadOpenAPI(data []byte) (*openapi3.T, error) {
 	case strings.HasPrefix(head.OpenAPI, "3"):
 		doc, err := loader.LoadFromData(data)
 		if err != nil {
-			return nil, fmt.Errorf("not a usable OpenAPI %s document: %s", head.OpenAPI, excerpt(err.Error(), 160))
+			return nil, fmt.Errorf("not a usable OpenAPI %s document: %s", head.OpenAPI, api.Excerpt(err.Error(), 160))
 		}
 		return doc, nil
 	case strings.HasPrefix(head.Swagger, "2"):
@@ -66,30 +75,30 @@ func LoadOpenAPI(data []byte) (*openapi3.T, error) {
 		}
 		var d2 openapi2.T
 		if err := json.Unmarshal(js, &d2); err != nil {
-			return nil, fmt.Errorf("not a usable Swagger %s document: %s", head.Swagger, excerpt(err.Error(), 160))
+			return nil, fmt.Errorf("not a usable Swagger %s document: %s", head.Swagger, api.Excerpt(err.Error(), 160))
 		}
 		doc, err := openapi2conv.ToV3WithLoader(&d2, loader, nil)
 		if err != nil {
-			return nil, fmt.Errorf("converting Swagger %s to OpenAPI 3: %s", head.Swagger, excerpt(err.Error(), 160))
+			return nil, fmt.Errorf("converting Swagger %s to OpenAPI 3: %s", head.Swagger, api.Excerpt(err.Error(), 160))
 		}
 		return doc, nil
 	}
 	return nil, errors.New(`not an OpenAPI document (no "openapi": "3..." or "swagger": "2.0" at the top)`)
 }
 
-// CompareOpenAPI compares doc with Endpoints: each operation's path and
+// Compare compares doc with Endpoints: each operation's path and
 // method, its query parameters, and the fields of its answer.
-func CompareOpenAPI(doc *openapi3.T) Comparison {
+func Compare(doc *openapi3.T) Comparison {
 	var c Comparison
 	ops := serverOperations(doc)
 	matched := map[string]bool{}
-	for _, ep := range Endpoints() {
+	for _, ep := range api.Endpoints() {
 		key := normTemplate(ep.Path)
 		if item := ops[key]; item != nil && item.GetOperation(ep.Method) != nil {
 			matched[ep.Method+" "+key] = true
 		}
 	}
-	for _, ep := range Endpoints() {
+	for _, ep := range api.Endpoints() {
 		name := ep.Method + " " + ep.Path
 		item := ops[normTemplate(ep.Path)]
 		if item == nil {
@@ -164,7 +173,7 @@ func normTemplate(p string) string {
 
 // candidates names unmatched operations of the document with the same
 // method that share a path segment with ep: likely what it is called there.
-func candidates(ops map[string]*openapi3.PathItem, matched map[string]bool, ep Endpoint) string {
+func candidates(ops map[string]*openapi3.PathItem, matched map[string]bool, ep api.Endpoint) string {
 	type cand struct {
 		path  string
 		score int
@@ -206,7 +215,7 @@ func candidates(ops map[string]*openapi3.PathItem, matched map[string]bool, ep E
 	return " (it has " + strings.Join(names, ", ") + ")"
 }
 
-func compareQuery(name string, ep Endpoint, item *openapi3.PathItem, op *openapi3.Operation) []Difference {
+func compareQuery(name string, ep api.Endpoint, item *openapi3.PathItem, op *openapi3.Operation) []Difference {
 	if len(ep.Query) == 0 {
 		return nil
 	}
@@ -342,7 +351,7 @@ func types(s *openapi3.Schema) []string {
 
 // compatible reports whether a JSON value of the schema's types can be read
 // as kind k (an unknown type is given the benefit of the doubt).
-func compatible(k fieldKind, s *openapi3.Schema) bool {
+func compatible(k api.FieldKind, s *openapi3.Schema) bool {
 	ts := types(s)
 	if len(ts) == 0 {
 		return true
@@ -356,20 +365,20 @@ func compatible(k fieldKind, s *openapi3.Schema) bool {
 		return false
 	}
 	switch k {
-	case kindString:
+	case api.KindString:
 		return ok("string")
-	case kindTime:
+	case api.KindTime:
 		return ok("string", "integer", "number")
-	case kindNumber:
+	case api.KindNumber:
 		return ok("integer", "number")
-	case kindStrings:
+	case api.KindStrings:
 		if !ok("array") {
 			return false
 		}
-		return s.Items == nil || s.Items.Value == nil || compatible(kindString, s.Items.Value)
-	case kindObject:
+		return s.Items == nil || s.Items.Value == nil || compatible(api.KindString, s.Items.Value)
+	case api.KindObject:
 		return ok("object")
-	case kindObjects:
+	case api.KindObjects:
 		return ok("array")
 	}
 	return true
@@ -390,11 +399,11 @@ func (c *schemaCompare) fields(t reflect.Type, s *openapi3.Schema, where string)
 	if len(props) == 0 {
 		c.diffs = append(c.diffs, Difference{Operation: c.op,
 			What: fmt.Sprintf("the server's schema for %s has no properties (type %s); pamctl reads an object with %s", where, orUnknown(types(s)), jsonNames(t)),
-			Fix:  fmt.Sprintf("check the json tags of %s in pkg/api/contract.go against the server's real answer (`pamctl api %s`)", typeName(t), c.path)})
+			Fix:  fmt.Sprintf("check the json tags of %s in pkg/api/contract.go against the server's real answer (`pamctl api %s`)", api.TypeName(t), c.path)})
 		return
 	}
 	ours := map[string]bool{}
-	for _, f := range fieldsOf(t) {
+	for _, f := range api.Fields(t) {
 		ours[strings.ToLower(f.JSON)] = true
 	}
 	var unmatched []string
@@ -404,7 +413,7 @@ func (c *schemaCompare) fields(t reflect.Type, s *openapi3.Schema, where string)
 		}
 	}
 	sort.Strings(unmatched)
-	for _, f := range fieldsOf(t) {
+	for _, f := range api.Fields(t) {
 		c.n++
 		ps := lookupFold(props, f.JSON)
 		if ps == nil {
@@ -420,9 +429,9 @@ func (c *schemaCompare) fields(t reflect.Type, s *openapi3.Schema, where string)
 			continue
 		}
 		switch f.Kind {
-		case kindObject:
+		case api.KindObject:
 			c.fields(f.Elem, ps, where+"."+f.JSON)
-		case kindObjects:
+		case api.KindObjects:
 			if ps.Items != nil && ps.Items.Value != nil {
 				c.fields(f.Elem, ps.Items.Value, where+"."+f.JSON+"[]")
 			}
@@ -444,7 +453,7 @@ func lookupFold(props map[string]*openapi3.Schema, name string) *openapi3.Schema
 
 // likelyRename suggests the server's name for f: the one unmatched
 // property of a compatible type, preferring one that shares a prefix.
-func likelyRename(f contractField, unmatched []string, props map[string]*openapi3.Schema) string {
+func likelyRename(f api.Field, unmatched []string, props map[string]*openapi3.Schema) string {
 	var fit, near []string
 	for _, n := range unmatched {
 		if !compatible(f.Kind, props[n]) {
@@ -476,7 +485,7 @@ func itHas(names []string) string {
 
 func jsonNames(t reflect.Type) string {
 	var ns []string
-	for _, f := range fieldsOf(t) {
+	for _, f := range api.Fields(t) {
 		ns = append(ns, f.JSON)
 	}
 	return strings.Join(ns, ", ")

@@ -1,4 +1,4 @@
-package api
+package probe
 
 import (
 	"context"
@@ -10,15 +10,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 const probeToken = "s3cr3t-probe-token"
 
-func probeClient(t *testing.T, h http.HandlerFunc) (*Client, *httptest.Server) {
+func probeClient(t *testing.T, h http.HandlerFunc) (*api.Client, *httptest.Server) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	c, err := New(Options{Server: srv.URL + "/ztna/acme/root", Token: probeToken})
+	c, err := api.New(api.Options{Server: srv.URL + "/ztna/acme/root", Token: probeToken})
 	require.NoError(t, err)
 	return c, srv
 }
@@ -48,17 +50,17 @@ func TestProbeEndpoint(t *testing.T) {
 		w.WriteHeader(200)
 	})
 	ctx := context.Background()
-	byID := map[string]Endpoint{}
-	for _, ep := range Endpoints() {
+	byID := map[string]api.Endpoint{}
+	for _, ep := range api.Endpoints() {
 		byID[ep.ID] = ep
 	}
-	_, err := c.ProbeEndpoint(ctx, byID["listAssets"], ProbeArgs{Parent: "rid-1", Limit: 3})
+	_, err := Endpoint(ctx, c, byID["listAssets"], Args{Parent: "rid-1", Limit: 3})
 	require.NoError(t, err)
-	_, err = c.ProbeEndpoint(ctx, byID["listSessionEvents"], ProbeArgs{ID: "a b", Limit: 2})
+	_, err = Endpoint(ctx, c, byID["listSessionEvents"], Args{ID: "a b", Limit: 2})
 	assert.Error(t, err, "an ID that cannot be a path segment is refused before sending")
-	_, err = c.ProbeEndpoint(ctx, byID["getSession"], ProbeArgs{ID: "s-1"})
+	_, err = Endpoint(ctx, c, byID["getSession"], Args{ID: "s-1"})
 	require.NoError(t, err)
-	_, err = c.ProbeEndpoint(ctx, byID["terminateSession"], ProbeArgs{ID: "s-1"})
+	_, err = Endpoint(ctx, c, byID["terminateSession"], Args{ID: "s-1"})
 	require.ErrorContains(t, err, "never probed")
 	assert.Equal(t, []string{
 		"GET /ztna/acme/root/api/asset/list?limit=3&offset=0&parent=rid-1",
@@ -92,7 +94,7 @@ func TestProbeBounded(t *testing.T) {
 		_, _ = w.Write([]byte(strings.Repeat("x", 100)))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(Options{Server: srv.URL, Token: probeToken, MaxBodyBytes: 10})
+	c, err := api.New(api.Options{Server: srv.URL, Token: probeToken, MaxBodyBytes: 10})
 	require.NoError(t, err)
 	a, err := c.Probe(context.Background(), "/api/x", nil)
 	require.NoError(t, err)
@@ -101,8 +103,8 @@ func TestProbeBounded(t *testing.T) {
 }
 
 func TestCheckAnswer(t *testing.T) {
-	byID := map[string]Endpoint{}
-	for _, ep := range Endpoints() {
+	byID := map[string]api.Endpoint{}
+	for _, ep := range api.Endpoints() {
 		byID[ep.ID] = ep
 	}
 	sessions := byID["listSessions"]
@@ -111,7 +113,7 @@ func TestCheckAnswer(t *testing.T) {
 	  {"id": "s2", "assetId": "a1", "assetName": "db", "user": "u", "created": 1764147600000, "updated": 1764147600000, "state": "Completed", "channels": []}]}`
 	tests := []struct {
 		name  string
-		ep    Endpoint
+		ep    api.Endpoint
 		body  string
 		limit int
 		fails []string // each the substring of one finding, in order

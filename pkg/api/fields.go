@@ -10,42 +10,43 @@ import (
 // docs/openapi.json, the comparison with a server's OpenAPI document and
 // doctor's checks of live answers all share, so they cannot disagree.
 
-// fieldKind is how pamctl reads a JSON value.
-type fieldKind int
+// FieldKind is how pamctl reads a JSON value.
+type FieldKind int
 
+// The field kinds.
 const (
-	kindString  fieldKind = iota
-	kindTime              // RFC 3339 string or epoch milliseconds, null when unset
-	kindStrings           // array of strings
-	kindNumber            // integer
-	kindObject            // nested struct
-	kindObjects           // array of structs
+	KindString  FieldKind = iota
+	KindTime              // RFC 3339 string or epoch milliseconds, null when unset
+	KindStrings           // array of strings
+	KindNumber            // integer
+	KindObject            // nested struct
+	KindObjects           // array of structs
 )
 
 // String words the kind for messages ("field x is a number; pamctl reads a string").
-func (k fieldKind) String() string {
+func (k FieldKind) String() string {
 	return [...]string{"a string", "a timestamp (RFC 3339 or epoch milliseconds)", "an array of strings", "a number", "an object", "an array of objects"}[k]
 }
 
-// contractField is one JSON field of an answer type.
-type contractField struct {
+// Field is one JSON field of an answer type.
+type Field struct {
 	Go       string       // "Session.AssetName": what to edit in contract.go
 	JSON     string       // "assetName"
-	Kind     fieldKind    //
+	Kind     FieldKind    //
 	Elem     reflect.Type // the struct of kindObject and kindObjects
 	Optional bool         // may be absent or null
 }
 
 // Tag is the struct tag to edit, as written in contract.go.
-func (f contractField) Tag() string { return "`json:\"" + f.JSON + "\"`" }
+func (f Field) Tag() string { return "`json:\"" + f.JSON + "\"`" }
 
 var timeType = reflect.TypeFor[Time]()
 
-// fieldsOf lists the JSON fields of struct type t in declaration order.
-func fieldsOf(t reflect.Type) []contractField {
-	var out []contractField
-	owner := typeName(t)
-	if _, ok := pageElem(t); ok {
+// Fields lists the JSON fields of struct type t in declaration order.
+func Fields(t reflect.Type) []Field {
+	var out []Field
+	owner := TypeName(t)
+	if _, ok := PageElem(t); ok {
 		owner = "page"
 	}
 	for i := range t.NumField() {
@@ -57,21 +58,21 @@ func fieldsOf(t reflect.Type) []contractField {
 		if name == "" {
 			name = sf.Name
 		}
-		f := contractField{Go: owner + "." + sf.Name, JSON: name}
+		f := Field{Go: owner + "." + sf.Name, JSON: name}
 		ft := sf.Type
 		switch {
 		case ft == timeType:
-			f.Kind, f.Optional = kindTime, true
+			f.Kind, f.Optional = KindTime, true
 		case ft.Kind() == reflect.String:
-			f.Kind = kindString
+			f.Kind = KindString
 		case ft.Kind() == reflect.Int || ft.Kind() == reflect.Int64:
-			f.Kind = kindNumber
+			f.Kind = KindNumber
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
-			f.Kind = kindStrings
+			f.Kind = KindStrings
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
-			f.Kind, f.Elem = kindObjects, ft.Elem()
+			f.Kind, f.Elem = KindObjects, ft.Elem()
 		case ft.Kind() == reflect.Struct:
-			f.Kind, f.Elem = kindObject, ft
+			f.Kind, f.Elem = KindObject, ft
 		default:
 			continue
 		}
@@ -83,8 +84,8 @@ func fieldsOf(t reflect.Type) []contractField {
 	return out
 }
 
-// pageElem reports whether t is the paging envelope, and its item type.
-func pageElem(t reflect.Type) (reflect.Type, bool) {
+// PageElem reports whether t is the paging envelope, and its item type.
+func PageElem(t reflect.Type) (reflect.Type, bool) {
 	if t.Kind() != reflect.Struct || !strings.HasPrefix(t.Name(), "page[") {
 		return nil, false
 	}
@@ -95,10 +96,10 @@ func pageElem(t reflect.Type) (reflect.Type, bool) {
 	return f.Type.Elem(), true
 }
 
-// typeName is the schema name of t: its Go name, "SessionPage" for
+// TypeName is the schema name of t: its Go name, "SessionPage" for
 // page[Session].
-func typeName(t reflect.Type) string {
-	if elem, ok := pageElem(t); ok {
+func TypeName(t reflect.Type) string {
+	if elem, ok := PageElem(t); ok {
 		return elem.Name() + "Page"
 	}
 	return t.Name()
@@ -106,6 +107,6 @@ func typeName(t reflect.Type) string {
 
 // List reports an endpoint whose answer is the paging envelope.
 func (e Endpoint) List() bool {
-	_, ok := pageElem(reflect.TypeOf(e.Response))
+	_, ok := PageElem(reflect.TypeOf(e.Response))
 	return ok
 }

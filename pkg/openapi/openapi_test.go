@@ -1,4 +1,4 @@
-package api
+package openapi
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,23 +14,25 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // TestOpenAPIIsValidAndMatchesItself: the generated document validates,
 // loads back through the same path a server's document takes, and the
 // comparison finds it identical to the contract.
 func TestOpenAPIIsValidAndMatchesItself(t *testing.T) {
-	b, err := OpenAPI(ContractVersion)
+	b, err := Generate(ContractVersion)
 	require.NoError(t, err)
-	doc, err := LoadOpenAPI(b)
+	doc, err := Load(b)
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(context.Background()))
-	c := CompareOpenAPI(doc)
+	c := Compare(doc)
 	assert.Empty(t, c.Differences)
 	assert.Empty(t, c.Unchecked)
-	assert.Equal(t, len(Endpoints()), c.Operations)
+	assert.Equal(t, len(api.Endpoints()), c.Operations)
 	assert.Greater(t, c.Fields, 40)
-	again, err := OpenAPI(ContractVersion)
+	again, err := Generate(ContractVersion)
 	require.NoError(t, err)
 	assert.Equal(t, string(b), string(again), "the document must be deterministic")
 }
@@ -43,8 +44,8 @@ func TestDocsOpenAPIJSON(t *testing.T) {
 	doc, err := loader.LoadFromFile("../../docs/openapi.json")
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(context.Background()))
-	assert.Empty(t, CompareOpenAPI(doc).Differences)
-	for _, ep := range Endpoints() {
+	assert.Empty(t, Compare(doc).Differences)
+	for _, ep := range api.Endpoints() {
 		item := doc.Paths.Value(ep.Path)
 		require.NotNil(t, item, ep.Path)
 		op := item.GetOperation(ep.Method)
@@ -59,7 +60,7 @@ func TestDocsOpenAPIJSON(t *testing.T) {
 // constant exists in contract.go and spells what the row says.
 func TestEndpointsNameTheirConstants(t *testing.T) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "contract.go", nil, 0)
+	f, err := parser.ParseFile(fset, "../api/contract.go", nil, 0)
 	require.NoError(t, err)
 	consts := map[string]string{}
 	for _, d := range f.Decls {
@@ -79,7 +80,7 @@ func TestEndpointsNameTheirConstants(t *testing.T) {
 		}
 	}
 	ids := map[string]bool{}
-	for _, ep := range Endpoints() {
+	for _, ep := range api.Endpoints() {
 		assert.False(t, ids[ep.ID], "duplicate ID %s", ep.ID)
 		ids[ep.ID] = true
 		for _, name := range strings.Split(ep.Consts, ", ") {
@@ -96,28 +97,12 @@ func TestEndpointsNameTheirConstants(t *testing.T) {
 	assert.Len(t, ids, 8)
 }
 
-func TestFieldsOf(t *testing.T) {
-	fs := fieldsOf(pageType[Session]())
-	require.Len(t, fs, 4)
-	assert.Equal(t, "page.Total", fs[0].Go)
-	assert.Equal(t, kindObjects, fs[3].Kind)
-	assert.Equal(t, "SessionPage", typeName(pageType[Session]()))
-	var got []string
-	for _, f := range fieldsOf(fs[3].Elem) {
-		got = append(got, f.Go+"="+f.JSON)
-	}
-	assert.Contains(t, got, "Session.AssetName=assetName")
-	assert.Equal(t, "`json:\"assetName\"`", fieldsOf(fs[3].Elem)[2].Tag())
-}
-
-func pageType[T any]() reflect.Type { return reflect.TypeOf(page[T]{}) }
-
 // mutate returns a fresh generated document changed by fn.
 func mutate(t *testing.T, fn func(doc *openapi3.T)) *openapi3.T {
 	t.Helper()
-	b, err := OpenAPI(ContractVersion)
+	b, err := Generate(ContractVersion)
 	require.NoError(t, err)
-	doc, err := LoadOpenAPI(b)
+	doc, err := Load(b)
 	require.NoError(t, err)
 	fn(doc)
 	return doc
@@ -201,7 +186,7 @@ func TestCompareOpenAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := CompareOpenAPI(mutate(t, tt.change))
+			c := Compare(mutate(t, tt.change))
 			var mine []Difference
 			for _, d := range c.Differences {
 				if d.Operation == tt.op {
@@ -230,7 +215,7 @@ func TestCompareOpenAPIShapes(t *testing.T) {
 		props["ParentId"] = props["parentId"]
 		delete(props, "parentId")
 	})
-	assert.Empty(t, CompareOpenAPI(prefixed).Differences)
+	assert.Empty(t, Compare(prefixed).Differences)
 
 	underAPI := mutate(t, func(doc *openapi3.T) {
 		doc.Servers = openapi3.Servers{{URL: "https://pam.example.com/ztna/acme/root/api"}}
@@ -253,7 +238,7 @@ func TestCompareOpenAPIShapes(t *testing.T) {
 		s := doc.Components.Schemas["Event"].Value
 		doc.Components.Schemas["Event"].Value = &openapi3.Schema{AllOf: openapi3.SchemaRefs{openapi3.NewSchemaRef("", s)}}
 	})
-	assert.Empty(t, CompareOpenAPI(underAPI).Differences)
+	assert.Empty(t, Compare(underAPI).Differences)
 }
 
 func TestLoadOpenAPI(t *testing.T) {
@@ -261,21 +246,21 @@ func TestLoadOpenAPI(t *testing.T) {
 	  "paths": {"/api/asset/{assetId}": {"get": {"produces": ["application/json"], "parameters": [{"name": "assetId", "in": "path", "required": true, "type": "string"}],
 	    "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/Asset"}}}}}},
 	  "definitions": {"Asset": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "type": {"type": "string"}, "parentId": {"type": "string"}}}}}`
-	doc, err := LoadOpenAPI([]byte(swagger))
+	doc, err := Load([]byte(swagger))
 	require.NoError(t, err)
-	c := CompareOpenAPI(doc)
+	c := Compare(doc)
 	assert.Equal(t, 1, c.Operations, "GET /api/asset/{id} is found in a Swagger 2.0 document")
 	for _, d := range c.Differences {
 		assert.NotEqual(t, "GET /api/asset/{id}", d.Operation, d.What)
 	}
 
 	yamlDoc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
-	doc, err = LoadOpenAPI([]byte(yamlDoc))
+	doc, err = Load([]byte(yamlDoc))
 	require.NoError(t, err)
-	assert.Len(t, CompareOpenAPI(doc).Differences, len(Endpoints()))
+	assert.Len(t, Compare(doc).Differences, len(api.Endpoints()))
 
 	for _, bad := range []string{`<html><body>login</body></html>`, `{"message": "not found"}`, `{"openapi": "3.0.3", "paths": {"/x": {"$ref": "http://127.0.0.1:1/other.json"}}}`} {
-		_, err := LoadOpenAPI([]byte(bad))
+		_, err := Load([]byte(bad))
 		assert.Error(t, err, bad)
 	}
 }
