@@ -86,6 +86,10 @@ type Options struct {
 	// Notify, when set, is told of every wait longer than AnnounceWait
 	// (one line for the operator's stderr).
 	Notify func(msg string)
+	// Busy, when set, is called as each try starts and its done once the
+	// answer is read: a test clock does not move while a request is out
+	// (clock.BusyHook).
+	Busy func() (done func())
 	// Contract, when set, is the site's contract overlay (overlay.go),
 	// already checked: every request and answer is mapped through it.
 	Contract *Overlay
@@ -408,6 +412,9 @@ type response struct {
 
 // once performs one try: the per-try timeout covers the whole body.
 func (c *Client) once(ctx context.Context, method, path, target string, body []byte) (int, response, error) {
+	if c.opts.Busy != nil {
+		defer c.opts.Busy()()
+	}
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var rdr io.Reader

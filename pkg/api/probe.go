@@ -54,6 +54,9 @@ func (c *Client) TLSConfig() *tls.Config {
 }
 
 func (c *Client) probe(ctx context.Context, target string) (*Answer, error) {
+	if c.opts.Busy != nil {
+		defer c.opts.Busy()()
+	}
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(tctx, http.MethodGet, target, nil)

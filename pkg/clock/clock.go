@@ -45,32 +45,44 @@ func (Real) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// BusyHook is c's Busy method when c is a clock that must be told of work
+// in flight (an auto Fake), else nil. The API client calls it around each
+// request (api.Options.Busy).
+func BusyHook(c Clock) func() (done func()) {
+	if f, ok := c.(*Fake); ok && f.auto {
+		return f.Busy
+	}
+	return nil
+}
+
 // Fake is a clock for tests. Its time moves only when a test calls Advance,
-// or, with AutoAdvance, whenever somebody waits: a Sleep or After then
-// returns at once and moves the time forward by what it waited, so code
-// that polls with backoff runs through its whole schedule in microseconds
-// and its arithmetic stays exact.
+// or, made by NewAuto, by itself the way a discrete-event simulator moves
+// it (auto.go): to the earliest pending wait, once nothing in the process
+// is still working.
 type Fake struct {
 	mu      sync.Mutex
 	now     time.Time
-	auto    bool
-	waiters []waiter
+	waiters []*waiter
 	slept   time.Duration
+
+	// Auto mode (auto.go).
+	auto     bool
+	busy     int           // work in flight, told by Busy
+	epoch    uint64        // bumped by every wait, wake and Busy change
+	stepping bool          // the stepper goroutine runs
+	kick     chan struct{} // wakes the stepper (capacity 1)
 }
 
 type waiter struct {
 	at time.Time
 	ch chan time.Time
-	// passive: an Until, which Waiters does not count.
+	// passive: an Until, which Waiters does not count and an auto clock
+	// does not move to.
 	passive bool
 }
 
 // NewFake returns a Fake clock set to t.
 func NewFake(t time.Time) *Fake { return &Fake{now: t} }
-
-// NewAuto returns a Fake clock set to t that advances whenever something
-// waits on it.
-func NewAuto(t time.Time) *Fake { return &Fake{now: t, auto: true} }
 
 // Now is the fake time.
 func (f *Fake) Now() time.Time {
@@ -88,6 +100,11 @@ func (f *Fake) Slept() time.Duration {
 
 // After delivers the fake time once it has moved d forward.
 func (f *Fake) After(d time.Duration) <-chan time.Time {
+	ch, _ := f.after(d)
+	return ch
+}
+
+func (f *Fake) after(d time.Duration) (<-chan time.Time, *waiter) {
 	ch := make(chan time.Time, 1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -95,30 +112,48 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 		d = 0
 	}
 	f.slept += d
-	if f.auto {
-		f.now = f.now.Add(d)
-		ch <- f.now
-		f.wake()
-		return ch
-	}
 	if d == 0 {
 		ch <- f.now
-		return ch
+		return ch, nil
 	}
-	f.waiters = append(f.waiters, waiter{at: f.now.Add(d), ch: ch})
-	return ch
+	w := &waiter{at: f.now.Add(d), ch: ch}
+	f.waiters = append(f.waiters, w)
+	if f.auto {
+		f.changedLocked()
+	}
+	return ch, w
 }
 
-// Sleep waits on After(d) or ctx.
+// Sleep waits on After(d) or ctx. A wait that ctx ends is withdrawn, so an
+// auto clock does not move to its deadline.
 func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	ch, w := f.after(d)
 	select {
 	case <-ctx.Done():
+		f.withdraw(w)
 		return ctx.Err()
-	case <-f.After(d):
+	case <-ch:
 		return nil
+	}
+}
+
+func (f *Fake) withdraw(w *waiter) {
+	if w == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, x := range f.waiters {
+		if x == w {
+			f.waiters = append(f.waiters[:i], f.waiters[i+1:]...)
+			break
+		}
+	}
+	if f.auto {
+		f.changedLocked()
 	}
 }
 
@@ -128,11 +163,11 @@ func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
-	f.wake()
+	f.wakeLocked()
 }
 
 // Until delivers the fake time once it has reached t, however it gets
-// there (Advance, or an auto clock moved by someone's wait); it moves
+// there (Advance, or an auto clock moved to someone's wait); it moves
 // nothing itself and is not counted by Slept. Deadlines use it: an auto
 // clock must not jump to a deadline because something watches for it.
 func (f *Fake) Until(t time.Time) <-chan time.Time {
@@ -143,22 +178,26 @@ func (f *Fake) Until(t time.Time) <-chan time.Time {
 		ch <- f.now
 		return ch
 	}
-	f.waiters = append(f.waiters, waiter{at: t, ch: ch, passive: true})
+	f.waiters = append(f.waiters, &waiter{at: t, ch: ch, passive: true})
 	return ch
 }
 
-// wake delivers to the waiters whose time has come, in order. f.mu is held.
-func (f *Fake) wake() {
+// wakeLocked wakes, in deadline order, the waiters whose time has come.
+func (f *Fake) wakeLocked() int {
 	sort.SliceStable(f.waiters, func(i, j int) bool { return f.waiters[i].at.Before(f.waiters[j].at) })
 	kept := f.waiters[:0]
+	woke := 0
 	for _, w := range f.waiters {
 		if !w.at.After(f.now) {
 			w.ch <- f.now
+			woke++
 			continue
 		}
 		kept = append(kept, w)
 	}
+	clear(f.waiters[len(kept):])
 	f.waiters = kept
+	return woke
 }
 
 // Waiters is how many After/Sleep calls wait for the time to move (tests
@@ -166,6 +205,11 @@ func (f *Fake) wake() {
 func (f *Fake) Waiters() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.activeLocked()
+}
+
+// activeLocked is how many waits are not passive.
+func (f *Fake) activeLocked() int {
 	n := 0
 	for _, w := range f.waiters {
 		if !w.passive {

@@ -173,6 +173,7 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 		Transport: f.Transport,
 		Sleep:     f.Clock.Sleep,
 		Now:       f.Clock.Now,
+		Busy:      clock.BusyHook(f.Clock),
 		Notify:    func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "pamctl: %s\n", msg) },
 		Redactor:  f.IOStreams.Redactor(),
 	}

@@ -32,10 +32,12 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"pamctl": func() {
 			keyring.MockInit()
-			// Scripts never wait for real: the clock moves forward by
-			// whatever pamctl waits (Retry-After, verification polls, the
-			// grace before a retry), starting from the real time. A race
-			// with the server (a request that lands late) is staged with
+			// Scripts never wait for real: the auto clock, starting from
+			// the real time, moves to the earliest of pamctl's pending
+			// waits (Retry-After, verification polls, the grace before a
+			// retry) once no request is in flight and no goroutine runs,
+			// so sites held or watched at once share one time. A race with
+			// the server (a request that lands late) is staged with
 			// pamsim-after, between two requests, not with real time.
 			// A script moves pamctl's clock ahead of the server's with
 			// PAMCTL_TEST_CLOCK_AHEAD=2h (a plan applied after it expired).
