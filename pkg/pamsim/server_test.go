@@ -84,16 +84,14 @@ func TestGeneratedSessions(t *testing.T) {
 	}
 }
 
-func TestGenerated100kIsFast(t *testing.T) {
+// TestGenerated100k builds a large site; how fast is a benchmark's
+// question (bench_test.go), never a timed unit test's.
+func TestGenerated100k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	began := time.Now()
 	s, err := New(Options{Sessions: 100000, Seed: 1})
 	require.NoError(t, err)
-	if !raceEnabled {
-		assert.Less(t, time.Since(began), time.Second)
-	}
 	_, ok := s.Session(sid(1))
 	assert.True(t, ok)
 }
