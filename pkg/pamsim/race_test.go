@@ -1,5 +1,0 @@
-//go:build race
-
-package pamsim
-
-const raceEnabled = true
