@@ -123,7 +123,7 @@ step "Terminate it as a runbook would (--yes: no prompt), verified by read-back 
 	sessions terminate "$ID" --yes --reason demo
 step "The Events Report holds the termination" -- \
 	events list --event "Terminate Session"
-step "Bulk, safely: every active session of bwilliams, shown but not sent (--dry-run)" -- \
+step_fails 5 "Bulk, safely: every active session of bwilliams, shown but not sent (--dry-run; exit 5: a native-only session would stay connected)" -- \
 	sessions terminate --user bwilliams --dry-run
 
 # tparker reconnects 3 s into the hold (pamsim's admin endpoint plays the
