@@ -163,7 +163,7 @@ func ParseServerURL(raw string) (*url.URL, error) {
 }
 
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
+	if SameName(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

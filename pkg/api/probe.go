@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -65,7 +64,7 @@ func (c *Client) probe(ctx context.Context, target string) (*Answer, error) {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)
-	if c.token != "" && req.URL.Scheme == c.base.Scheme && strings.EqualFold(req.URL.Host, c.base.Host) {
+	if c.token != "" && req.URL.Scheme == c.base.Scheme && SameName(req.URL.Host, c.base.Host) {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	start := time.Now()

@@ -444,7 +444,7 @@ func lookupFold(props map[string]*openapi3.Schema, name string) *openapi3.Schema
 		return p
 	}
 	for n, p := range props {
-		if strings.EqualFold(n, name) {
+		if api.SameName(n, name) {
 			return p
 		}
 	}

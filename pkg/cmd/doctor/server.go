@@ -127,7 +127,7 @@ func (d *doctor) checkClock(a *api.Answer, before, after time.Time) {
 func (d *doctor) checkPermissions(uc *api.UserContext) {
 	const name = "permissions"
 	has := func(role string) bool {
-		return slices.ContainsFunc(uc.Roles, func(r string) bool { return strings.EqualFold(r, role) })
+		return slices.ContainsFunc(uc.Roles, func(r string) bool { return api.SameName(r, role) })
 	}
 	roles := "site roles " + strings.Join(uc.Roles, ", ")
 	if len(uc.Roles) == 0 {
@@ -209,7 +209,7 @@ func (d *doctor) judge(ep api.Endpoint, a *api.Answer, args probe.Args) []string
 		failed = true
 		d.fail(name, f.What, f.Fix)
 	}
-	if args.ID != "" && !ep.List() && len(r.IDs) > 0 && !strings.EqualFold(r.IDs[0], args.ID) {
+	if args.ID != "" && !ep.List() && len(r.IDs) > 0 && !api.SameID(r.IDs[0], args.ID) {
 		failed = true
 		d.fail(name, fmt.Sprintf("asked for %s, the answer carries id %s", args.ID, text.Safe(r.IDs[0])), fixReport)
 	}
