@@ -206,13 +206,13 @@ func (c *Config) Save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(c.path, data)
+	return WriteFileAtomic(c.path, data)
 }
 
-// writeFileAtomic writes data beside path and renames it into place, so a
+// WriteFileAtomic writes data beside path and renames it into place, so a
 // crash never leaves a half-written file, and the file is never readable by
 // others, not even for a moment.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -227,6 +227,10 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}

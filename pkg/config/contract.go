@@ -91,7 +91,7 @@ func (c *Config) SetContract(profile string, overlay []byte) (string, error) {
 	}
 	if p.ContractFile != "" {
 		path := c.contractPath(p.ContractFile)
-		return path, writeFileAtomic(path, overlay)
+		return path, WriteFileAtomic(path, overlay)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(overlay, &doc); err != nil {

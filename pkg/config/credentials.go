@@ -236,5 +236,5 @@ func (s *Store) writeFile(f *credentialsFile) error {
 		return err
 	}
 	header := []byte("# pamctl API tokens. Secret: keep this file mode 0600.\n")
-	return writeFileAtomic(s.FilePath, append(header, data...))
+	return WriteFileAtomic(s.FilePath, append(header, data...))
 }

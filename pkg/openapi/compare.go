@@ -460,7 +460,7 @@ func likelyRename(f api.Field, unmatched []string, props map[string]*openapi3.Sc
 			continue
 		}
 		fit = append(fit, n)
-		if len(n) >= 3 && len(f.JSON) >= 3 && strings.EqualFold(n[:3], f.JSON[:3]) {
+		if len(n) >= 3 && len(f.JSON) >= 3 && api.SameName(n[:3], f.JSON[:3]) {
 			near = append(near, n)
 		}
 	}

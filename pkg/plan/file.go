@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/config"
 )
 
 // MaxFileSize bounds what Read takes in: a plan of tens of thousands of
@@ -39,11 +39,11 @@ func Write(path string, p *Plan) error {
 	if err := os.Remove(SigPath(path)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing the old signature beside the plan: %w", err)
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := config.WriteFileAtomic(path, data); err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
 	}
 	if p.sig != nil {
-		if err := writeFileAtomic(SigPath(path), p.sig); err != nil {
+		if err := config.WriteFileAtomic(SigPath(path), p.sig); err != nil {
 			return fmt.Errorf("writing the plan's signature: %w", err)
 		}
 	}
@@ -61,34 +61,6 @@ func Marshal(p *Plan) ([]byte, error) {
 		return nil, fmt.Errorf("encoding the plan: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Read reads the plan at path and checks it: complete JSON, a plan of a
