@@ -59,22 +59,25 @@ func (t pipeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // Against a server answering one byte every half second, --timeout bounds
-// the whole command, the request in flight included: wait and watch end
-// at 5 s (the bubble's fake time, so the test waits for nothing).
+// the whole command, the request in flight included: wait, watch and
+// events list --follow end at 5 s (the bubble's fake time, so the test
+// waits for nothing).
 func TestTimeoutBoundsADrippingServer(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
+		path string
 		msg  string
 	}{
-		{[]string{"sessions", "wait", "--user", "bwilliams", "--timeout", "5s"}, "timed out after 5s"},
-		{[]string{"sessions", "watch", "--timeout", "5s", "-o", "ndjson"}, "timed out after 5s before the server answered once"},
+		{[]string{"sessions", "wait", "--user", "bwilliams", "--timeout", "5s"}, "/api/session/list", "timed out after 5s"},
+		{[]string{"sessions", "watch", "--timeout", "5s", "-o", "ndjson"}, "/api/session/list", "timed out after 5s before the server answered once"},
+		{[]string{"events", "list", "--follow", "--timeout", "5s", "-o", "ndjson"}, "/api/event/list", "timed out after 5s before the server answered once"},
 	} {
-		t.Run(tc.args[1], func(t *testing.T) {
+		t.Run(tc.args[0]+"_"+tc.args[1], func(t *testing.T) {
 			cfg := t.TempDir()
 			synctest.Test(t, func(t *testing.T) {
 				sim, err := pamsim.New(pamsim.Options{Seed: 1})
 				require.NoError(t, err)
-				sim.AddFault(pamsim.Fault{Kind: pamsim.FaultDrip, Path: "/api/session/list", Delay: 500 * time.Millisecond})
+				sim.AddFault(pamsim.Fault{Kind: pamsim.FaultDrip, Path: tc.path, Delay: 500 * time.Millisecond})
 				env := map[string]string{"PAMCTL_SERVER": "http://127.0.0.1:8643" + sim.BasePath(), "PAMCTL_TOKEN": sim.Tokens().Admin,
 					"XDG_CONFIG_HOME": cfg, "PAMCTL_TOKEN_STORE": "file"}
 				ios, _, _, errOut := iostreams.Test()

@@ -38,6 +38,26 @@ func validateFollow(cmd *cobra.Command, opts *ListOptions) error {
 	return poll.ValidateInterval(opts.Interval)
 }
 
+// perRequestTimeout gives --timeout its meaning. The local flag shadows
+// the global per-request --timeout: with --follow it bounds the whole
+// follow; without, it is handed to the global flag, so `events list
+// --timeout 5s` means what it means in every other command.
+func perRequestTimeout(cmd *cobra.Command, opts *ListOptions) error {
+	if !cmd.Flags().Changed("timeout") {
+		return nil
+	}
+	if opts.Timeout < 0 || !opts.Follow && opts.Timeout == 0 {
+		return cmdutil.FlagErrorf("--timeout %s: want a positive duration such as 30s (with --follow, 0 is no limit)", opts.Timeout)
+	}
+	if opts.Follow {
+		return nil
+	}
+	if global := cmd.Root().PersistentFlags().Lookup("timeout"); global != nil {
+		return global.Value.Set(opts.Timeout.String())
+	}
+	return nil
+}
+
 // dedup remembers the events already printed.
 type dedup struct {
 	newest time.Time            // the newest created seen
@@ -159,6 +179,9 @@ func followRun(ctx context.Context, opts *ListOptions) error {
 		return opts.Count > 0 && printed >= opts.Count, nil
 	}
 	loop := &poll.Loop{Clock: clk, Interval: opts.Interval, ErrOut: opts.IO.ErrOut, What: "the Events Report", Jitter: opts.Jitter}
+	if opts.Timeout > 0 {
+		loop.Deadline = clk.Now().Add(opts.Timeout)
+	}
 	err = loop.Run(ctx, tick)
-	return poll.Ended(ctx, err, 0, opts.Count, printed, "new event")
+	return poll.Ended(ctx, err, opts.Timeout, opts.Count, printed, "new event")
 }

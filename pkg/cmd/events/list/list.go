@@ -34,6 +34,9 @@ type ListOptions struct {
 	Follow   bool
 	Interval time.Duration
 	Count    int
+	// Timeout bounds the whole follow (0: until Ctrl-C); without
+	// --follow it is the per-request timeout, as everywhere.
+	Timeout time.Duration
 
 	// FanOut is --profiles/--all-profiles; Sites builds their clients.
 	FanOut cmdutil.FanOut
@@ -61,10 +64,15 @@ Report needs the Administrator or Auditor site role.
 
 --follow (-f) prints the matching events oldest first, then keeps polling
 every --interval (at least 1s) and prints each new event once, as it
-arrives, until Ctrl-C or --count new events (exit 0). On a terminal they
-are table rows; otherwise (and with -o ndjson or -o json) one JSON object
-a line. A server that does not answer is noted once on stderr and asked
-again at the next interval; 401 and 403 end it (exit 3).
+arrives, until Ctrl-C, --count new events (exit 0) or --timeout. On a
+terminal they are table rows; otherwise (and with -o ndjson or -o json)
+one JSON object a line. A server that does not answer is noted once on
+stderr and asked again at the next interval; 401 and 403 end it (exit 3).
+With --follow, --timeout bounds the whole follow, requests in flight
+included: then exit 0, or 8 when --count events were asked for and fewer
+came, or when the server never answered; the per-request timeout comes
+from PAMCTL_TIMEOUT or the profile. Without --follow, --timeout is the
+per-request timeout, as in every command.
 
 --profiles a,b or --all-profiles reads the Events Report of several sites
 (profiles of the config file), up to 4 at a time, merged newest first:
@@ -80,6 +88,9 @@ the exit code is then 1. Not with --follow.`,
 
   # print every termination as it happens, one JSON object a line
   $ pamctl events list --event "Terminate Session" --since 1h --follow -o ndjson
+
+  # the next termination within ten minutes, or exit 8
+  $ pamctl events list --event "Terminate Session" --follow --count 1 --timeout 10m
 
   # terminations of the day on every site of the config file
   $ pamctl events list --event "Terminate Session" --since 1d --all-profiles`,
@@ -106,6 +117,9 @@ the exit code is then 1. Not with --follow.`,
 			if err := validateFollow(cmd, opts); err != nil {
 				return err
 			}
+			if err := perRequestTimeout(cmd, opts); err != nil {
+				return err
+			}
 			if opts.Follow && opts.FanOut.Enabled() {
 				return cmdutil.FlagErrorf("--follow reads one site: drop --profiles/--all-profiles, or run one follow per profile (--profile NAME)")
 			}
@@ -127,6 +141,7 @@ the exit code is then 1. Not with --follow.`,
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, until Ctrl-C")
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "with --follow, poll every `duration` (at least 1s)")
 	fl.IntVar(&opts.Count, "count", 0, "with --follow, stop after `n` new events (0: until Ctrl-C)")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --follow, stop after this `duration` (0: until Ctrl-C; exit 8 if fewer than --count came); else the per-request timeout")
 	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	return cmd
 }

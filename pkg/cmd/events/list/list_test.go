@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -73,4 +74,41 @@ func TestListRun(t *testing.T) {
 	require.NoError(t, listRun(context.Background(), opts))
 	assert.Equal(t, "CREATED                LEVEL         CATEGORY    EVENT               USER   ASSET        MESSAGE\n"+
 		"2026-11-26T09:42:10Z   Information   Operation   Terminate Session   jdoe   db-prod-01   message=Session terminated, channel=SSH\n", out.String())
+}
+
+// --timeout shadows the global per-request flag: with --follow it bounds
+// the follow; without, it is handed on to the global flag.
+func TestTimeoutFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args           string
+		local, request string
+		wantErr        string
+	}{
+		{args: "--timeout 5s", local: "5s", request: "5s"},
+		{args: "--follow --timeout 5m", local: "5m0s", request: ""},
+		{args: "--follow", local: "0s", request: ""},
+		{args: "--timeout 0s", wantErr: "--timeout 0s: want a positive duration"},
+		{args: "--follow --timeout -1s", wantErr: "--timeout -1s: want a positive duration"},
+	} {
+		t.Run(tc.args, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			f := &cmdutil.Factory{IOStreams: ios, Now: func() time.Time { return now }}
+			var got *ListOptions
+			root := &cobra.Command{Use: "pamctl"}
+			var request string
+			root.PersistentFlags().StringVar(&request, "timeout", "", "per-request")
+			root.AddCommand(NewCmdList(f, func(o *ListOptions) error { got = o; return nil }))
+			root.SetArgs(append([]string{"list"}, strings.Fields(tc.args)...))
+			root.SetOut(ios.ErrOut)
+			root.SetErr(ios.ErrOut)
+			err := root.Execute()
+			if tc.wantErr != "" {
+				assert.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.local, got.Timeout.String())
+			assert.Equal(t, tc.request, request)
+		})
+	}
 }
