@@ -228,3 +228,15 @@ func TestREADMEOutputFormats(t *testing.T) {
 		assert.Contains(t, string(row), "`"+f+"`", "README's PAMCTL_OUTPUT row lacks %s", f)
 	}
 }
+
+// TestREADMEExitCodes: the README's exit-code table is the code's
+// (cmdutil.ExitCodeTable), as make docs writes it.
+func TestREADMEExitCodes(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	want, err := readmeWithTable(string(b))
+	require.NoError(t, err)
+	assert.Equal(t, want, string(b), "README.md's exit-code table is stale: run make docs")
+	_, err = readmeWithTable("no markers here")
+	assert.ErrorContains(t, err, "markers")
+}

@@ -45,7 +45,7 @@ func ExitCodeTable() []ExitCodeMeaning {
 		{ExitPartial, "not contained: sessions the run targeted or matched are still Active (failed, native-only, not permitted, new since the preview, drift after a plan, left out by the server's filter, read back Active by ID whatever the server claimed, a 404 for a session still listed Active), however they were named (one ID, several, or a selector), or part of the site could not be searched, or a site of a fan-out could not be used"},
 		{ExitRefused, "refused for safety: no terminal and no --yes, more sessions than --max, or a plan that is expired, edited, badly signed, for a server without a profile, or applied by its planner under --two-person (nothing sent)"},
 		{ExitUnverified, "sent but not verified: the outcome is unknown (no answer or a 5xx, even after the one resend: the requests may still land), no event after the wait, a terminate answered with another session's body, or a journal line that could not be written (the run then sends nothing more)"},
-		{ExitTimeout, "a wait (or --hold) condition not reached before --timeout"},
+		{ExitTimeout, "a wait (or --hold) condition, or the --count of watch or events list --follow, not reached before --timeout"},
 		{ExitCancelled, "cancelled: the operator answered No, or pressed Ctrl-C"},
 	}
 }
