@@ -92,13 +92,30 @@ func explainHTTP(err error, he *api.HTTPError) string {
 	case api.KindTokenRefused:
 		return fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): %s", he.Method, pathOf(he), TokenRefusedWhy) + AuthStatusHint
 	case api.KindForbidden:
-		return fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he), he.Message)
+		return serverWords(fmt.Sprintf("permission denied (HTTP 403 on %s %s)", he.Method, pathOf(he)), he.Message)
 	case api.KindEndpointMissing:
 		return explainMissing(he)
 	case api.KindNotFound:
-		return fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he), he.Message)
+		return serverWords(fmt.Sprintf("not found (HTTP 404 on %s %s)", he.Method, pathOf(he)), he.Message)
 	}
 	return ""
+}
+
+// serverWords ends what with the server's message, when it gave one: never
+// a colon with nothing after it.
+func serverWords(what, msg string) string {
+	if msg == "" {
+		return what
+	}
+	return what + ": " + msg
+}
+
+// AuthStatusHintFor is AuthStatusHint for the profile of a fan-out's site.
+func AuthStatusHintFor(profile string) string {
+	if profile == "" {
+		return AuthStatusHint
+	}
+	return strings.TrimSuffix(AuthStatusHint, "`") + " --profile " + profile + "`"
 }
 
 // endpointMissing returns the 404 of an endpoint every 12Port site has

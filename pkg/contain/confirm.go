@@ -47,7 +47,7 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 		if e.opts.DryRun {
 			verb = "Would terminate"
 		}
-		fmt.Fprintf(w, "%s: %s\n", verb, plural(len(send), "session"))
+		fmt.Fprintf(w, "%s: %s\n", verb, text.Plural(len(send), "session"))
 		_ = output.PrintList(w, tableOpts, send, []output.Column[*Result]{
 			{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
 			{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
@@ -63,7 +63,7 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 		}
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(w, "Skipped: %s\n", plural(len(skipped), "session"))
+		fmt.Fprintf(w, "Skipped: %s\n", text.Plural(len(skipped), "session"))
 		_ = output.PrintList(w, tableOpts, skipped, []output.Column[*Result]{
 			{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
 			{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
