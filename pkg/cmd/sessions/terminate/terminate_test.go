@@ -148,7 +148,6 @@ func newEnv(t *testing.T, simOpts pamsim.Options, token func(pamsim.Tokens) stri
 		IO:          ios,
 		APIClient:   func() (*api.Client, error) { return client, nil },
 		Prompter:    func() prompt.Prompter { return stub },
-		Now:         time.Now,
 		Output:      func() (output.Options, error) { return output.Options{Format: output.JSON}, nil },
 		LookupEnv:   func(k string) (string, bool) { return state, k == "XDG_STATE_HOME" },
 		Max:         DefaultMaxSelector,
@@ -418,7 +417,7 @@ func TestTerminateRunUnknownOutcome(t *testing.T) {
 	state := t.TempDir()
 	opts := &TerminateOptions{
 		IO: ios, APIClient: func() (*api.Client, error) { return client, nil },
-		Prompter: func() prompt.Prompter { return &prompt.Stub{} }, Now: time.Now,
+		Prompter:  func() prompt.Prompter { return &prompt.Stub{} },
 		Output:    func() (output.Options, error) { return output.Options{Format: output.JSON}, nil },
 		LookupEnv: func(k string) (string, bool) { return state, k == "XDG_STATE_HOME" },
 		IDs:       []string{s01}, Yes: true, Max: 20, WaitTimeout: 5 * time.Second, Concurrency: 4,
