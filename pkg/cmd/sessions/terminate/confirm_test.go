@@ -2,9 +2,11 @@ package terminate
 
 import (
 	"context"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/pamsim"
@@ -85,4 +87,29 @@ func TestConfirmTypedCountAnswers(t *testing.T) {
 			assert.Contains(t, cmdutil.Explain(err), tt.wantLine)
 		})
 	}
+}
+
+// TestConfirmMarksHiddenNames: a name shown escaped is marked "holds
+// invisible characters" in the question and in the preview table alike
+// (text.Marked, the one function for both), so db-prod-01 followed by a
+// Hangul filler is not read as db-prod-01.
+func TestConfirmMarksHiddenNames(t *testing.T) {
+	e := newEnv(t, pamsim.Options{}, nil, true)
+	real, ok := e.sim.Session(s01)
+	require.True(t, ok)
+	const id = "55555555-5555-4555-8555-000000000001"
+	e.sim.AddSession(pamsim.Session{ID: id, AssetID: real.AssetID, AssetName: "db-prod-01\u3164", User: "eve",
+		Created: real.Created, Updated: real.Created, State: pamsim.StateActive, Channels: []string{"SSH"}})
+	e.opts.IDs = []string{id}
+	const marked = `db-prod-01\u3164 (holds invisible characters)`
+	e.stub.ConfirmFunc = func(msg string, def bool) (bool, error) {
+		assert.Equal(t, "Terminate the session of eve on "+marked+" ("+id+")? eve will be disconnected and logged out of the PAM session, and cannot reconnect to this session.", msg)
+		assert.Regexp(t, `(?m)^`+id+` +`+regexp.QuoteMeta(marked)+` +eve +SSH `, e.errOut.String())
+		return false, nil
+	}
+	err := terminateRun(context.Background(), e.opts)
+	assert.Equal(t, 130, exitCode(t, err))
+	assert.Len(t, e.stub.Asked, 1)
+	assert.NotContains(t, e.errOut.String(), "\u3164")
+	assert.Equal(t, 0, e.posts())
 }
