@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/prompt"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Exit codes of docs/exit-codes.md. ExitCode (exit.go) is the only place that turns an
@@ -121,5 +122,5 @@ func ShowHelp(cmd *cobra.Command, args []string) error {
 // pamcmd.HandleError prints at the end. It is the one way a command says
 // such a thing; an error that ends the command is returned instead.
 func Notef(w io.Writer, format string, args ...any) {
-	fmt.Fprintf(w, "pamctl: %s\n", oneLine(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(w, "pamctl: %s\n", text.OneLine(fmt.Sprintf(format, args...)))
 }

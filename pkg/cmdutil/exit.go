@@ -75,7 +75,7 @@ func Explain(err error) string {
 		// whatever the roles, this is not the user's permission.
 		msg += " (the answer was not the 12Port API's: a proxy or SSO page may be in the way)"
 	}
-	return oneLine(msg)
+	return text.OneLine(msg)
 }
 
 // TokenRefusedWhy is what a 401 means on 12Port, in the one wording every
@@ -146,11 +146,4 @@ func pathOf(he *api.HTTPError) string {
 		return he.URL[i:]
 	}
 	return he.URL
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, "\r\n", "; ")
-	s = strings.ReplaceAll(s, "\n", "; ")
-	return text.Safe(s)
 }
