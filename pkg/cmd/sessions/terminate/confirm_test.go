@@ -95,11 +95,11 @@ func TestConfirmTypedCountAnswers(t *testing.T) {
 // Hangul filler is not read as db-prod-01.
 func TestConfirmMarksHiddenNames(t *testing.T) {
 	e := newEnv(t, pamsim.Options{}, nil, true)
-	real, ok := e.sim.Session(s01)
+	base, ok := e.sim.Session(s01)
 	require.True(t, ok)
 	const id = "55555555-5555-4555-8555-000000000001"
-	e.sim.AddSession(pamsim.Session{ID: id, AssetID: real.AssetID, AssetName: "db-prod-01\u3164", User: "eve",
-		Created: real.Created, Updated: real.Created, State: pamsim.StateActive, Channels: []string{"SSH"}})
+	e.sim.AddSession(pamsim.Session{ID: id, AssetID: base.AssetID, AssetName: "db-prod-01\u3164", User: "eve",
+		Created: base.Created, Updated: base.Created, State: pamsim.StateActive, Channels: []string{"SSH"}})
 	e.opts.IDs = []string{id}
 	const marked = `db-prod-01\u3164 (holds invisible characters)`
 	e.stub.ConfirmFunc = func(msg string, def bool) (bool, error) {
