@@ -90,7 +90,7 @@ test-sleep-check:
 # The real-terminal smoke test: behind the pty build tag, as it waits for a
 # real pseudo-terminal.
 test-pty:
-	$(GO) test -tags pty -count=1 -run '^TestPTY' ./pkg/cmd/auth/login/
+	$(GO) test -tags pty -count=1 -run '^TestPTY' ./pkg/cmd/auth/login/ ./pkg/cmd/sessions/terminate/
 
 $(GOLANGCI_LINT):
 	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

@@ -5,18 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Files still being moved off real time on another branch; each entry must
-# go when its sleep does.
-allow=(
-	pkg/cmd/sessions/terminate/terminate_test.go
-)
-
 status=0
 while IFS= read -r hit; do
 	file=${hit%%:*}
-	for a in "${allow[@]}"; do
-		[[ $file == "$a" ]] && continue 2
-	done
 	if head -n 5 "$file" | grep -q '^//go:build .*\bpty\b'; then
 		continue
 	fi

@@ -278,7 +278,7 @@ func Reason(err error) string {
 	case errors.As(err, &re):
 		return re.Reason
 	}
-	return err.Error()
+	return text.Safe(err.Error())
 }
 
 // Excerpt is s cut to n bytes with an ellipsis, for messages (the

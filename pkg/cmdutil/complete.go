@@ -113,7 +113,9 @@ func completeSessionIDs(f *Factory, keep func(*api.Session) bool) cobra.Completi
 		}
 		var out []cobra.Completion
 		for _, s := range sessions {
-			if !keep(&s) || slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || !shellSafe(s.ID) {
+			// The server's state filter is not trusted: only an Active
+			// session is offered (docs/api-contract.md).
+			if s.State != api.StateActive || !keep(&s) || slices.Contains(args, s.ID) || !hasPrefixFold(s.ID, toComplete) || !shellSafe(s.ID) {
 				continue
 			}
 			out = append(out, cobra.CompletionWithDesc(s.ID, text.Safe(s.AssetName)+" "+text.Safe(s.User)))

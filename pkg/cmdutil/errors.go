@@ -5,10 +5,12 @@ package cmdutil
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pamctl/pamctl/pkg/prompt"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Exit codes of docs/exit-codes.md. ExitCode (exit.go) is the only place that turns an
@@ -112,4 +114,13 @@ func NotFoundf(format string, args ...any) error {
 // a usage error (exit 2) instead of printing help and exiting 0.
 func ShowHelp(cmd *cobra.Command, args []string) error {
 	return cmd.Help()
+}
+
+// Notef says on stderr, while a command runs, what it does or waits for
+// (an interrupt, a resend, a journal that failed, a site of a fan-out that
+// failed): one line, made inert, "pamctl: " first like the error line
+// pamcmd.HandleError prints at the end. It is the one way a command says
+// such a thing; an error that ends the command is returned instead.
+func Notef(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "pamctl: %s\n", text.OneLine(fmt.Sprintf(format, args...)))
 }

@@ -75,7 +75,7 @@ func Explain(err error) string {
 		// whatever the roles, this is not the user's permission.
 		msg += " (the answer was not the 12Port API's: a proxy or SSO page may be in the way)"
 	}
-	return oneLine(msg)
+	return text.OneLine(msg)
 }
 
 // TokenRefusedWhy is what a 401 means on 12Port, in the one wording every
@@ -92,13 +92,30 @@ func explainHTTP(err error, he *api.HTTPError) string {
 	case api.KindTokenRefused:
 		return fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): %s", he.Method, pathOf(he), TokenRefusedWhy) + AuthStatusHint
 	case api.KindForbidden:
-		return fmt.Sprintf("permission denied (HTTP 403 on %s %s): %s", he.Method, pathOf(he), he.Message)
+		return serverWords(fmt.Sprintf("permission denied (HTTP 403 on %s %s)", he.Method, pathOf(he)), he.Message)
 	case api.KindEndpointMissing:
 		return explainMissing(he)
 	case api.KindNotFound:
-		return fmt.Sprintf("not found (HTTP 404 on %s %s): %s", he.Method, pathOf(he), he.Message)
+		return serverWords(fmt.Sprintf("not found (HTTP 404 on %s %s)", he.Method, pathOf(he)), he.Message)
 	}
 	return ""
+}
+
+// serverWords ends what with the server's message, when it gave one: never
+// a colon with nothing after it.
+func serverWords(what, msg string) string {
+	if msg == "" {
+		return what
+	}
+	return what + ": " + msg
+}
+
+// AuthStatusHintFor is AuthStatusHint for the profile of a fan-out's site.
+func AuthStatusHintFor(profile string) string {
+	if profile == "" {
+		return AuthStatusHint
+	}
+	return strings.TrimSuffix(AuthStatusHint, "`") + " --profile " + profile + "`"
 }
 
 // endpointMissing returns the 404 of an endpoint every 12Port site has
@@ -129,11 +146,4 @@ func pathOf(he *api.HTTPError) string {
 		return he.URL[i:]
 	}
 	return he.URL
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, "\r\n", "; ")
-	s = strings.ReplaceAll(s, "\n", "; ")
-	return text.Safe(s)
 }

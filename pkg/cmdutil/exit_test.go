@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,6 +26,27 @@ func TestExplainKeepsWrappedContext(t *testing.T) {
 	te := &api.TransportError{Method: "GET", URL: "http://127.0.0.1:6443/ztna/a/root/api/session/list", Reason: "the connection to 127.0.0.1:6443 was reset: if this port speaks TLS, use https://"}
 	assert.Equal(t, "GET http://127.0.0.1:6443/ztna/a/root/api/session/list: the connection to 127.0.0.1:6443 was reset: if this port speaks TLS, use https://", Explain(te))
 	assert.Equal(t, api.KindTransient, api.KindOf(te))
+}
+
+// TestExplainNeverEndsInAnEmptyField: a 403 or 404 without the server's
+// words ends at the request, not at a colon; a site of a fan-out is told
+// to check its own profile.
+func TestExplainNeverEndsInAnEmptyField(t *testing.T) {
+	forbidden := &api.HTTPError{StatusCode: 403, Method: "POST", URL: "https://h/api/session/terminate/abc", Path: "/api/session/terminate/abc"}
+	assert.Equal(t, "permission denied (HTTP 403 on POST /api/session/terminate/abc)", Explain(forbidden))
+	nf := &api.HTTPError{StatusCode: 404, Method: "GET", URL: "https://h/api/session/abc", Path: "/api/session/abc"}
+	assert.Equal(t, "not found (HTTP 404 on GET /api/session/abc)", Explain(nf))
+
+	refused := &api.HTTPError{StatusCode: 401, Method: "GET", URL: "https://h/api/user/context", Path: "/api/user/context"}
+	assert.Equal(t, "site east: nothing was sent to h: the server refused the token (HTTP 401 on GET /api/user/context): "+TokenRefusedWhy+"; check with `pamctl auth status --profile east`",
+		(&SiteError{Site: "east", Err: fmt.Errorf("nothing was sent to h: %w", refused)}).Error())
+}
+
+// TestNotef: a note said mid-run is one line, "pamctl: " first, inert.
+func TestNotef(t *testing.T) {
+	var b strings.Builder
+	Notef(&b, "sending %s once more\n(retry)", "x\x1b[2J")
+	assert.Equal(t, "pamctl: sending x\\x1b[2J once more; (retry)\n", b.String())
 }
 
 func TestKindOf(t *testing.T) {

@@ -94,15 +94,17 @@ func TestCompleteActiveSessionIDs(t *testing.T) {
 }
 
 // TestCompleteTerminableSessionIDs: terminate is offered only the
-// sessions it could terminate, not native-client-only ones.
+// sessions it could terminate: not native-client-only ones, and not one
+// the server lists although it is Completed.
 func TestCompleteTerminableSessionIDs(t *testing.T) {
 	reg := &httpmock.Registry{}
 	t.Cleanup(func() { reg.Verify(t) })
 	reg.Register("sessions", httpmock.REST(http.MethodGet, "/api/session/list"),
-		httpmock.JSONResponse(200, map[string]any{"total": 3, "offset": 0, "limit": 500, "items": []api.Session{
+		httpmock.JSONResponse(200, map[string]any{"total": 4, "offset": 0, "limit": 500, "items": []api.Session{
 			{ID: "11111111-1111-4111-8111-000000000001", AssetName: "db-prod-01", User: "bwilliams", State: "Active", Channels: []string{"SSH"}},
 			{ID: "11111111-1111-4111-8111-000000000002", AssetName: "db-prod-01", User: "jdoe", State: "Active", Channels: []string{"RDPP"}},
 			{ID: "11111111-1111-4111-8111-000000000003", AssetName: "web-01", User: "carol", State: "Active", Channels: []string{"SSHP:tunnel", "RDP"}},
+			{ID: "11111111-1111-4111-8111-000000000004", AssetName: "web-01", User: "dave", State: "Completed", Channels: []string{"SSH"}},
 		}}))
 	got, _ := CompleteTerminableSessionIDs(testFactory(t, reg))(&cobra.Command{}, nil, "")
 	assert.Equal(t, []cobra.Completion{

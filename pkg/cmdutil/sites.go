@@ -70,7 +70,14 @@ type SiteError struct {
 	Err  error
 }
 
-func (e *SiteError) Error() string { return "site " + e.Site + ": " + Explain(e.Err) }
+func (e *SiteError) Error() string {
+	why := Explain(e.Err)
+	// A refused token is checked on the site's own profile.
+	if rest, ok := strings.CutSuffix(why, AuthStatusHint); ok {
+		why = rest + AuthStatusHintFor(e.Site)
+	}
+	return "site " + e.Site + ": " + why
+}
 func (e *SiteError) Unwrap() error { return e.Err }
 
 // ForEachSite runs fn for every site, SiteConcurrency at a time, and
@@ -123,7 +130,7 @@ func FailedSites(code int, errs []error, what string) error {
 func PrintSiteErrors(w io.Writer, errs []error) {
 	for _, err := range errs {
 		if err != nil {
-			fmt.Fprintf(w, "pamctl: %s\n", err.Error())
+			Notef(w, "%s", err.Error())
 		}
 	}
 }

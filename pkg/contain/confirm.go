@@ -34,7 +34,8 @@ const (
 )
 
 // printPreview shows what will be terminated and what is skipped, and
-// where, on stderr.
+// where, on stderr. A name shown escaped is marked as in the question
+// (text.Marked), so "db-prod-01\u3164" is not read as db-prod-01.
 func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []*Result) {
 	now := e.clock.Now
 	fmt.Fprintf(w, "Server: %s (as %s)\n", siteLabel(e.api, uc), text.Safe(uc.User.Name))
@@ -47,11 +48,11 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 		if e.opts.DryRun {
 			verb = "Would terminate"
 		}
-		fmt.Fprintf(w, "%s: %s\n", verb, plural(len(send), "session"))
+		fmt.Fprintf(w, "%s: %s\n", verb, text.Plural(len(send), "session"))
 		_ = output.PrintList(w, tableOpts, send, []output.Column[*Result]{
 			{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
-			{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
-			{Header: "USER", Value: func(r *Result) any { return r.User }},
+			{Header: "ASSET", Value: func(r *Result) any { return text.Marked(r.Asset) }},
+			{Header: "USER", Value: func(r *Result) any { return text.Marked(r.User) }},
 			{Header: "CHANNELS", Value: func(r *Result) any { return r.channels() }},
 			{Header: "STARTED", Value: func(r *Result) any { return started(r, now()) }},
 		})
@@ -63,11 +64,11 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 		}
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(w, "Skipped: %s\n", plural(len(skipped), "session"))
+		fmt.Fprintf(w, "Skipped: %s\n", text.Plural(len(skipped), "session"))
 		_ = output.PrintList(w, tableOpts, skipped, []output.Column[*Result]{
 			{Header: "SESSION ID", Value: func(r *Result) any { return r.ID }},
-			{Header: "ASSET", Value: func(r *Result) any { return r.Asset }},
-			{Header: "USER", Value: func(r *Result) any { return r.User }},
+			{Header: "ASSET", Value: func(r *Result) any { return text.Marked(r.Asset) }},
+			{Header: "USER", Value: func(r *Result) any { return text.Marked(r.User) }},
 			{Header: "CHANNELS", Value: func(r *Result) any { return r.channels() }},
 			{Header: "REASON", Value: func(r *Result) any { return skipReason(r) }},
 		})

@@ -30,7 +30,7 @@ func failedPlans(runs []*siteRun) error {
 	if len(names) == 0 {
 		return nil
 	}
-	return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s could not be searched (%s, see above); nothing was sent there", plural(len(names), "site"), strings.Join(names, ", "))}
+	return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s could not be searched (%s, see above); nothing was sent there", text.Plural(len(names), "site"), strings.Join(names, ", "))}
 }
 
 // allPlansFailed is the error of a fan-out in which no site could be
@@ -72,7 +72,7 @@ func fold(errOut io.Writer, opts *Config, runs []*siteRun) error {
 		err := sr.outcome(opts)
 		code := cmdutil.ExitCode(err)
 		if err != nil {
-			fmt.Fprintf(errOut, "pamctl: site %s: %s\n", sr.site.Name, cmdutil.Explain(err))
+			cmdutil.PrintSiteErrors(errOut, []error{&cmdutil.SiteError{Site: sr.site.Name, Err: err}})
 			byCode[code] = append(byCode[code], sr.site.Name)
 		}
 		cancelled = cancelled || sr.cancelled

@@ -78,7 +78,7 @@ func (e *engine) goneOrNot(ctx context.Context, r *Result) {
 	for _, state := range []string{api.StateActive, api.StateCompleted} {
 		list, err := e.api.ListSessions(ctx, api.ListSessionsParams{State: state, AssetID: r.assetID()})
 		if err != nil {
-			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request and to reading the session back, and listing it failed (%s): it may still be connected; %s", reason(err), hint)
+			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request and to reading the session back, and listing it failed (%s): it may still be connected; %s", api.Reason(err), hint)
 			return
 		}
 		i := slices.IndexFunc(list, func(s api.Session) bool { return api.SameID(s.ID, r.key()) })
@@ -154,7 +154,7 @@ func (e *engine) readBackByID(ctx context.Context, results []*Result) {
 			switch {
 			case err != nil:
 				r.Verified = false
-				r.Error = fmt.Sprintf("reading it back by ID after verification failed (%s): not known to be contained", reason(err))
+				r.Error = fmt.Sprintf("reading it back by ID after verification failed (%s): not known to be contained", api.Reason(err))
 			case s.State == api.StateCompleted:
 				r.readByID = true
 			default:

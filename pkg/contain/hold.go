@@ -10,6 +10,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/api"
 	query "github.com/pamctl/pamctl/pkg/cmd/sessions/selector"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/poll"
 	"github.com/pamctl/pamctl/pkg/text"
 )
@@ -150,7 +151,7 @@ func (st *holdStats) summary(d time.Duration) string {
 	if st.interrupted {
 		ended = "interrupted after " + st.ran.Round(time.Second).String()
 	}
-	s := fmt.Sprintf("Hold of %s %s: %s, %s seen, %d of them terminated", d, ended, plural(st.polls, "poll"), plural(st.reconnects, "new session"), st.terminated)
+	s := fmt.Sprintf("Hold of %s %s: %s, %s seen, %d of them terminated", d, ended, text.Plural(st.polls, "poll"), text.Plural(st.reconnects, "new session"), st.terminated)
 	if st.capped > 0 {
 		s += fmt.Sprintf(", %d not sent (--max reached)", st.capped)
 	}
@@ -169,7 +170,7 @@ func (e *engine) againActive(p *plan, listed []api.Session, known map[string]boo
 			if r.key() == key && r.Result == ResultTerminated && !e.opts.NoWait {
 				e.stillActiveAfterEnd(r, "the Sessions Report, read without its filters, lists it Active again during the hold")
 				e.record(r)
-				fmt.Fprintf(e.errOut, "pamctl: %s (%s on %s) was terminated, yet is listed Active again: not contained\n", r.ID, text.Safe(r.User), text.Safe(r.Asset))
+				cmdutil.Notef(e.errOut, "%s (%s on %s) was terminated, yet is listed Active again: not contained", r.ID, text.Safe(r.User), text.Safe(r.Asset))
 			}
 		}
 	}

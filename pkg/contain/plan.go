@@ -2,7 +2,6 @@ package contain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ func (e *engine) planIDs(ctx context.Context) (*plan, error) {
 				// Never sent: skipped (the preview and the report say the
 				// same), and a failure of the run (named, perm).
 				r.Result, r.perm, r.stillActive = ResultSkipped, true, true
-				r.Error = "not permitted to read this session (HTTP " + statusOf(err) + "), so it was not sent: terminating needs the Asset Manager permission on its asset or the Administrator site role"
+				r.Error = "not sent: " + permissionWhy(err, "its asset")
 			default:
 				errs[i] = err
 			}
@@ -202,7 +201,7 @@ func (e *engine) perAsset(ctx context.Context, p *plan, base api.ListSessionsPar
 		return nil, permissionErr(siteErr)
 	}
 	p.partial = true
-	p.notes = append(p.notes, fmt.Sprintf("warning: your token cannot read the site-wide Sessions Report (it needs the Administrator or Auditor site role); only the %s you can see were searched, and sessions on other assets were NOT considered.", plural(searched, "asset")))
+	p.notes = append(p.notes, fmt.Sprintf("warning: your token cannot read the site-wide Sessions Report (it needs the Administrator or Auditor site role); only the %s you can see were searched, and sessions on other assets were NOT considered.", text.Plural(searched, "asset")))
 	return sessions, nil
 }
 
@@ -227,16 +226,10 @@ func (p *plan) toSend() []*Result {
 	return out
 }
 
+// permissionErr is a refused listing, worded by cmdutil.Explain, with
+// what it means here wrapped around it.
 func permissionErr(err error) error {
-	return &cmdutil.AuthError{Err: fmt.Errorf("cannot list the sessions to terminate: %v; nothing was sent (with --asset, the Viewer or Asset Manager permission on the asset is enough)", httpReason(err))}
-}
-
-func httpReason(err error) string {
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		return fmt.Sprintf("HTTP %d: %s", he.StatusCode, he.Message)
-	}
-	return err.Error()
+	return &cmdutil.AuthError{Err: fmt.Errorf("listing the sessions to terminate (nothing was sent; with --asset, the Viewer or Asset Manager permission on the asset is enough): %w", err)}
 }
 
 // classify decides from the session as read whether it is sent or skipped.

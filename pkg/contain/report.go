@@ -1,10 +1,8 @@
 package contain
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -258,34 +256,19 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		if still > len(stillList) {
 			more = fmt.Sprintf(" and %d more", still-len(stillList))
 		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s still connected: %s%s", plural(still, "session"), strings.Join(stillList, "; "), more)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s still connected: %s%s", text.Plural(still, "session"), strings.Join(stillList, "; "), more)}
 	case containErr != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", reason(containErr))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", api.Reason(containErr))}
 	case unsure == 1 && firstUnsure.Result == ResultUnknown:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: outcome unknown: %s", firstUnsure.ID, firstUnsure.Error)}
 	case unsure > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", plural(unsure, "session"), o.WaitTimeout)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", text.Plural(unsure, "session"), o.WaitTimeout)}
 	}
 	return nil
 }
 
 // maxNamed bounds the sessions named in one line.
 const maxNamed = 5
-
-func statusOf(err error) string {
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		return strconv.Itoa(he.StatusCode)
-	}
-	return "?"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
 
 func pick[T any](cond bool, a, b T) T {
 	if cond {

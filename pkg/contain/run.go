@@ -13,6 +13,7 @@ import (
 
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // runner is one terminate over a list of sites. One site (no
@@ -128,7 +129,7 @@ func (r *runner) guard() error {
 		return nil
 	}
 	if r.fanOut {
-		return cmdutil.Refusedf("refusing: %d sessions would be terminated on %s, more than --max %d (which counts every site); nothing was sent (check the list above, then raise --max to at least %d)", len(send), plural(len(r.planned), "site"), limit, len(send))
+		return cmdutil.Refusedf("refusing: %d sessions would be terminated on %s, more than --max %d (which counts every site); nothing was sent (check the list above, then raise --max to at least %d)", len(send), text.Plural(len(r.planned), "site"), limit, len(send))
 	}
 	return cmdutil.Refusedf("refusing: %d sessions would be terminated, more than --max %d; nothing was sent (check the list above, then raise --max to at least %d)", len(send), limit, len(send))
 }
@@ -140,7 +141,7 @@ func (r *runner) dryRun() ([]*Result, error) {
 	for _, res := range send {
 		res.Result = ResultDryRun
 	}
-	fmt.Fprintf(r.errOut, "Dry run: %s would be terminated; nothing was sent.\n", plural(len(send), "session"))
+	fmt.Fprintf(r.errOut, "Dry run: %s would be terminated; nothing was sent.\n", text.Plural(len(send), "session"))
 	results := r.results()
 	if err := r.printResults(results); err != nil {
 		return results, err
@@ -219,7 +220,7 @@ func (r *runner) quit() {
 		}
 	}
 	r.printed.Do(func() { _ = r.printResults(all) })
-	fmt.Fprintf(r.errOut, "pamctl: quit: %s in flight journaled as unknown\n", plural(n, "session"))
+	cmdutil.Notef(r.errOut, "quit: %s in flight journaled as unknown", text.Plural(n, "session"))
 }
 
 // execute sends, verifies and holds on every site at once; what each
@@ -272,7 +273,7 @@ func (r *runner) report() ([]*Result, error) {
 func (r *runner) journalFailed(res Result, err error) {
 	if r.jerr == nil {
 		r.jerr = err
-		fmt.Fprintf(r.errOut, "pamctl: the audit journal could not be written (%v): sending nothing more\n", err)
+		cmdutil.Notef(r.errOut, "the audit journal could not be written (%v): sending nothing more", err)
 	}
 	r.halt.Store(true)
 	r.unwritten = append(r.unwritten, res.ID)
@@ -286,7 +287,7 @@ func (r *runner) journalErr() error {
 		return nil
 	}
 	return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("the audit journal could not be written (%s): nothing more was sent; no journal line for %s: %s (see the results above)",
-		cmdutil.Explain(r.jerr), plural(len(r.unwritten), "session"), strings.Join(r.unwritten, ", "))}
+		cmdutil.Explain(r.jerr), text.Plural(len(r.unwritten), "session"), strings.Join(r.unwritten, ", "))}
 }
 
 // toSend is every planned site's sessions to send.

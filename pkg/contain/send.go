@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/text"
 )
 
@@ -20,12 +21,6 @@ const errNotSent = "not sent: cancelled before its turn"
 // ErrorNotSent is the error of a session not sent because the run was
 // cancelled before its turn (Result.Error).
 const ErrorNotSent = errNotSent
-
-// retryGrace is how long to wait, after a terminate whose outcome is
-// unknown read back Active, before reading it back once more and only
-// then sending the one retry: a slow first request that lands late must
-// not be doubled. A Retry-After from the server lengthens it.
-const retryGrace = 2 * time.Second
 
 // waves orders the requests. An Administrator may terminate anywhere: one
 // wave. Anyone else may be refused per asset, so the first session of each
@@ -75,8 +70,8 @@ func (e *engine) sendAll(ctx context.Context, send []*Result) bool {
 		select {
 		case <-ctx.Done():
 			if n := busy.Load(); n > 0 {
-				fmt.Fprintf(e.errOut, "pamctl: interrupted: sending nothing more; waiting up to %s for the %s in flight; press Ctrl-C again to quit now (%s journaled as unknown)\n",
-					e.api.Timeout(), plural(int(n), "terminate request"), pick(n == 1, "it is", "they are"))
+				cmdutil.Notef(e.errOut, "interrupted: sending nothing more; waiting up to %s for the %s in flight; press Ctrl-C again to quit now (%s journaled as unknown)",
+					e.api.Timeout(), text.Plural(int(n), "terminate request"), pick(n == 1, "it is", "they are"))
 			}
 		case <-done:
 		}
@@ -199,37 +194,37 @@ func (e *engine) resolveUnknown(opCtx, reqCtx context.Context, r *Result, first 
 		return back, nil
 	}
 	if gerr != nil {
-		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s), and reading the session back failed (%s)", reason(first), reason(gerr)))
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s), and reading the session back failed (%s)", api.Reason(first), api.Reason(gerr)))
 		return nil, nil
 	}
-	wait := max(retryGrace, api.RetryAfterOf(first))
+	wait := max(api.WriteResendGrace, api.RetryAfterOf(first))
 	if ra := api.RetryAfterOf(first); ra > api.DefaultMaxRetryAfter {
-		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); the server asks to retry after %s, longer than pamctl waits; the session still read Active", reason(first), ra.Round(time.Second)))
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); the server asks to retry after %s, longer than pamctl waits; the session still read Active", api.Reason(first), ra.Round(time.Second)))
 		return nil, nil
 	}
 	if wait > api.AnnounceWait {
-		fmt.Fprintf(e.errOut, "pamctl: the terminate request for %s got no clear answer (%s); reading it back again in %s before sending once more\n", r.ID, reason(first), wait.Round(time.Second))
+		cmdutil.Notef(e.errOut, "the terminate request for %s got no clear answer (%s); reading it back again in %s before sending once more", r.ID, api.Reason(first), wait.Round(time.Second))
 	}
 	if err := e.clock.Sleep(opCtx, wait); err != nil {
-		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", reason(first)))
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", api.Reason(first)))
 		return nil, nil
 	}
 	back, gerr = e.api.GetSession(reqCtx, r.ID)
 	switch {
 	case gerr != nil:
-		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s), and reading the session back failed (%s)", reason(first), reason(gerr)))
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s), and reading the session back failed (%s)", api.Reason(first), api.Reason(gerr)))
 		return nil, nil
 	case back.State == api.StateCompleted:
 		return back, nil
 	case opCtx.Err() != nil:
-		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", reason(first)))
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: interrupted", api.Reason(first)))
 		return nil, nil
 	}
 	if e.halted() {
-		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: the audit journal could not be written", reason(first)))
+		e.unknown(r, fmt.Sprintf("sent; outcome unknown (%s); not sent again: the audit journal could not be written", api.Reason(first)))
 		return nil, nil
 	}
-	fmt.Fprintf(e.errOut, "pamctl: sending the terminate request for %s once more: the first got no clear answer (%s) and the session still reads Active\n", r.ID, reason(first))
+	cmdutil.Notef(e.errOut, "sending the terminate request for %s once more: the first got no clear answer (%s) and the session still reads Active", r.ID, api.Reason(first))
 	r.requests = 2
 	e.record(r)
 	s, err := e.api.TerminateSession(reqCtx, r.ID)
@@ -243,9 +238,9 @@ func (e *engine) resolveUnknown(opCtx, reqCtx context.Context, r *Result, first 
 	case gerr == nil:
 		// No clear answer twice and still Active: not known either way;
 		// either request may still be applied.
-		e.unknown(r, fmt.Sprintf("sent twice; no clear answer either time (%s) and the session still reads %s: the requests may still land; not sent again", reason(err), text.Safe(back.State)))
+		e.unknown(r, fmt.Sprintf("sent twice; no clear answer either time (%s) and the session still reads %s: the requests may still land; not sent again", api.Reason(err), text.Safe(back.State)))
 	default:
-		e.unknown(r, fmt.Sprintf("sent twice; outcome unknown (%s), and reading the session back failed (%s)", reason(err), reason(gerr)))
+		e.unknown(r, fmt.Sprintf("sent twice; outcome unknown (%s), and reading the session back failed (%s)", api.Reason(err), api.Reason(gerr)))
 	}
 	return nil, nil
 }
@@ -255,10 +250,11 @@ func (e *engine) unknown(r *Result, why string) {
 	r.Error = why + "; check with `pamctl sessions get " + r.ID + "`"
 }
 
-// refused settles a terminate the server answered with an error.
+// refused settles a terminate the server answered with an error. Each
+// reason is the one wording of its kind (api.Reason, cmdutil.Explain) with
+// what it means for this session around it.
 func (e *engine) refused(ctx context.Context, r *Result, err error) {
 	r.Result, r.stillActive = ResultFailed, true
-	var he *api.HTTPError
 	switch {
 	case api.IsConflict(err):
 		// 409 is "not active" or "native-only": the session says which.
@@ -267,19 +263,14 @@ func (e *engine) refused(ctx context.Context, r *Result, err error) {
 			r.Result, r.Error, r.stillActive = ResultAlreadyCompleted, "", false
 			return
 		}
-		r.Error = "the server refused (HTTP 409): " + message(err)
+		r.Error = "the server refused the terminate request (" + api.Reason(err) + ")"
 		if gerr == nil && !api.IsTerminable(back) {
-			r.Error = fmt.Sprintf("native-only (%s): only web sessions can be terminated; end it on the asset or disable the account (HTTP 409: %s)", text.Safe(strings.Join(back.Channels, ", ")), message(err))
+			r.Error = fmt.Sprintf("native-only (%s): only web sessions can be terminated; end it on the asset or disable the account (%s)", text.Safe(strings.Join(back.Channels, ", ")), api.Reason(err))
 		}
 	case api.IsAuth(err):
 		r.perm = true
-		// One statement: the server's words when it gave any, else ours.
-		r.Error = fmt.Sprintf("not permitted (HTTP %s): terminating needs the Asset Manager permission on %s or the Administrator site role", statusOf(err), text.Safe(r.Asset))
-		var he *api.HTTPError
-		if errors.As(err, &he) && he.Message != "" {
-			r.Error = fmt.Sprintf("not permitted (HTTP %s): %s", statusOf(err), text.Safe(he.Message))
-		}
-		e.deny(r.assetID(), fmt.Sprintf("the server refused session %s on the same asset (HTTP %s)", r.ID, statusOf(err)))
+		r.Error = permissionWhy(err, text.Safe(r.Asset))
+		e.deny(r.assetID(), fmt.Sprintf("the server refused session %s on the same asset (HTTP %d)", r.ID, api.StatusCode(err)))
 	case api.IsNotFound(err):
 		// The terminate path is modeled, not documented: only a read-back
 		// tells a session that is gone from an endpoint that is missing.
@@ -288,37 +279,27 @@ func (e *engine) refused(ctx context.Context, r *Result, err error) {
 		case gerr == nil && back.State == api.StateCompleted:
 			r.Result, r.Error, r.stillActive = ResultAlreadyCompleted, "", false
 		case gerr == nil:
-			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request although the session exists: this server's terminate endpoint differs from the modeled one (%s); run `pamctl doctor` and see docs/api-contract.md", message(err))
+			r.Error = fmt.Sprintf("the terminate request failed although the session exists (%s): this server's terminate endpoint differs from the modeled one; run `pamctl doctor` and see docs/api-contract.md", api.Reason(err))
 		case api.IsNotFound(gerr):
 			// A 404 is not "gone" for a session just listed Active: the
 			// list says what it is (ground.go).
 			e.goneOrNot(ctx, r)
 		default:
-			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request, and reading the session back failed (%s): it may still be connected", reason(gerr))
+			r.Error = fmt.Sprintf("the server answered HTTP 404 to the terminate request, and reading the session back failed (%s): it may still be connected", api.Reason(gerr))
 		}
-	case errors.As(err, &he):
-		r.Error = fmt.Sprintf("HTTP %d: %s", he.StatusCode, message(err))
 	default:
-		r.Error = reason(err)
+		r.Error = api.Reason(err)
 	}
 }
 
-func message(err error) string {
+// permissionWhy is a 401 or 403 in the one wording (cmdutil.Explain), and,
+// when the server gave no words of its own, what terminating on asset
+// needs: one statement, never an empty field.
+func permissionWhy(err error, asset string) string {
+	why := cmdutil.Explain(err)
 	var he *api.HTTPError
-	if errors.As(err, &he) && he.Message != "" {
-		return text.Safe(he.Message)
+	if api.KindOf(err) == api.KindForbidden && errors.As(err, &he) && he.Message == "" {
+		why += "; terminating needs the Asset Manager permission on " + asset + " or the Administrator site role"
 	}
-	return reason(err)
-}
-
-func reason(err error) string {
-	var te *api.TransportError
-	if errors.As(err, &te) {
-		return te.Reason
-	}
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		return fmt.Sprintf("HTTP %d: %s", he.StatusCode, text.Safe(he.Message))
-	}
-	return text.Safe(err.Error())
+	return why
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/clock"
 	"github.com/pamctl/pamctl/pkg/cmdutil"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // siteRun is one site of a terminate: its client and engine, its plan,
@@ -99,11 +100,9 @@ func (sr *siteRun) plan(ctx context.Context, byID bool) error {
 		if !api.IsAuth(ucr.err) {
 			return ucr.err
 		}
-		c := sr.e.api
-		if sr.site.Name == "" {
-			return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent: check it with `pamctl auth status`", c.Host(), statusOf(ucr.err))}
-		}
-		return &cmdutil.AuthError{Err: fmt.Errorf("%s refused the token (HTTP %s); nothing was sent there: check it with `pamctl auth status --profile %s`", c.Host(), statusOf(ucr.err), sr.site.Name)}
+		// The one wording of a refused token (cmdutil.Explain); in a
+		// fan-out, SiteError names the profile to check.
+		return &cmdutil.AuthError{Err: fmt.Errorf("nothing was sent to %s: %w", sr.e.api.Host(), ucr.err)}
 	}
 	if err == nil && sr.site.Hold != nil {
 		err = sr.site.Hold.scope(ctx, sr.e.api, p)
@@ -146,7 +145,7 @@ func (r *runner) preview() (results []*Result, done bool, err error) {
 		}
 		sr.e.printPreview(r.errOut, sr.uc, sr.p, sr.send)
 	}
-	fmt.Fprintf(r.errOut, "In total: %s to terminate on %s.\n", plural(len(r.toSend()), "session"), plural(len(r.planned), "site"))
+	fmt.Fprintf(r.errOut, "In total: %s to terminate on %s.\n", text.Plural(len(r.toSend()), "session"), text.Plural(len(r.planned), "site"))
 	if !nothing {
 		return nil, false, nil
 	}
@@ -265,7 +264,7 @@ func (e *engine) sendWaves(ctx context.Context, send []*Result) (cancelled bool)
 		return false
 	}
 	if len(send) > 1 {
-		fmt.Fprintf(e.errOut, "Terminating %s (%d at a time)...\n", plural(len(send), "session"), min(e.opts.Concurrency, len(send)))
+		fmt.Fprintf(e.errOut, "Terminating %s (%d at a time)...\n", text.Plural(len(send), "session"), min(e.opts.Concurrency, len(send)))
 	}
 	for _, wave := range waves(send, e.admin) {
 		if e.sendAll(ctx, wave) {

@@ -14,14 +14,12 @@ import (
 )
 
 // Verification polling: the first round right after the requests, then
-// after backoffStart, doubling up to backoffMax, until --wait-timeout.
-const (
-	backoffStart = 100 * time.Millisecond
-	backoffMax   = 2 * time.Second
-	// eventSkew widens the Events Report window below the earliest
-	// completion time, for a server clock behind pamctl's.
-	eventSkew = 2 * time.Minute
-)
+// after api.VerifyBackoffStart, doubling up to api.VerifyBackoffMax (the
+// schedules' one home, pkg/api/retry.go), until --wait-timeout.
+
+// eventSkew widens the Events Report window below the earliest completion
+// time, for a server clock behind pamctl's.
+const eventSkew = 2 * time.Minute
 
 // verify polls until every terminated (or unknown) session reads back
 // Completed and its Terminate Session event is in the Events Report, or
@@ -50,7 +48,7 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 	vctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	v := &verifier{e: e, p: p, from: from}
-	wait := backoffStart
+	wait := api.VerifyBackoffStart
 	for {
 		v.round(vctx, pending)
 		still := pending[:0]
@@ -74,7 +72,7 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		if vctx.Err() != nil {
 			break
 		}
-		wait = min(wait*2, backoffMax)
+		wait = min(wait*2, api.VerifyBackoffMax)
 	}
 	for _, r := range pending {
 		if r.Result == ResultTerminated && r.readActive && !r.readCompleted {
@@ -92,7 +90,7 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		}
 		detail := strings.Join(missing, " and ")
 		if err := v.err(); err != nil {
-			detail += " (last error: " + reason(err) + ")"
+			detail += " (last error: " + api.Reason(err) + ")"
 		}
 		within := "within " + e.opts.WaitTimeout.String()
 		if ctx.Err() != nil {

@@ -104,6 +104,16 @@ func overlay(r rune) bool {
 		r >= 0x20E5 && r <= 0x20E6 || r >= 0x20EA && r <= 0x20EB || unicode.Is(unicode.Me, r)
 }
 
+// OneLine is s as one inert line, for a message or a comment: trimmed, each
+// line break made "; ", then Safe. It is the one such renderer of pamctl's
+// messages (cmdutil.Explain, notes, doctor's comments).
+func OneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "\r\n", "; ")
+	s = strings.ReplaceAll(s, "\n", "; ")
+	return Safe(s)
+}
+
 // Plural is the count and the noun, "1 session" or "3 sessions": the noun
 // gains an s unless n is 1. It is the one plural of pamctl's messages.
 func Plural(n int, noun string) string {

@@ -101,3 +101,8 @@ func TestWrap(t *testing.T) {
 		t.Errorf("Wrap(\"\") = %q", got)
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	assert.Equal(t, "HTTP 500: first; second; third \\x1b[2J", OneLine("  HTTP 500: first\r\nsecond\nthird \x1b[2J \n"))
+	assert.Equal(t, "db-prod-01\\u3164", OneLine("db-prod-01\u3164"))
+}

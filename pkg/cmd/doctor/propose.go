@@ -179,10 +179,10 @@ func renderProposal(p *openapi.Proposal, source string) ([]byte, error) {
 		evidence[m.Key] = m.Evidence
 	}
 	comment(&root, "", evidence)
-	root.HeadComment = "Contract overlay proposed by pamctl doctor from " + oneLine(source) + " (docs/contract-overlay.md)"
+	root.HeadComment = "Contract overlay proposed by pamctl doctor from " + text.OneLine(source) + " (docs/contract-overlay.md)"
 	var foot []string
 	for _, u := range p.Unmapped {
-		foot = append(foot, "not mapped: "+u.Key+": "+oneLine(u.Reason))
+		foot = append(foot, "not mapped: "+u.Key+": "+text.OneLine(u.Reason))
 	}
 	root.FootComment = strings.Join(foot, "\n")
 	var buf bytes.Buffer
@@ -206,14 +206,8 @@ func comment(n *yaml.Node, path string, evidence map[string]string) {
 			key = path + "." + k.Value
 		}
 		if e, ok := evidence[key]; ok {
-			k.LineComment = oneLine(e)
+			k.LineComment = text.OneLine(e)
 		}
 		comment(v, key, evidence)
 	}
-}
-
-// oneLine keeps server text in a comment inert: one line, no control
-// characters.
-func oneLine(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(text.Safe(s))
 }

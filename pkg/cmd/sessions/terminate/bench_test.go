@@ -37,7 +37,6 @@ func benchOpts(b *testing.B, client *api.Client, state string) *TerminateOptions
 	return &TerminateOptions{
 		IO:        ios,
 		APIClient: func() (*api.Client, error) { return client, nil },
-		Now:       time.Now,
 		Output:    func() (output.Options, error) { return output.Options{Format: output.JSON}, nil },
 		LookupEnv: func(k string) (string, bool) {
 			return map[string]string{"XDG_STATE_HOME": state}[k], k == "XDG_STATE_HOME"

@@ -14,6 +14,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/contain"
 	"github.com/pamctl/pamctl/pkg/plan"
 	"github.com/pamctl/pamctl/pkg/sshsig"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // PlanOptions are the two-person rule's flags (docs/plans.md).
@@ -122,7 +123,7 @@ func planOut(opts *TerminateOptions, h *contain.Helper) {
 			signed = " and its signature " + plan.SigPath(o.PlanOut)
 		}
 		h.Note(fmt.Sprintf("Plan written to %s%s: %s on %s, %s; expires %s. Nothing was sent: another operator applies it with `pamctl sessions terminate --apply %s`.",
-			o.PlanOut, signed, plural(p.Targets(), "session"), plural(len(p.Sites), "site"), p.Digest, p.ExpiresAt.Format(time.RFC3339), o.PlanOut))
+			o.PlanOut, signed, text.Plural(p.Targets(), "session"), text.Plural(len(p.Sites), "site"), p.Digest, p.ExpiresAt.Format(time.RFC3339), o.PlanOut))
 		return nil
 	}
 }
@@ -143,13 +144,6 @@ func signPlan(opts *TerminateOptions, p *plan.Plan) error {
 		return cmdutil.FlagErrorf("--sign %s: %v; no plan was written", opts.Plan.Sign, err)
 	}
 	return plan.Sign(p, signer)
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // refused maps the plan's refusals to exit 6.
@@ -233,7 +227,7 @@ func driftError(drift int, err error) error {
 		return err
 	}
 	return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s matching the plan's selector %s not in the plan and left alone (still Active): make a new plan to terminate %s",
-		plural(drift, "session"), pick(drift == 1, "is", "are"), pick(drift == 1, "it", "them"))}
+		text.Plural(drift, "session"), pick(drift == 1, "is", "are"), pick(drift == 1, "it", "them"))}
 }
 
 func pick(c bool, a, b string) string {

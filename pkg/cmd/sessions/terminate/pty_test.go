@@ -1,3 +1,5 @@
+//go:build pty
+
 package terminate
 
 import (

@@ -92,7 +92,7 @@ func TestTerminateSites(t *testing.T) {
 		err := terminateRun(ctx, e.opts)
 		assert.Equal(t, 5, exitCode(t, err))
 		assert.Contains(t, err.Error(), "east")
-		assert.Regexp(t, `(?m)^pamctl: site east: .*refused the token`, e.errOut.String())
+		assert.Regexp(t, `(?m)^pamctl: site east: nothing was sent to 127\.0\.0\.1:\d+: the server refused the token \(HTTP 401 on GET /api/user/context\): it is invalid or expired, or its user lacks the permission for this; check with `+"`pamctl auth status --profile east`$", e.errOut.String())
 		assert.Equal(t, 2, e.posts())
 		assert.Equal(t, 0, eastPosts(east))
 		assert.Len(t, e.results(t), 2)

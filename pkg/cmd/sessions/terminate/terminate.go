@@ -47,7 +47,6 @@ type TerminateOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Prompter  func() prompt.Prompter
-	Now       func() time.Time
 	// Clock waits (verification polls, the grace before a retry); nil
 	// is the system clock.
 	Clock  clock.Clock
@@ -197,7 +196,6 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		IO:         f.IOStreams,
 		APIClient:  f.APIClient,
 		Prompter:   f.Prompter,
-		Now:        f.Now,
 		Clock:      f.Clock,
 		Output:     f.OutputOptions,
 		LookupEnv:  f.LookupEnv,
@@ -249,7 +247,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 			return terminateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.ValidArgsFunction = cmdutil.CompleteActiveSessionIDs(f)
+	cmd.ValidArgsFunction = cmdutil.CompleteTerminableSessionIDs(f)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Asset, "asset", "", "every active session on this asset (`name` or ID)")
 	fl.StringVar(&opts.User, "user", "", "every active session of this `user` (exact but for ASCII case)")

@@ -148,7 +148,6 @@ func newEnv(t *testing.T, simOpts pamsim.Options, token func(pamsim.Tokens) stri
 		IO:          ios,
 		APIClient:   func() (*api.Client, error) { return client, nil },
 		Prompter:    func() prompt.Prompter { return stub },
-		Now:         time.Now,
 		Output:      func() (output.Options, error) { return output.Options{Format: output.JSON}, nil },
 		LookupEnv:   func(k string) (string, bool) { return state, k == "XDG_STATE_HOME" },
 		Max:         DefaultMaxSelector,
@@ -320,18 +319,17 @@ func TestTerminateRun(t *testing.T) {
 	})
 
 	t.Run("Ctrl-C while terminating stops starting new ones and reports exactly which were terminated", func(t *testing.T) {
-		e := newEnv(t, pamsim.Options{Latency: 40 * time.Millisecond}, nil, false)
+		e := newEnv(t, pamsim.Options{}, nil, false)
 		addBenchSessions(e.sim, 12)
 		e.opts.User = "bench"
 		e.opts.Yes = true
 		e.opts.Concurrency = 2
 		cctx, cancel := context.WithCancel(ctx)
-		go func() {
-			for e.posts() < 3 {
-				time.Sleep(2 * time.Millisecond)
-			}
-			cancel()
-		}()
+		defer cancel()
+		// Ctrl-C lands while the 3rd terminate request is being answered
+		// (the simulator's hook runs before that answer leaves): no clock,
+		// no polling, the same moment on every run.
+		e.sim.After(http.MethodPost, "/api/session/terminate/", 3, cancel)
 		err := terminateRun(cctx, e.opts)
 		assert.Equal(t, 130, exitCode(t, err))
 		rs := e.results(t)
@@ -418,7 +416,7 @@ func TestTerminateRunUnknownOutcome(t *testing.T) {
 	state := t.TempDir()
 	opts := &TerminateOptions{
 		IO: ios, APIClient: func() (*api.Client, error) { return client, nil },
-		Prompter: func() prompt.Prompter { return &prompt.Stub{} }, Now: time.Now,
+		Prompter:  func() prompt.Prompter { return &prompt.Stub{} },
 		Output:    func() (output.Options, error) { return output.Options{Format: output.JSON}, nil },
 		LookupEnv: func(k string) (string, bool) { return state, k == "XDG_STATE_HOME" },
 		IDs:       []string{s01}, Yes: true, Max: 20, WaitTimeout: 5 * time.Second, Concurrency: 4,
