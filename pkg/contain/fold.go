@@ -97,9 +97,9 @@ func fold(errOut io.Writer, opts *Config, runs []*siteRun) error {
 	case failedAll && auth:
 		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Message: "not permitted on any site (listed above)"}
 	case failedAll:
-		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("no site's sessions were terminated (%s; listed above)", names(cmdutil.ExitFailure, cmdutil.ExitAuth))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("no site's sessions %s (%s; listed above)", pick(opts.DryRun, "would be terminated", "were terminated"), names(cmdutil.ExitFailure, cmdutil.ExitAuth))}
 	case len(byCode[cmdutil.ExitPartial]) > 0 || len(byCode[cmdutil.ExitFailure]) > 0 || len(byCode[cmdutil.ExitAuth]) > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained on every site: %s (see above)", text.Safe(names(cmdutil.ExitPartial, cmdutil.ExitFailure, cmdutil.ExitAuth)))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("%s on every site: %s (see above)", pick(opts.DryRun, "would not be contained", "not contained"), text.Safe(names(cmdutil.ExitPartial, cmdutil.ExitFailure, cmdutil.ExitAuth)))}
 	case len(byCode[cmdutil.ExitUnverified]) > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("sent but not verified on %s (see above)", names(cmdutil.ExitUnverified))}
 	}

@@ -247,16 +247,17 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		if allPerm {
 			code = cmdutil.ExitAuth
 		}
+		// A dry run says what the real run would do.
 		if failures == 1 {
-			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s was not terminated: %s", firstFail.ID, firstFail.Error)}
+			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s %s: %s", firstFail.ID, pick(o.DryRun, "would not be terminated", "was not terminated"), firstFail.Error)}
 		}
-		return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("none of the %d sessions was terminated (listed above)", failures)}
+		return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("none of the %d sessions %s (listed above)", failures, pick(o.DryRun, "would be terminated", "was terminated"))}
 	case still > 0:
 		more := ""
 		if still > len(stillList) {
 			more = fmt.Sprintf(" and %d more", still-len(stillList))
 		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("not contained: %s still connected: %s%s", text.Plural(still, "session"), strings.Join(stillList, "; "), more)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("%s: %s %s: %s%s", pick(o.DryRun, "would not be contained", "not contained"), text.Plural(still, "session"), pick(o.DryRun, "would stay connected", "still connected"), strings.Join(stillList, "; "), more)}
 	case containErr != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", api.Reason(containErr))}
 	case unsure == 1 && firstUnsure.Result == ResultUnknown:
