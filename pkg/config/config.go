@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -61,13 +62,26 @@ func DefaultPath(lookup func(string) (string, bool)) string {
 	if dir, ok := lookup("XDG_CONFIG_HOME"); ok && dir != "" {
 		return filepath.Join(dir, "pamctl", "config.yaml")
 	}
-	home, _ := lookup("HOME")
-	if home == "" {
-		if h, err := os.UserHomeDir(); err == nil {
-			home = h
-		}
-	}
+	home, _ := HomeDir(lookup)
 	return filepath.Join(home, ".config", "pamctl", "config.yaml")
+}
+
+// HomeDir is the user's home directory in lookup's environment, found the
+// way os.UserHomeDir finds it in the process's: $HOME, or %USERPROFILE%
+// on Windows, $home on Plan 9. pamctl reads the environment it was given,
+// never the process's directly.
+func HomeDir(lookup func(string) (string, bool)) (string, error) {
+	name := "HOME"
+	switch runtime.GOOS {
+	case "windows":
+		name = "USERPROFILE"
+	case "plan9":
+		name = "home"
+	}
+	if v, _ := lookup(name); v != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("$%s is not defined", name)
 }
 
 // Load reads path. A missing file is an empty configuration.

@@ -33,6 +33,10 @@ type Deps struct {
 	// Transport replaces the HTTP transport (tests that must not touch
 	// the network, such as an unknown-host resolver failure).
 	Transport http.RoundTripper
+	// Dir is the working directory the user's relative paths (--config,
+	// --ca-file, --out, --apply, ...) resolve against; empty: the
+	// process's. Tests running pamctl in-process give each run its own.
+	Dir string
 }
 
 // NewFactory wires the lazy dependencies. Each is computed once, on first
@@ -58,17 +62,18 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		Clock:      d.Clock,
 		Interrupts: d.Interrupts,
 		Transport:  d.Transport,
+		Dir:        d.Dir,
 	}
 	errOut := d.IOStreams.ErrOut
 
 	configPath := func() string {
 		if p := f.Flags().ConfigPath; p != "" {
-			return p
+			return f.Path(p)
 		}
 		if v, ok := d.LookupEnv(config.EnvConfig); ok && v != "" {
-			return v
+			return f.Path(v)
 		}
-		return config.DefaultPath(d.LookupEnv)
+		return f.Path(config.DefaultPath(d.LookupEnv))
 	}
 
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
@@ -166,7 +171,7 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 	opts := api.Options{
 		Server:    s.Server,
 		Token:     token,
-		CAFile:    s.CAFile,
+		CAFile:    f.Path(s.CAFile),
 		Insecure:  s.Insecure,
 		Timeout:   s.Timeout,
 		UserAgent: "pamctl/" + build.Get().Version,

@@ -70,10 +70,11 @@ func AddJournalFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "journal", "", "read the journal at `path` instead of this user's (its rotated files too)")
 }
 
-// JournalPath is --journal when given, else this user's journal.
-func JournalPath(flag string, lookup func(string) (string, bool)) (string, error) {
+// JournalPath is --journal when given (relative to dir, the user's
+// working directory: cmdutil.InDir), else this user's journal.
+func JournalPath(dir, flag string, lookup func(string) (string, bool)) (string, error) {
 	if flag != "" {
-		return flag, nil
+		return cmdutil.InDir(dir, flag), nil
 	}
 	return audit.Path(lookup)
 }

@@ -17,6 +17,8 @@ type ShowOptions struct {
 	IO        *iostreams.IOStreams
 	Output    func() (output.Options, error)
 	LookupEnv func(string) (string, bool)
+	// Dir resolves relative paths (--journal): cmdutil.InDir.
+	Dir string
 
 	Session string
 	Journal string
@@ -24,7 +26,7 @@ type ShowOptions struct {
 
 // NewCmdShow builds the command; runF replaces the run in tests.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv}
+	opts := &ShowOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv, Dir: f.Dir}
 	cmd := &cobra.Command{
 		Use:   "show <session-id> [--journal <path>]",
 		Short: "Show every journal line about one session",
@@ -55,7 +57,7 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Journal, opts.LookupEnv)
+	path, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}

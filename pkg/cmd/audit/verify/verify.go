@@ -22,6 +22,8 @@ type VerifyOptions struct {
 	IO        *iostreams.IOStreams
 	Output    func() (output.Options, error)
 	LookupEnv func(string) (string, bool)
+	// Dir resolves relative paths (--journal, --proof): cmdutil.InDir.
+	Dir string
 
 	Journal string
 	// Proof is an evidence bundle (or its journal-proof.json) whose
@@ -31,7 +33,7 @@ type VerifyOptions struct {
 
 // NewCmdVerify builds the command; runF replaces the run in tests.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	opts := &VerifyOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv}
+	opts := &VerifyOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv, Dir: f.Dir}
 	cmd := &cobra.Command{
 		Use:   "verify [--journal <path>]",
 		Short: "Check the audit journal's hash chain",
@@ -80,13 +82,13 @@ func verifyRun(opts *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Journal, opts.LookupEnv)
+	path, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
 	var pf *proofFile
 	if opts.Proof != "" {
-		if pf, err = readProof(opts.Proof); err != nil {
+		if pf, err = readProof(cmdutil.InDir(opts.Dir, opts.Proof)); err != nil {
 			return err
 		}
 	}

@@ -193,6 +193,10 @@ and names the signer; without pamctl:
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
+			// Relative paths are the user's working directory's (f.Dir).
+			for _, p := range []*string{&opts.Out, &opts.Verify, &opts.Sign, &opts.AllowedSigners} {
+				*p = f.Path(*p)
+			}
 			if opts.Verify != "" || fl.Changed("verify") {
 				if opts.Verify == "" {
 					return cmdutil.FlagErrorf("--verify is empty: give the path of a bundle")

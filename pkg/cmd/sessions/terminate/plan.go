@@ -27,6 +27,9 @@ type PlanOptions struct {
 	// Config lists the profiles, to find the applier's profile for each
 	// site of a plan.
 	Config func() (*config.Config, error)
+	// Dir is the user's working directory: the file flags resolve against
+	// it (cmdutil.InDir) when they are checked.
+	Dir string
 }
 
 func addPlanFlags(cmd *cobra.Command, o *PlanOptions) {
@@ -43,6 +46,9 @@ func addPlanFlags(cmd *cobra.Command, o *PlanOptions) {
 // exit 2, before anything touches the network.
 func validatePlan(cmd *cobra.Command, opts *TerminateOptions) error {
 	o := &opts.Plan
+	for _, p := range []*string{&o.PlanOut, &o.Sign, &o.Apply, &o.AllowedSigners} {
+		*p = cmdutil.InDir(o.Dir, *p)
+	}
 	changed := func(names ...string) string {
 		for _, n := range names {
 			if cmd.Flags().Changed(n) {

@@ -1,0 +1,18 @@
+package cmdutil
+
+import "path/filepath"
+
+// InDir resolves a path the user gave (a flag, an environment variable)
+// against dir, the directory pamctl runs in: a relative path is joined to
+// dir; an absolute or empty path, or any path when dir is empty (the
+// process's working directory), is returned as it is. Commands resolve
+// every user-given path they open through it, with Factory.Dir, so pamctl
+// run as a library (the test scripts run many at once in one process)
+// never depends on the process's working directory. Messages keep the
+// path as the user wrote it.
+func InDir(dir, p string) string {
+	if dir == "" || p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
