@@ -1,6 +1,11 @@
 package cmdutil
 
-import "path/filepath"
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
 
 // InDir resolves a path the user gave (a flag, an environment variable)
 // against dir, the directory pamctl runs in: a relative path is joined to
@@ -15,4 +20,15 @@ func InDir(dir, p string) string {
 		return p
 	}
 	return filepath.Join(dir, p)
+}
+
+// ReadFile reads the user-given path p (resolved against dir: InDir); an
+// error names p as the user wrote it.
+func ReadFile(dir, p string) ([]byte, error) {
+	data, err := os.ReadFile(InDir(dir, p))
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		pe.Path = p
+	}
+	return data, err
 }

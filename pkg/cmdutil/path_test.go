@@ -18,3 +18,9 @@ func TestInDir(t *testing.T) {
 	f := &Factory{Dir: dir}
 	assert.Equal(t, filepath.Join(dir, "out"), f.Path("out"))
 }
+
+func TestReadFileNamesThePathAsGiven(t *testing.T) {
+	dir := t.TempDir()
+	_, err := ReadFile(dir, "nosuch.json")
+	assert.ErrorContains(t, err, "open nosuch.json: no such file")
+}

@@ -66,18 +66,20 @@ func NewFactory(d Deps) *cmdutil.Factory {
 	}
 	errOut := d.IOStreams.ErrOut
 
-	configPath := func() string {
+	// configName is the config file as the user gave it (messages call it
+	// so); it is read at f.Path(configName()).
+	configName := func() string {
 		if p := f.Flags().ConfigPath; p != "" {
-			return f.Path(p)
+			return p
 		}
 		if v, ok := d.LookupEnv(config.EnvConfig); ok && v != "" {
-			return f.Path(v)
+			return v
 		}
-		return f.Path(config.DefaultPath(d.LookupEnv))
+		return config.DefaultPath(d.LookupEnv)
 	}
 
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
-		cfg, err := config.Load(configPath())
+		cfg, err := config.LoadAs(f.Path(configName()), configName())
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +90,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 	})
 
 	f.TokenStore = sync.OnceValues(func() (*config.Store, error) {
-		return &config.Store{Keyring: d.Keyring, FilePath: config.CredentialsPath(configPath())}, nil
+		return &config.Store{Keyring: d.Keyring, FilePath: config.CredentialsPath(f.Path(configName()))}, nil
 	})
 
 	f.Settings = sync.OnceValues(func() (*config.Settings, error) {

@@ -147,7 +147,7 @@ func listRun(opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
+	path, name, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func listRun(opts *ListOptions) error {
 	missing := errors.Is(err, os.ErrNotExist) && opts.Journal == ""
 	if err != nil && !missing {
 		_ = lw.Close() // JSON stays parseable
-		return shared.ReadError(path, err)
+		return shared.ReadError(name, err)
 	}
 	if err := lw.Write(rows); err != nil {
 		return err
@@ -190,11 +190,11 @@ func listRun(opts *ListOptions) error {
 	}
 	switch {
 	case missing:
-		fmt.Fprintf(opts.IO.ErrOut, "No audit journal at %s yet: pamctl writes it when a terminate run acts on a session.\n", path)
+		fmt.Fprintf(opts.IO.ErrOut, "No audit journal at %s yet: pamctl writes it when a terminate run acts on a session.\n", name)
 	case skipped > 0:
-		fmt.Fprintf(opts.IO.ErrOut, "%d lines of %s are not whole journal lines and were skipped: run pamctl audit verify.\n", skipped, path)
+		fmt.Fprintf(opts.IO.ErrOut, "%d lines of %s are not whole journal lines and were skipped: run pamctl audit verify.\n", skipped, name)
 	case opts.IO.IsStderrTTY():
-		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%d lines shown)\n", path, n)
+		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%d lines shown)\n", name, n)
 	}
 	return nil
 }

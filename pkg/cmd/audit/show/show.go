@@ -57,7 +57,7 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
+	path, name, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -70,10 +70,10 @@ func showRun(opts *ShowOptions) error {
 		return nil
 	})
 	if err != nil {
-		return shared.ReadError(path, err)
+		return shared.ReadError(name, err)
 	}
 	if len(rows) == 0 {
-		return cmdutil.NotFoundf("the audit journal %s has no line about session %s", path, opts.Session)
+		return cmdutil.NotFoundf("the audit journal %s has no line about session %s", name, opts.Session)
 	}
 	return output.PrintList(opts.IO.Out, o, rows, shared.Columns())
 }
