@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -191,4 +193,30 @@ func (k *memKeyring) Delete(service, user string) error {
 	}
 	delete(k.m, service+"\x00"+user)
 	return nil
+}
+
+// strayFilesFail fails t if, once it and its subtests are done, the test
+// process's working directory holds a file it did not hold before: an
+// in-process pamctl that opened a user's relative path against the
+// process's directory instead of the script's (Deps.Dir).
+func strayFilesFail(t *testing.T) {
+	names := func() map[string]bool {
+		ents, err := os.ReadDir(".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, e := range ents {
+			m[e.Name()] = true
+		}
+		return m
+	}
+	before := names()
+	t.Cleanup(func() {
+		for n := range names() {
+			if !before[n] {
+				t.Errorf("%s appeared in the test's directory: a path a script gave pamctl was resolved against the process's directory, not the script's (Deps.Dir)", n)
+			}
+		}
+	})
 }

@@ -68,11 +68,15 @@ type simKey struct{}
 //	pamsim-tls [host...]                         serve the same simulator over TLS with a fresh CA whose
 //	                                             certificate names hosts (default 127.0.0.1 localhost);
 //	                                             sets PAMSIM_TLS_SERVER and PAMSIM_CA_FILE
+//	pamctl [args...]                             pamctl in-process (script_pamctl_test.go)
+//	without-env <VAR>... pamctl [args...]        pamctl in-process with those variables unset
+//	pamctl-stdin <file>                          the next in-process pamctl's stdin
 //	exits <code> <command> [args...]             run command; its exit code must be code
 //	                                             (stdout and stderr are then checked as after exec)
 //	writeenv <file> <VAR>                        write $VAR's value and a newline to file (for stdin)
 //	json-len [file] <n>                          stdout (or file) is a JSON array of exactly n elements
 func TestScripts(t *testing.T) {
+	strayFilesFail(t)
 	testscript.Run(t, ScriptParams(t, "../../testdata/script"))
 }
 
