@@ -1,8 +1,9 @@
 // Package pamcmd is pamctl's entry point as a library: Main builds the
 // Factory and the command tree, runs the command, and prints every error
 // as one line on stderr (cmdutil.Explain) with one exit code of
-// docs/exit-codes.md (cmdutil.ExitCode). Tests (testscript) call Main
-// in-process.
+// docs/exit-codes.md (cmdutil.ExitCode). Run is pamctl as a library: the
+// streams, the environment and the working directory come in Deps, so the
+// test scripts run many pamctl at once in one process.
 package pamcmd
 
 import (
