@@ -22,12 +22,13 @@ type proofFile struct {
 	} `json:"lines"`
 }
 
-// readProof reads journal-proof.json, or the one inside a bundle directory.
-func readProof(p string) (*proofFile, error) {
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+// readProof reads journal-proof.json, or the one inside a bundle directory:
+// p as the user gave it, relative to dir (cmdutil.InDir).
+func readProof(dir, p string) (*proofFile, error) {
+	if fi, err := os.Stat(cmdutil.InDir(dir, p)); err == nil && fi.IsDir() {
 		p = filepath.Join(p, "journal-proof.json")
 	}
-	raw, err := os.ReadFile(p)
+	raw, err := cmdutil.ReadFile(dir, p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, cmdutil.FlagErrorf("--proof %s: no such file (give a bundle directory or its journal-proof.json; unpack a .tar.gz first)", p)

@@ -88,7 +88,7 @@ func verifyRun(opts *VerifyOptions) error {
 	}
 	var pf *proofFile
 	if opts.Proof != "" {
-		if pf, err = readProof(cmdutil.InDir(opts.Dir, opts.Proof)); err != nil {
+		if pf, err = readProof(opts.Dir, opts.Proof); err != nil {
 			return err
 		}
 	}
