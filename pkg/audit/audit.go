@@ -15,10 +15,10 @@ package audit
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/plan"
 )
 
@@ -63,17 +63,15 @@ type Entry struct {
 
 // Path is the journal's location: $XDG_STATE_HOME/pamctl/audit.jsonl, or
 // ~/.local/state/pamctl/audit.jsonl when XDG_STATE_HOME is unset or not
-// absolute (the XDG rule). lookup is os.LookupEnv outside tests.
+// absolute (the XDG rule), in lookup's environment (pamctl's: the one it
+// was given).
 func Path(lookup func(string) (string, bool)) (string, error) {
-	if lookup == nil {
-		lookup = os.LookupEnv
-	}
 	if v, ok := lookup("XDG_STATE_HOME"); ok && filepath.IsAbs(v) {
 		return filepath.Join(v, "pamctl", FileName), nil
 	}
 	home, ok := lookup("HOME")
 	if !ok || !filepath.IsAbs(home) {
-		h, err := os.UserHomeDir()
+		h, err := config.HomeDir(lookup)
 		if err != nil {
 			return "", fmt.Errorf("audit journal: no XDG_STATE_HOME and no home directory: %w", err)
 		}

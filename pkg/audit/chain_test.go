@@ -151,6 +151,11 @@ func TestRotation(t *testing.T) {
 	m, err = MaxBytesFrom(env(nil))
 	require.NoError(t, err)
 	assert.Equal(t, int64(DefaultMaxBytes), m)
+	// The process's environment is not pamctl's: only lookup is read.
+	t.Setenv(MaxSizeEnv, "1KiB")
+	m, err = MaxBytesFrom(nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(DefaultMaxBytes), m)
 }
 
 func TestTornLineIsFencedNotAppendedOnto(t *testing.T) {

@@ -39,10 +39,12 @@ func ParseSize(s string) (int64, error) {
 }
 
 // MaxBytesFrom returns the rotation size set by PAMCTL_AUDIT_MAX_SIZE in
-// lookup's environment (os.LookupEnv when nil), or DefaultMaxBytes.
+// lookup's environment (none when nil), or DefaultMaxBytes. pamctl's
+// environment is the one it was given (cmdutil.Factory.LookupEnv), never
+// read from the process here.
 func MaxBytesFrom(lookup func(string) (string, bool)) (int64, error) {
 	if lookup == nil {
-		lookup = os.LookupEnv
+		return DefaultMaxBytes, nil
 	}
 	if v, ok := lookup(MaxSizeEnv); ok && v != "" {
 		return ParseSize(v)

@@ -16,8 +16,11 @@ type Options struct {
 	// MaxBytes is the size at which the journal rotates: a line that would
 	// take the file past it goes into a new file, and the full one is
 	// renamed audit.000001.jsonl, audit.000002.jsonl, ... (0: MaxBytesFrom
-	// the process environment).
+	// LookupEnv).
 	MaxBytes int64
+	// LookupEnv is pamctl's environment, for PAMCTL_AUDIT_MAX_SIZE (nil:
+	// none, DefaultMaxBytes).
+	LookupEnv func(string) (string, bool)
 }
 
 // Journal is an open audit journal. Its methods are safe for concurrent use,
@@ -40,8 +43,7 @@ type Journal struct {
 }
 
 // Open opens (creating it if needed) the journal at path for appending, with
-// the rotation size of PAMCTL_AUDIT_MAX_SIZE (DefaultMaxBytes when unset).
-// See OpenWith.
+// the rotation size DefaultMaxBytes. See OpenWith.
 func Open(path string) (*Journal, error) { return OpenWith(path, Options{}) }
 
 // OpenWith opens (creating it if needed) the journal at path for appending.
@@ -56,7 +58,7 @@ func OpenWith(path string, opts Options) (*Journal, error) {
 	limit := opts.MaxBytes
 	if limit <= 0 {
 		var err error
-		if limit, err = MaxBytesFrom(nil); err != nil {
+		if limit, err = MaxBytesFrom(opts.LookupEnv); err != nil {
 			return nil, fmt.Errorf("audit journal: %w", err)
 		}
 	}

@@ -21,8 +21,8 @@ import (
 // answer, the printing of a line).
 //
 // Why not testing/synctest (Go 1.26): its bubble is entered through
-// synctest.Test with a *testing.T, so it cannot hold the scripts'
-// re-executed pamctl; and the in-process runner talks to pamsim over real
+// synctest.Test with a *testing.T, so it cannot hold a re-executed pamctl
+// (the scripts' pamctl-exec); and the in-process runners talk to pamsim over real
 // loopback HTTP, which is not durably blocking in a bubble, so the bubble's
 // time would not move while the HTTP transport keeps a connection. The quiet
 // test here is the same rule synctest applies (move the time when every

@@ -24,6 +24,9 @@ type Factory struct {
 	Clock clock.Clock
 	// Interrupts carries the second Ctrl-C to the running command.
 	Interrupts *Interrupts
+	// Dir is the working directory user-given relative paths resolve
+	// against (InDir, Path); empty: the process's.
+	Dir string
 
 	// takeFlags and flags: see SetFlagSource and Flags.
 	takeFlags func() config.Flags
@@ -55,6 +58,9 @@ type Factory struct {
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
 }
+
+// Path resolves a user-given path against Dir (see InDir).
+func (f *Factory) Path(p string) string { return InDir(f.Dir, p) }
 
 // SetFlagSource tells the factory how to take the snapshot of the global
 // flags; the root command calls it once, when it defines them. The

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -48,7 +49,8 @@ type File struct {
 
 // Config is a loaded configuration file (possibly absent).
 type Config struct {
-	path string
+	path string // where the file is read and written
+	name string // how messages call it: the path as the user gave it
 	file File
 	// Warnings are things the user should hear about (a file readable by
 	// others); the caller prints them on stderr.
@@ -61,18 +63,35 @@ func DefaultPath(lookup func(string) (string, bool)) string {
 	if dir, ok := lookup("XDG_CONFIG_HOME"); ok && dir != "" {
 		return filepath.Join(dir, "pamctl", "config.yaml")
 	}
-	home, _ := lookup("HOME")
-	if home == "" {
-		if h, err := os.UserHomeDir(); err == nil {
-			home = h
-		}
-	}
+	home, _ := HomeDir(lookup)
 	return filepath.Join(home, ".config", "pamctl", "config.yaml")
 }
 
+// HomeDir is the user's home directory in lookup's environment, found the
+// way os.UserHomeDir finds it in the process's: $HOME, or %USERPROFILE%
+// on Windows, $home on Plan 9. pamctl reads the environment it was given,
+// never the process's directly.
+func HomeDir(lookup func(string) (string, bool)) (string, error) {
+	name := "HOME"
+	switch runtime.GOOS {
+	case "windows":
+		name = "USERPROFILE"
+	case "plan9":
+		name = "home"
+	}
+	if v, _ := lookup(name); v != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("$%s is not defined", name)
+}
+
 // Load reads path. A missing file is an empty configuration.
-func Load(path string) (*Config, error) {
-	c := &Config{path: path, file: File{Profiles: map[string]Profile{}}}
+func Load(path string) (*Config, error) { return LoadAs(path, path) }
+
+// LoadAs is Load, with the file called name in messages (the path as the
+// user gave it, relative to a working directory path is resolved from).
+func LoadAs(path, name string) (*Config, error) {
+	c := &Config{path: path, name: name, file: File{Profiles: map[string]Profile{}}}
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -80,24 +99,24 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
-	if w := permissionWarning(path, st); w != "" {
+	if w := permissionWarning(name, st); w != "" {
 		c.Warnings = append(c.Warnings, w)
 	}
 	v := viper.New()
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		return nil, fmt.Errorf("config file %s: %w", name, err)
 	}
-	c.Warnings = append(c.Warnings, unknownKeys(path, v.AllSettings())...)
+	c.Warnings = append(c.Warnings, unknownKeys(name, v.AllSettings())...)
 	if err := v.Unmarshal(&c.file); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		return nil, fmt.Errorf("config file %s: %w", name, err)
 	}
 	if c.file.Profiles == nil {
 		c.file.Profiles = map[string]Profile{}
 	}
 	if err := c.loadContracts(); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		return nil, fmt.Errorf("config file %s: %w", name, err)
 	}
 	return c, nil
 }
@@ -158,8 +177,8 @@ func permissionWarning(path string, st fs.FileInfo) string {
 	return ""
 }
 
-// Path is the file's location.
-func (c *Config) Path() string { return c.path }
+// Path is the file's location as the user gave it (for messages).
+func (c *Config) Path() string { return c.name }
 
 // CurrentProfile is the profile named in the file, or "default".
 func (c *Config) CurrentProfile() string {

@@ -47,7 +47,7 @@ func (c *Config) contractOf(profile string) ([]byte, string, error) {
 	if !ok {
 		return nil, "", nil
 	}
-	where := fmt.Sprintf("profile %s of %s", profile, c.path)
+	where := fmt.Sprintf("profile %s of %s", profile, c.name)
 	switch {
 	case p.Contract != nil && p.ContractFile != "":
 		return nil, "", fmt.Errorf("%s has both contract and contract-file; keep one", where)
@@ -87,7 +87,7 @@ func (c *Config) contractPath(p string) string {
 func (c *Config) SetContract(profile string, overlay []byte) (string, error) {
 	p, ok := c.file.Profiles[profile]
 	if !ok {
-		return "", fmt.Errorf("profile %q is not in %s", profile, c.path)
+		return "", fmt.Errorf("profile %q is not in %s", profile, c.name)
 	}
 	if p.ContractFile != "" {
 		path := c.contractPath(p.ContractFile)

@@ -30,13 +30,14 @@ type IOStreams struct {
 	outW, errW *redact.Writer
 }
 
-// System wraps the process streams.
-func System() *IOStreams {
+// System wraps the process streams; lookup is the environment (NO_COLOR,
+// TERM decide colour on a terminal).
+func System(lookup func(string) (string, bool)) *IOStreams {
 	ios := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	ios.stdinTTY = isTerminal(os.Stdin)
 	ios.stdoutTTY = isTerminal(os.Stdout)
 	ios.stderrTTY = isTerminal(os.Stderr)
-	ios.colour = colourFor(ios.stdoutTTY, os.LookupEnv)
+	ios.colour = colourFor(ios.stdoutTTY, lookup)
 	return ios
 }
 

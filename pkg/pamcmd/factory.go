@@ -33,6 +33,10 @@ type Deps struct {
 	// Transport replaces the HTTP transport (tests that must not touch
 	// the network, such as an unknown-host resolver failure).
 	Transport http.RoundTripper
+	// Dir is the working directory the user's relative paths (--config,
+	// --ca-file, --out, --apply, ...) resolve against; empty: the
+	// process's. Tests running pamctl in-process give each run its own.
+	Dir string
 }
 
 // NewFactory wires the lazy dependencies. Each is computed once, on first
@@ -58,10 +62,13 @@ func NewFactory(d Deps) *cmdutil.Factory {
 		Clock:      d.Clock,
 		Interrupts: d.Interrupts,
 		Transport:  d.Transport,
+		Dir:        d.Dir,
 	}
 	errOut := d.IOStreams.ErrOut
 
-	configPath := func() string {
+	// configName is the config file as the user gave it (messages call it
+	// so); it is read at f.Path(configName()).
+	configName := func() string {
 		if p := f.Flags().ConfigPath; p != "" {
 			return p
 		}
@@ -72,7 +79,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 	}
 
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
-		cfg, err := config.Load(configPath())
+		cfg, err := config.LoadAs(f.Path(configName()), configName())
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +90,7 @@ func NewFactory(d Deps) *cmdutil.Factory {
 	})
 
 	f.TokenStore = sync.OnceValues(func() (*config.Store, error) {
-		return &config.Store{Keyring: d.Keyring, FilePath: config.CredentialsPath(configPath())}, nil
+		return &config.Store{Keyring: d.Keyring, FilePath: config.CredentialsPath(f.Path(configName()))}, nil
 	})
 
 	f.Settings = sync.OnceValues(func() (*config.Settings, error) {
@@ -166,7 +173,7 @@ func NewClient(f *cmdutil.Factory, s *config.Settings, token string) (*api.Clien
 	opts := api.Options{
 		Server:    s.Server,
 		Token:     token,
-		CAFile:    s.CAFile,
+		CAFile:    f.Path(s.CAFile),
 		Insecure:  s.Insecure,
 		Timeout:   s.Timeout,
 		UserAgent: "pamctl/" + build.Get().Version,

@@ -1,8 +1,9 @@
 // Package pamcmd is pamctl's entry point as a library: Main builds the
 // Factory and the command tree, runs the command, and prints every error
 // as one line on stderr (cmdutil.Explain) with one exit code of
-// docs/exit-codes.md (cmdutil.ExitCode). Tests (testscript) call Main
-// in-process.
+// docs/exit-codes.md (cmdutil.ExitCode). Run is pamctl as a library: the
+// streams, the environment and the working directory come in Deps, so the
+// test scripts run many pamctl at once in one process.
 package pamcmd
 
 import (
@@ -31,9 +32,12 @@ func Main(ctx context.Context) int {
 // MainWith is Main with some of the process's dependencies given: main
 // hands in the second-signal hooks; the test binary a clock.
 func MainWith(ctx context.Context, d Deps) int {
-	setMemoryLimit(softMemoryLimit)
+	if d.LookupEnv == nil {
+		d.LookupEnv = os.LookupEnv
+	}
+	setMemoryLimit(softMemoryLimit, d.LookupEnv)
 	if d.IOStreams == nil {
-		d.IOStreams = iostreams.System()
+		d.IOStreams = iostreams.System(d.LookupEnv)
 	}
 	return Run(ctx, os.Args[1:], d)
 }
@@ -52,9 +56,10 @@ const gcPercent = 50
 
 // setMemoryLimit applies limit unless the operator set GOMEMLIMIT (the
 // runtime then already holds a limit below math.MaxInt64), and gcPercent
-// unless the operator set GOGC.
-func setMemoryLimit(limit int64) {
-	if _, ok := os.LookupEnv("GOGC"); !ok {
+// unless the operator set GOGC. Both are the process's: only MainWith, a
+// process's entry, sets them, never Run.
+func setMemoryLimit(limit int64, lookupEnv func(string) (string, bool)) {
+	if _, ok := lookupEnv("GOGC"); !ok {
 		debug.SetGCPercent(gcPercent)
 	}
 	if debug.SetMemoryLimit(-1) != math.MaxInt64 {

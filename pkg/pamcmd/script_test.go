@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -25,22 +23,17 @@ import (
 	"github.com/pamctl/pamctl/pkg/redact"
 )
 
-// TestMain lets testscript run pamctl as a command: the test binary
-// re-executes itself as "pamctl". The OS keyring is replaced by go-keyring's
-// in-memory mock there, so no test ever touches a developer's real keyring.
+// TestMain lets testscript run pamctl as a process, pamctl-exec (on the
+// scripts' PATH too): the test binary re-executes itself. Scripts run
+// pamctl in-process (script_pamctl_test.go); pamctl-exec is for what needs
+// a process (a shell building the arguments, ssh-agent, a real stdin).
+// The OS keyring is replaced by go-keyring's in-memory mock there, so no
+// test ever touches a developer's real keyring; its clock is an auto clock,
+// as runPamctl's.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"pamctl": func() {
+		"pamctl-exec": func() {
 			keyring.MockInit()
-			// Scripts never wait for real: the auto clock, starting from
-			// the real time, moves to the earliest of pamctl's pending
-			// waits (Retry-After, verification polls, the grace before a
-			// retry) once no request is in flight and no goroutine runs,
-			// so sites held or watched at once share one time. A race with
-			// the server (a request that lands late) is staged with
-			// pamsim-after, between two requests, not with real time.
-			// A script moves pamctl's clock ahead of the server's with
-			// PAMCTL_TEST_CLOCK_AHEAD=2h (a plan applied after it expired).
 			start := time.Now()
 			if d, err := time.ParseDuration(os.Getenv("PAMCTL_TEST_CLOCK_AHEAD")); err == nil {
 				start = start.Add(d)
@@ -75,11 +68,15 @@ type simKey struct{}
 //	pamsim-tls [host...]                         serve the same simulator over TLS with a fresh CA whose
 //	                                             certificate names hosts (default 127.0.0.1 localhost);
 //	                                             sets PAMSIM_TLS_SERVER and PAMSIM_CA_FILE
+//	pamctl [args...]                             pamctl in-process (script_pamctl_test.go)
+//	without-env <VAR>... pamctl [args...]        pamctl in-process with those variables unset
+//	pamctl-stdin <file>                          the next in-process pamctl's stdin
 //	exits <code> <command> [args...]             run command; its exit code must be code
 //	                                             (stdout and stderr are then checked as after exec)
 //	writeenv <file> <VAR>                        write $VAR's value and a newline to file (for stdin)
 //	json-len [file] <n>                          stdout (or file) is a JSON array of exactly n elements
 func TestScripts(t *testing.T) {
+	strayFilesFail(t)
 	testscript.Run(t, ScriptParams(t, "../../testdata/script"))
 }
 
@@ -110,12 +107,16 @@ func ScriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("PAMCTL_TOKEN_STORE", "file")
 			env.Setenv("NO_COLOR", "1")
 			// The race runtime sleeps 1 s at every successful exit of a
-			// re-executed pamctl; that is most of this suite's wall time.
+			// re-executed pamctl-exec.
 			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Values[simKey{}] = sim
+			env.Values[stateKey{}] = newScriptState(env)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"pamctl":              cmdPamctl, // script_pamctl_test.go
+			"without-env":         cmdWithoutEnv,
+			"pamctl-stdin":        cmdPamctlStdin,
 			"pamsim-requests":     cmdRequests,
 			"pamsim-reset":        func(ts *testscript.TestScript, neg bool, args []string) { sim(ts).ResetRequests() },
 			"pamsim-fault":        cmdFault,
@@ -325,15 +326,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	err = ts.Exec(args[1], args[2:]...)
-	got := 0
-	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			ts.Fatalf("%s: %v", args[1], err)
-		}
-		got = ee.ExitCode()
-	}
+	got := runCommand(ts, args[1], args[2:])
 	if (got == want) == neg {
 		ts.Fatalf("%s exited %d, want %d (neg=%v)", args[1], got, want, neg)
 	}

@@ -67,25 +67,29 @@ func Marshal(p *Plan) ([]byte, error) {
 // format this pamctl knows, every required field, the digest, and that it
 // has not expired by clk. A plan that fails is an *Error; the bytes read
 // stay with the plan for VerifySignature.
-func Read(path string, clk clock.Clock) (*Plan, error) {
+func Read(path string, clk clock.Clock) (*Plan, error) { return ReadAs(path, path, clk) }
+
+// ReadAs is Read, with the plan called name in messages (the path as the
+// user gave it, when path was resolved from it).
+func ReadAs(path, name string, clk clock.Clock) (*Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	defer f.Close()
-	tooLarge := refuse(ErrInvalid, fmt.Sprintf("plan %s is larger than %d MiB, more than any plan pamctl writes: %s", path, MaxFileSize>>20, remedy))
+	tooLarge := refuse(ErrInvalid, fmt.Sprintf("plan %s is larger than %d MiB, more than any plan pamctl writes: %s", name, MaxFileSize>>20, remedy))
 	if fi, err := f.Stat(); err == nil && fi.Size() > MaxFileSize {
 		return nil, tooLarge
 	}
 	// The limit holds for what is not a regular file too (a pipe).
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading the plan %s: %w", path, err)
+		return nil, fmt.Errorf("reading the plan %s: %w", name, err)
 	}
 	if len(data) > MaxFileSize {
 		return nil, tooLarge
 	}
-	return Parse(data, path, clk.Now())
+	return Parse(data, name, clk.Now())
 }
 
 // Parse checks data as Read does; name is how messages call the plan.

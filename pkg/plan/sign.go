@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -51,16 +52,23 @@ func Sign(p *Plan, signer ssh.Signer) error {
 // (*Error, ErrSignature); an allowed-signers file that cannot be read or
 // parsed is a plain error (the operator's input: a usage error).
 func VerifySignature(p *Plan, planPath, allowedSigners string, clk clock.Clock) (string, error) {
+	return VerifySignatureIn("", p, planPath, allowedSigners, clk)
+}
+
+// VerifySignatureIn is VerifySignature with planPath and allowedSigners
+// (and the signature beside the plan) read relative to dir, the user's
+// working directory ("": the process's), and named as given.
+func VerifySignatureIn(dir string, p *Plan, planPath, allowedSigners string, clk clock.Clock) (string, error) {
 	if p.raw == nil {
 		return "", errors.New("plan: VerifySignature needs a plan from Read")
 	}
-	allowed, err := sshsig.LoadAllowedSigners(allowedSigners)
+	allowed, err := sshsig.LoadAllowedSignersAs(inDir(dir, allowedSigners), allowedSigners)
 	if err != nil {
 		return "", fmt.Errorf("--allowed-signers: %w", err)
 	}
 	allowed.Now = clk.Now
 	sigPath := SigPath(planPath)
-	sig, err := os.ReadFile(sigPath)
+	sig, err := os.ReadFile(inDir(dir, sigPath))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", refuse(ErrSignature, fmt.Sprintf("plan %s is not signed (no %s beside it) and --allowed-signers asks for a signature: ask its author to sign it (--plan-out FILE --sign KEY); nothing was sent", planPath, sigPath))
 	}
@@ -75,4 +83,13 @@ func VerifySignature(p *Plan, planPath, allowedSigners string, clk clock.Clock) 
 		return "", refuse(ErrSignature, fmt.Sprintf("plan %s: its signature %s does not check (%v): the plan or its signature changed after signing; %s", planPath, sigPath, err, remedy))
 	}
 	return strings.Join(who.Principals, ","), nil
+}
+
+// inDir is path relative to dir (cmdutil.InDir, which this package cannot
+// import): unchanged when dir is empty or path absolute.
+func inDir(dir, path string) string {
+	if dir == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
 }

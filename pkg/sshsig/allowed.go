@@ -3,8 +3,10 @@ package sshsig
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -37,12 +39,22 @@ type allowedEntry struct {
 
 // LoadAllowedSigners reads and parses the allowed-signers file at path.
 func LoadAllowedSigners(path string) (*AllowedSigners, error) {
+	return LoadAllowedSignersAs(path, path)
+}
+
+// LoadAllowedSignersAs is LoadAllowedSigners with the file called name in
+// errors (the path as the user gave it, when path was resolved from it).
+func LoadAllowedSignersAs(path, name string) (*AllowedSigners, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = name
+		}
 		return nil, fmt.Errorf("allowed signers: %w", err)
 	}
 	defer f.Close()
-	return ParseAllowedSigners(f, path)
+	return ParseAllowedSigners(f, name)
 }
 
 // ParseAllowedSigners parses an allowed-signers file read from r; name is

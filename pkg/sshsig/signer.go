@@ -35,6 +35,12 @@ var ErrPassphraseNeeded = errors.New("the key is encrypted")
 // asks for its passphrase through opts.Passphrase, and is refused
 // (ErrPassphraseNeeded) without one.
 func LoadSigner(path string, opts SignerOptions) (ssh.Signer, error) {
+	return LoadSignerAs(path, path, opts)
+}
+
+// LoadSignerAs is LoadSigner with the key called name in messages (the
+// path as the user gave it, when path was resolved from it).
+func LoadSignerAs(path, name string, opts SignerOptions) (ssh.Signer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
@@ -47,7 +53,7 @@ func LoadSigner(path string, opts SignerOptions) (ssh.Signer, error) {
 	encrypted := errors.As(perr, &missing)
 	pub := publicKeyOf(path, data, missing)
 	if pub == nil && !encrypted {
-		return nil, fmt.Errorf("signing key %s is neither a private key nor a public key: %v", path, perr)
+		return nil, fmt.Errorf("signing key %s is neither a private key nor a public key: %v", name, perr)
 	}
 	if pub != nil && opts.AgentSocket != "" {
 		s, err := agentSigner(opts.AgentSocket, pub)
@@ -55,23 +61,23 @@ func LoadSigner(path string, opts SignerOptions) (ssh.Signer, error) {
 			return s, nil
 		}
 		if !encrypted {
-			return nil, fmt.Errorf("signing key %s: %w", path, err)
+			return nil, fmt.Errorf("signing key %s: %w", name, err)
 		}
 	}
 	if !encrypted {
-		return nil, fmt.Errorf("signing key %s is a public key and no ssh-agent is running (SSH_AUTH_SOCK is unset): give the private key, or add it to ssh-agent", path)
+		return nil, fmt.Errorf("signing key %s is a public key and no ssh-agent is running (SSH_AUTH_SOCK is unset): give the private key, or add it to ssh-agent", name)
 	}
 	if opts.Passphrase == nil {
-		return nil, fmt.Errorf("%w: %s is not in ssh-agent and no terminal can ask for its passphrase: run ssh-add %s, or sign from a terminal", ErrPassphraseNeeded, path, path)
+		return nil, fmt.Errorf("%w: %s is not in ssh-agent and no terminal can ask for its passphrase: run ssh-add %s, or sign from a terminal", ErrPassphraseNeeded, name, name)
 	}
-	pass, err := opts.Passphrase(fmt.Sprintf("Passphrase for %s:", path))
+	pass, err := opts.Passphrase(fmt.Sprintf("Passphrase for %s:", name))
 	if err != nil {
 		return nil, err
 	}
 	s, err := ssh.ParsePrivateKeyWithPassphrase(data, pass)
 	clear(pass)
 	if err != nil {
-		return nil, fmt.Errorf("signing key %s: %w", path, err)
+		return nil, fmt.Errorf("signing key %s: %w", name, err)
 	}
 	return s, nil
 }

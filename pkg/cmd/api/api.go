@@ -168,7 +168,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if err != nil {
 		return fmt.Errorf("%w; nothing was sent", err)
 	}
-	journal, err := audit.Open(jpath)
+	journal, err := audit.OpenWith(jpath, audit.Options{LookupEnv: opts.LookupEnv})
 	if err != nil {
 		return fmt.Errorf("%w; nothing was sent", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -90,7 +89,7 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 	opts := &DoctorOptions{
 		IO: f.IOStreams, Settings: f.Settings, APIClient: f.APIClient, NewClient: f.NewClient,
 		Output: f.OutputOptions, Clock: f.Clock, Resolver: net.DefaultResolver, Dialer: &net.Dialer{},
-		ReadFile: os.ReadFile, Version: build.Get().Version, Config: f.Config, Prompter: f.Prompter,
+		ReadFile: func(p string) ([]byte, error) { return cmdutil.ReadFile(f.Dir, p) }, Version: build.Get().Version, Config: f.Config, Prompter: f.Prompter,
 	}
 	cmd := &cobra.Command{
 		Use:   "doctor [--openapi <file|url>] [--propose-contract [--write [--yes]]]",

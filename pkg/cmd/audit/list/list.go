@@ -26,6 +26,8 @@ type ListOptions struct {
 	Output    func() (output.Options, error)
 	LookupEnv func(string) (string, bool)
 	Now       func() time.Time
+	// Dir resolves relative paths (--journal): cmdutil.InDir.
+	Dir string
 	// ProfileServer is the server of the profile --profile names ("" when
 	// --profile is not given).
 	ProfileServer func() (string, error)
@@ -39,7 +41,7 @@ type ListOptions struct {
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv, Now: f.Now,
+	opts := &ListOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv, Dir: f.Dir, Now: f.Now,
 		ProfileServer: func() (string, error) { return profileServer(f) }}
 	cmd := &cobra.Command{
 		Use:     "list [--since <duration|time>] [--until <time>] [--reason <text>] [--user <name>] [--asset <name>] [--session <id>] [--result <result>] [--journal <path>]",
@@ -145,7 +147,7 @@ func listRun(opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Journal, opts.LookupEnv)
+	path, name, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -178,7 +180,7 @@ func listRun(opts *ListOptions) error {
 	missing := errors.Is(err, os.ErrNotExist) && opts.Journal == ""
 	if err != nil && !missing {
 		_ = lw.Close() // JSON stays parseable
-		return shared.ReadError(path, err)
+		return shared.ReadError(name, err)
 	}
 	if err := lw.Write(rows); err != nil {
 		return err
@@ -188,11 +190,11 @@ func listRun(opts *ListOptions) error {
 	}
 	switch {
 	case missing:
-		fmt.Fprintf(opts.IO.ErrOut, "No audit journal at %s yet: pamctl writes it when a terminate run acts on a session.\n", path)
+		fmt.Fprintf(opts.IO.ErrOut, "No audit journal at %s yet: pamctl writes it when a terminate run acts on a session.\n", name)
 	case skipped > 0:
-		fmt.Fprintf(opts.IO.ErrOut, "%d lines of %s are not whole journal lines and were skipped: run pamctl audit verify.\n", skipped, path)
+		fmt.Fprintf(opts.IO.ErrOut, "%d lines of %s are not whole journal lines and were skipped: run pamctl audit verify.\n", skipped, name)
 	case opts.IO.IsStderrTTY():
-		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%d lines shown)\n", path, n)
+		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%d lines shown)\n", name, n)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -70,12 +71,29 @@ func AddJournalFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "journal", "", "read the journal at `path` instead of this user's (its rotated files too)")
 }
 
-// JournalPath is --journal when given, else this user's journal.
-func JournalPath(flag string, lookup func(string) (string, bool)) (string, error) {
+// JournalPath is --journal when given (read relative to dir, the user's
+// working directory: cmdutil.InDir), else this user's journal; name is
+// how messages call it (--journal as given).
+func JournalPath(dir, flag string, lookup func(string) (string, bool)) (path, name string, err error) {
 	if flag != "" {
-		return flag, nil
+		return cmdutil.InDir(dir, flag), flag, nil
 	}
-	return audit.Path(lookup)
+	path, err = audit.Path(lookup)
+	return path, path, err
+}
+
+// Shown is text (a file name, a finding) with the files beside the journal
+// at path (it and its rotated files) called as name calls the journal:
+// the directory as the user gave it.
+func Shown(path, name, text string) string {
+	if path == name {
+		return text
+	}
+	from, to := filepath.Dir(path)+string(filepath.Separator), ""
+	if d := filepath.Dir(name); d != "." {
+		to = d + string(filepath.Separator)
+	}
+	return strings.ReplaceAll(text, from, to)
 }
 
 // ReadError words a journal that cannot be read.

@@ -17,6 +17,8 @@ type ShowOptions struct {
 	IO        *iostreams.IOStreams
 	Output    func() (output.Options, error)
 	LookupEnv func(string) (string, bool)
+	// Dir resolves relative paths (--journal): cmdutil.InDir.
+	Dir string
 
 	Session string
 	Journal string
@@ -24,7 +26,7 @@ type ShowOptions struct {
 
 // NewCmdShow builds the command; runF replaces the run in tests.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv}
+	opts := &ShowOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv, Dir: f.Dir}
 	cmd := &cobra.Command{
 		Use:   "show <session-id> [--journal <path>]",
 		Short: "Show every journal line about one session",
@@ -55,7 +57,7 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Journal, opts.LookupEnv)
+	path, name, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -68,10 +70,10 @@ func showRun(opts *ShowOptions) error {
 		return nil
 	})
 	if err != nil {
-		return shared.ReadError(path, err)
+		return shared.ReadError(name, err)
 	}
 	if len(rows) == 0 {
-		return cmdutil.NotFoundf("the audit journal %s has no line about session %s", path, opts.Session)
+		return cmdutil.NotFoundf("the audit journal %s has no line about session %s", name, opts.Session)
 	}
 	return output.PrintList(opts.IO.Out, o, rows, shared.Columns())
 }

@@ -22,12 +22,13 @@ type proofFile struct {
 	} `json:"lines"`
 }
 
-// readProof reads journal-proof.json, or the one inside a bundle directory.
-func readProof(p string) (*proofFile, error) {
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+// readProof reads journal-proof.json, or the one inside a bundle directory:
+// p as the user gave it, relative to dir (cmdutil.InDir).
+func readProof(dir, p string) (*proofFile, error) {
+	if fi, err := os.Stat(cmdutil.InDir(dir, p)); err == nil && fi.IsDir() {
 		p = filepath.Join(p, "journal-proof.json")
 	}
-	raw, err := os.ReadFile(p)
+	raw, err := cmdutil.ReadFile(dir, p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, cmdutil.FlagErrorf("--proof %s: no such file (give a bundle directory or its journal-proof.json; unpack a .tar.gz first)", p)
@@ -43,8 +44,9 @@ func readProof(p string) (*proofFile, error) {
 
 // checkProof checks that the journal still holds each line of an evidence
 // bundle, unaltered: the line with the same seq has the same hash. It
-// prints one line per line that does not, and returns how many.
-func checkProof(w io.Writer, path string, pf *proofFile) (int, error) {
+// prints one line per line that does not (its file as shown calls it), and
+// returns how many.
+func checkProof(w io.Writer, path string, pf *proofFile, shown func(string) string) (int, error) {
 	want := map[uint64]bool{}
 	for _, l := range pf.Lines {
 		if l.Seq > 0 {
@@ -64,7 +66,7 @@ func checkProof(w io.Writer, path string, pf *proofFile) (int, error) {
 		case !ok:
 			fmt.Fprintf(w, "proof: seq %d: no line of the journal has it (removed)\n", l.Seq)
 		case at.Hash != l.Hash:
-			fmt.Fprintf(w, "%s:%d: proof: seq %d differs from the bundle's line (edited since the export, or in the bundle)\n", text.Safe(at.File), at.Line, l.Seq)
+			fmt.Fprintf(w, "%s:%d: proof: seq %d differs from the bundle's line (edited since the export, or in the bundle)\n", text.Safe(shown(at.File)), at.Line, l.Seq)
 		default:
 			continue
 		}

@@ -22,6 +22,8 @@ type VerifyOptions struct {
 	IO        *iostreams.IOStreams
 	Output    func() (output.Options, error)
 	LookupEnv func(string) (string, bool)
+	// Dir resolves relative paths (--journal, --proof): cmdutil.InDir.
+	Dir string
 
 	Journal string
 	// Proof is an evidence bundle (or its journal-proof.json) whose
@@ -31,7 +33,7 @@ type VerifyOptions struct {
 
 // NewCmdVerify builds the command; runF replaces the run in tests.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	opts := &VerifyOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv}
+	opts := &VerifyOptions{IO: f.IOStreams, Output: f.OutputOptions, LookupEnv: f.LookupEnv, Dir: f.Dir}
 	cmd := &cobra.Command{
 		Use:   "verify [--journal <path>]",
 		Short: "Check the audit journal's hash chain",
@@ -80,19 +82,26 @@ func verifyRun(opts *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := shared.JournalPath(opts.Journal, opts.LookupEnv)
+	path, name, err := shared.JournalPath(opts.Dir, opts.Journal, opts.LookupEnv)
 	if err != nil {
 		return err
 	}
 	var pf *proofFile
 	if opts.Proof != "" {
-		if pf, err = readProof(opts.Proof); err != nil {
+		if pf, err = readProof(opts.Dir, opts.Proof); err != nil {
 			return err
 		}
 	}
 	rep, err := audit.Verify(path)
 	if err != nil {
-		return shared.ReadError(path, err)
+		return shared.ReadError(name, err)
+	}
+	for i := range rep.Files {
+		rep.Files[i] = shared.Shown(path, name, rep.Files[i])
+	}
+	for i := range rep.Findings {
+		rep.Findings[i].File = shared.Shown(path, name, rep.Findings[i].File)
+		rep.Findings[i].Detail = shared.Shown(path, name, rep.Findings[i].Detail)
 	}
 	switch {
 	case o.JQ != "" || o.Template != "" || o.Format == output.JSON || o.Format == output.YAML:
@@ -107,26 +116,26 @@ func verifyRun(opts *VerifyOptions) error {
 			fmt.Fprintf(opts.IO.Out, "... and %d more\n", rep.More)
 		}
 		if rep.OK() {
-			fmt.Fprintln(opts.IO.Out, summary(path, rep))
+			fmt.Fprintln(opts.IO.Out, summary(name, rep))
 		}
 	}
 	if err != nil {
 		return err
 	}
 	if pf != nil {
-		bad, err := checkProof(opts.IO.ErrOut, path, pf)
+		bad, err := checkProof(opts.IO.ErrOut, path, pf, func(file string) string { return shared.Shown(path, name, file) })
 		if err != nil {
-			return shared.ReadError(path, err)
+			return shared.ReadError(name, err)
 		}
 		if bad > 0 {
-			return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("%d of the %d journal lines of %s are not in %s as they were exported", bad, len(pf.Lines), opts.Proof, path)}
+			return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("%d of the %d journal lines of %s are not in %s as they were exported", bad, len(pf.Lines), opts.Proof, name)}
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "proof: the %d journal lines of %s are in the journal, unaltered\n", len(pf.Lines), opts.Proof)
 	}
 	if rep.OK() {
 		return nil
 	}
-	return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("the audit journal %s has %s: it is not as pamctl wrote it", path, counts(rep))}
+	return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: fmt.Sprintf("the audit journal %s has %s: it is not as pamctl wrote it", name, counts(rep))}
 }
 
 func columns() []output.Column[audit.Finding] {

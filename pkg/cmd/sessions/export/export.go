@@ -53,6 +53,10 @@ type ExportOptions struct {
 	Clock     clock.Clock
 	// LookupEnv finds the audit journal (XDG_STATE_HOME, HOME).
 	LookupEnv func(string) (string, bool)
+	// Dir is the user's working directory: --out, --verify, --sign and
+	// --allowed-signers are read and written relative to it (cmdutil.InDir),
+	// and named in messages as given.
+	Dir string
 	// Interrupts carries a second Ctrl-C: the temporary bundle is removed
 	// before the process exits.
 	Interrupts *cmdutil.Interrupts
@@ -121,7 +125,7 @@ type Result struct {
 
 // NewCmdExport builds the command; runF replaces the run in tests.
 func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Clock: f.Clock, LookupEnv: f.LookupEnv, Interrupts: f.Interrupts, Prompter: f.Prompter}
+	opts := &ExportOptions{IO: f.IOStreams, APIClient: f.APIClient, Output: f.OutputOptions, Clock: f.Clock, LookupEnv: f.LookupEnv, Dir: f.Dir, Interrupts: f.Interrupts, Prompter: f.Prompter}
 	var since, until string
 	cmd := &cobra.Command{
 		Use:   "export [<session-id>...] [--asset <name|id>] [--user <name>] [--since <duration|time>] [--until <time>] --out <path>",
@@ -282,7 +286,7 @@ and names the signer; without pamctl:
 }
 
 func verifyRun(opts *ExportOptions) error {
-	m, err := Verify(opts.Verify)
+	m, err := verifyAt(cmdutil.InDir(opts.Dir, opts.Verify), opts.Verify)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return cmdutil.FlagErrorf("--verify %s: no such bundle", opts.Verify)
@@ -302,8 +306,8 @@ func verifyRun(opts *ExportOptions) error {
 
 // checkOut refuses an --out that exists (without --force) or whose
 // directory does not; it runs before any request.
-func checkOut(out string, force bool) error {
-	clean := filepath.Clean(out)
+func checkOut(wd, out string, force bool) error {
+	clean := filepath.Clean(cmdutil.InDir(wd, out))
 	if b := filepath.Base(clean); b == "." || b == ".." || b == string(filepath.Separator) {
 		return cmdutil.FlagErrorf("--out %s: name a new directory or .tar.gz file, not %s", out, b)
 	}
@@ -317,9 +321,8 @@ func checkOut(out string, force bool) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return cmdutil.FlagErrorf("--out %s: %v", out, err)
 	}
-	dir := filepath.Dir(clean)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return cmdutil.FlagErrorf("--out %s: directory %s does not exist; create it first", out, dir)
+	if fi, err := os.Stat(filepath.Dir(clean)); err != nil || !fi.IsDir() {
+		return cmdutil.FlagErrorf("--out %s: directory %s does not exist; create it first", out, filepath.Dir(filepath.Clean(out)))
 	}
 	return nil
 }
@@ -379,7 +382,7 @@ func overlaps(s *api.Session, since, until time.Time) bool {
 }
 
 func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
-	if err := checkOut(opts.Out, opts.Force); err != nil {
+	if err := checkOut(opts.Dir, opts.Out, opts.Force); err != nil {
 		return err
 	}
 	signer, err := loadSigner(opts)
@@ -479,7 +482,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 		sel.add(sel.assetNames, s.AssetName)
 	}
 
-	b, err := createBundle(filepath.Clean(opts.Out), now)
+	b, err := createBundle(filepath.Clean(cmdutil.InDir(opts.Dir, opts.Out)), now)
 	if err != nil {
 		return err
 	}

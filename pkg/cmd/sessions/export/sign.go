@@ -39,7 +39,7 @@ func loadSigner(opts *ExportOptions) (ssh.Signer, error) {
 			return []byte(p), err
 		}
 	}
-	s, err := sshsig.LoadSigner(opts.Sign, so)
+	s, err := sshsig.LoadSignerAs(cmdutil.InDir(opts.Dir, opts.Sign), opts.Sign, so)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil, cmdutil.FlagErrorf("--sign %s: no such key file", opts.Sign)
@@ -72,7 +72,7 @@ func signManifest(b *bundle, signer ssh.Signer, manifest []byte) error {
 // checkSignature verifies manifest.json.sig against the allowed-signers
 // file and names the signer. Without --allowed-signers it only says
 // whether the bundle is signed.
-func checkSignature(bundlePath string, files map[string][]byte, allowedPath string) (string, error) {
+func checkSignature(dir, bundlePath string, files map[string][]byte, allowedPath string) (string, error) {
 	sig, signed := files[SignatureFile]
 	if allowedPath == "" {
 		if signed {
@@ -83,7 +83,7 @@ func checkSignature(bundlePath string, files map[string][]byte, allowedPath stri
 	if !signed {
 		return "", fmt.Errorf("%s has no %s: it is not signed", bundlePath, SignatureFile)
 	}
-	allowed, err := sshsig.LoadAllowedSigners(allowedPath)
+	allowed, err := sshsig.LoadAllowedSignersAs(cmdutil.InDir(dir, allowedPath), allowedPath)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", cmdutil.FlagErrorf("--allowed-signers %s: no such file", allowedPath)
@@ -112,7 +112,7 @@ func joinPrincipals(p []string) string {
 // journal lines against their chain hashes, and the signature (against
 // --allowed-signers). It words each result.
 func verifyExtras(opts *ExportOptions) (signature, journal string, err error) {
-	files, _, err := readBundle(opts.Verify)
+	files, _, err := readBundle(cmdutil.InDir(opts.Dir, opts.Verify))
 	if err != nil {
 		return "", "", fmt.Errorf("bundle does not verify: %w", err)
 	}
@@ -124,7 +124,7 @@ func verifyExtras(opts *ExportOptions) (signature, journal string, err error) {
 	if n == 1 {
 		journal = "1 journal line matches its chain hash"
 	}
-	signature, err = checkSignature(opts.Verify, files, opts.AllowedSigners)
+	signature, err = checkSignature(opts.Dir, opts.Verify, files, opts.AllowedSigners)
 	if err != nil {
 		var fe *cmdutil.FlagError
 		if errors.As(err, &fe) {

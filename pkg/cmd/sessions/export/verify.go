@@ -38,12 +38,16 @@ func (e *VerifyError) Error() string {
 // no other file is. It returns the manifest, or a *VerifyError naming
 // every problem it found (not only the first). A tarball is read, never
 // extracted.
-func Verify(bundlePath string) (*Manifest, error) {
-	files, problems, err := readBundle(bundlePath)
+func Verify(bundlePath string) (*Manifest, error) { return verifyAt(bundlePath, bundlePath) }
+
+// verifyAt is Verify of the bundle at path, called name in messages (the
+// path as the user gave it).
+func verifyAt(path, name string) (*Manifest, error) {
+	files, problems, err := readBundle(path)
 	if err != nil {
 		return nil, err
 	}
-	fail := func() error { return &VerifyError{Bundle: bundlePath, Problems: problems} }
+	fail := func() error { return &VerifyError{Bundle: name, Problems: problems} }
 	raw, ok := files[ManifestFile]
 	if !ok {
 		problems = append(problems, "no "+ManifestFile)

@@ -28,6 +28,9 @@ type PlanOptions struct {
 	// Config lists the profiles, to find the applier's profile for each
 	// site of a plan.
 	Config func() (*config.Config, error)
+	// Dir is the user's working directory: the file flags are read and
+	// written relative to it (cmdutil.InDir), and named as given.
+	Dir string
 }
 
 func addPlanFlags(cmd *cobra.Command, o *PlanOptions) {
@@ -115,7 +118,7 @@ func planOut(opts *TerminateOptions, h *contain.Helper) {
 				return err
 			}
 		}
-		if err := plan.Write(o.PlanOut, p); err != nil {
+		if err := plan.Write(cmdutil.InDir(o.Dir, o.PlanOut), p); err != nil {
 			return err
 		}
 		signed := ""
@@ -139,7 +142,7 @@ func signPlan(opts *TerminateOptions, p *plan.Plan) error {
 			return []byte(s), err
 		}
 	}
-	signer, err := sshsig.LoadSigner(opts.Plan.Sign, so)
+	signer, err := sshsig.LoadSignerAs(cmdutil.InDir(opts.Plan.Dir, opts.Plan.Sign), opts.Plan.Sign, so)
 	if err != nil {
 		return cmdutil.FlagErrorf("--sign %s: %v; no plan was written", opts.Plan.Sign, err)
 	}
@@ -169,13 +172,13 @@ func applyRun(ctx context.Context, opts *TerminateOptions) (err error) {
 	}()
 	o := &opts.Plan
 	clk := opts.clock()
-	p, err := plan.Read(o.Apply, clk)
+	p, err := plan.ReadAs(cmdutil.InDir(o.Dir, o.Apply), o.Apply, clk)
 	if err != nil {
 		return refused(err)
 	}
 	signedBy := ""
 	if o.AllowedSigners != "" {
-		if signedBy, err = plan.VerifySignature(p, o.Apply, o.AllowedSigners, clk); err != nil {
+		if signedBy, err = plan.VerifySignatureIn(o.Dir, p, o.Apply, o.AllowedSigners, clk); err != nil {
 			var pe *plan.Error
 			if !errors.As(err, &pe) {
 				return &cmdutil.FlagError{Err: fmt.Errorf("%w; nothing was sent", err)}

@@ -91,7 +91,7 @@ func newHelper(opts *TerminateOptions) (*contain.Helper, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w; nothing was sent", err)
 		}
-		j, err := audit.Open(jpath)
+		j, err := audit.OpenWith(jpath, audit.Options{LookupEnv: opts.LookupEnv})
 		if err != nil {
 			return nil, fmt.Errorf("%w; nothing was sent", err)
 		}

@@ -201,7 +201,7 @@ func NewCmdTerminate(f *cmdutil.Factory, runF func(*TerminateOptions) error) *co
 		LookupEnv:  f.LookupEnv,
 		Interrupts: f.Interrupts,
 		Sites:      f.Sites,
-		Plan:       PlanOptions{Config: f.Config},
+		Plan:       PlanOptions{Config: f.Config, Dir: f.Dir},
 	}
 	cmd := &cobra.Command{
 		Use:   "terminate [<session-id>...] [--asset <name|id>] [--user <name>] [--channel <channel>] [--yes] [--dry-run] [--max <n>] [--reason <text>] [--no-wait] [--plan-out <file> | --apply <file>]",
