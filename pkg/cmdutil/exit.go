@@ -64,6 +64,10 @@ func Explain(err error) string {
 		return ""
 	}
 	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		// Ctrl-C (or SIGTERM) ended the command: say so, not Go's words.
+		msg = strings.TrimSuffix(msg, context.Canceled.Error()) + "interrupted"
+	}
 	var he *api.HTTPError
 	if errors.As(err, &he) && strings.HasSuffix(msg, he.Error()) {
 		if words := explainHTTP(err, he); words != "" {

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -86,4 +87,13 @@ func TestExitCodeTable(t *testing.T) {
 	assert.Equal(t, ExitTimeout, ExitCode(&poll.NoAnswerError{}))
 	assert.Equal(t, ExitTimeout, ExitCode(&poll.CountError{}))
 	assert.Equal(t, ExitUsage, ExitCode(&poll.IntervalError{}))
+}
+
+// TestExplainInterrupted: a command ended by Ctrl-C says so, not Go's
+// "context canceled", and exits 130.
+func TestExplainInterrupted(t *testing.T) {
+	assert.Equal(t, "interrupted", Explain(context.Canceled))
+	err := fmt.Errorf("doctor: reading the OpenAPI document: %w", context.Canceled)
+	assert.Equal(t, "doctor: reading the OpenAPI document: interrupted", Explain(err))
+	assert.Equal(t, ExitCancelled, ExitCode(err))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/config"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/pamsim"
@@ -43,7 +44,7 @@ func TestDoctorRefusesHostileOpenAPIDocuments(t *testing.T) {
 }
 
 // Ctrl-C during doctor ends it at once, with the context's error (exit
-// 130), and no partial report.
+// 130, "pamctl: interrupted"), and no partial report.
 func TestDoctorEndsOnCtrlC(t *testing.T) {
 	sim, base := pamsim.Start(t, pamsim.Options{Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -51,4 +52,6 @@ func TestDoctorEndsOnCtrlC(t *testing.T) {
 	r := doctorWithin(ctx, t, base, sim.Tokens().Admin, output.Table, nil)
 	require.ErrorIs(t, r.err, context.Canceled)
 	assert.Empty(t, r.out)
+	assert.Equal(t, "interrupted", cmdutil.Explain(r.err), "the one line says so, not Go's words")
+	assert.Equal(t, 130, cmdutil.ExitCode(r.err))
 }
