@@ -283,7 +283,7 @@ func (d *doctor) verdict() error {
 	case d.tokenRefused:
 		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Message: "doctor: the server refused the token (" + summary + "); see the token row"}
 	case fails > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: "doctor: " + summary + "; do what each fix says, or send `pamctl doctor -o json` to the maintainers"}
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Message: "doctor: " + summary + "; follow each fix, or share `pamctl doctor -o json`"}
 	}
 	fmt.Fprintf(d.opts.IO.ErrOut, "doctor: %s passed, %s\n", text.Plural(len(d.report.Checks)-warns, "check"), text.Plural(warns, "warning"))
 	return nil

@@ -328,3 +328,20 @@ func TestCheckClock(t *testing.T) {
 		assert.Contains(t, d.report.Checks[0].Detail, tt.want)
 	}
 }
+
+// TestPrintTableFitsWidth: a long detail and a long fix, continuation
+// lines included, stay within tableWidth columns.
+func TestPrintTableFitsWidth(t *testing.T) {
+	long := strings.Repeat("word ", 60)
+	var b strings.Builder
+	require.NoError(t, printTable(&b, []Check{
+		{Name: "openapi document", Status: StatusFail, Detail: long, Fix: "this is not a document pamctl can compare; ask your 12Port administrator for the server's own OpenAPI document " + long},
+		{Name: "GET /api/session/{id}/events/with/a/very/long/name", Status: StatusWarn, Detail: long, Fix: long},
+	}, false))
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	require.Greater(t, len(lines), 10)
+	for _, l := range lines {
+		assert.LessOrEqual(t, len(l), tableWidth, "%q", l)
+	}
+	assert.Regexp(t, `(?m)^ +fix: this is not`, b.String())
+}

@@ -12,6 +12,9 @@ import (
 // this many columns, or pasted into a ticket.
 const tableWidth = 100
 
+// fixIndent lines a fix's continuation up under its text, past "fix: ".
+const fixIndent = "     "
+
 // printTable writes the checks within tableWidth columns: CHECK, STATUS
 // and DETAIL, the detail wrapped under itself and a check's fix on a line
 // of its own beneath it ("fix: ..."). -o wide prints the four columns on
@@ -43,9 +46,10 @@ func printTable(w io.Writer, checks []Check, noHeaders bool) error {
 			b.WriteString(indent + l + "\n")
 		}
 		if c.Fix != "" {
-			for i, l := range text.Wrap("fix: "+text.Safe(c.Fix), width) {
+			// Wrapped short of the width by the continuation's indent.
+			for i, l := range text.Wrap("fix: "+text.Safe(c.Fix), width-len(fixIndent)) {
 				if i > 0 {
-					l = "     " + l
+					l = fixIndent + l
 				}
 				b.WriteString(strings.TrimRight(indent+l, " ") + "\n")
 			}
