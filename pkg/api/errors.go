@@ -70,6 +70,16 @@ type ResponseError struct {
 	Method string
 	URL    string
 	Reason string
+	// TooLarge is a listing refused for its size or its time (the caps of
+	// paging_bounds.go): a narrower selection may succeed, and the
+	// command names its own filters (cmdutil.NarrowHint).
+	TooLarge bool
+}
+
+// IsTooLarge reports a listing refused for its size or its time.
+func IsTooLarge(err error) bool {
+	var re *ResponseError
+	return errors.As(err, &re) && re.TooLarge
 }
 
 func (e *ResponseError) Error() string {

@@ -35,7 +35,8 @@ func TestListingRefusesATotalAboveTheCapAtOnce(t *testing.T) {
 	_, err := c.ListSessions(context.Background(), ListSessionsParams{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "the server reports 1000000 matching items, more than the 500000")
-	assert.Contains(t, err.Error(), "narrow the selection (--asset, --user, --state, --since)")
+	assert.Contains(t, err.Error(), "; narrow the selection")
+	assert.True(t, IsTooLarge(err))
 	assert.Equal(t, int64(1), n.Load(), "refused after the first page")
 }
 

@@ -22,7 +22,7 @@ func eachPage[T any](ctx context.Context, c *Client, l listing[T], start func(wa
 	defer cancelList()
 	err := eachPageIn(ctx, c, l, start, fn)
 	if errors.Is(context.Cause(ctx), errListTimeout) {
-		return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the listing did not finish within %s; narrow the selection (--asset, --user, --state, --since) or pass --limit", c.opts.ListTimeout)}
+		return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: fmt.Sprintf("the listing did not finish within %s; narrow the selection", c.opts.ListTimeout), TooLarge: true}
 	}
 	return err
 }
@@ -46,5 +46,5 @@ func tooMany[T any](c *Client, l listing[T], want, step int) error {
 	default:
 		return nil
 	}
-	return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: reason + "; narrow the selection (--asset, --user, --state, --since) or pass --limit"}
+	return &ResponseError{Method: http.MethodGet, URL: c.url(l.path, l.query), Reason: reason + "; narrow the selection", TooLarge: true}
 }

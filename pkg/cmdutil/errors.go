@@ -6,9 +6,11 @@ package cmdutil
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/prompt"
 	"github.com/pamctl/pamctl/pkg/text"
 )
@@ -123,4 +125,27 @@ func ShowHelp(cmd *cobra.Command, args []string) error {
 // such a thing; an error that ends the command is returned instead.
 func Notef(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "pamctl: %s\n", text.OneLine(fmt.Sprintf(format, args...)))
+}
+
+// narrowFlags are the flags that narrow a listing, in the order a hint
+// names them.
+var narrowFlags = []string{"asset", "user", "channel", "state", "event", "category", "name", "since", "until", "limit"}
+
+// WithNarrowHint ends a listing refused for its size or time
+// (api.IsTooLarge) with the flags of cmd, the command that ran, that
+// narrow it: the API client cannot know which filters the command has.
+func WithNarrowHint(cmd *cobra.Command, err error) error {
+	if cmd == nil || !api.IsTooLarge(err) {
+		return err
+	}
+	var have []string
+	for _, name := range narrowFlags {
+		if cmd.Flags().Lookup(name) != nil {
+			have = append(have, "--"+name)
+		}
+	}
+	if len(have) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w: %s", err, strings.Join(have, ", "))
 }

@@ -84,7 +84,8 @@ func Run(ctx context.Context, args []string, d Deps) int {
 	cmd.SetErr(d.IOStreams.ErrOut)
 	// A command that finished its work returns nil even if Ctrl-C came
 	// late; only the errors it returns decide the exit code.
-	return HandleError(d.IOStreams.ErrOut, cmd.ExecuteContext(ctx))
+	ran, err := cmd.ExecuteContextC(ctx)
+	return HandleError(d.IOStreams.ErrOut, cmdutil.WithNarrowHint(ran, err))
 }
 
 // NewRootCmd is the full command tree.
