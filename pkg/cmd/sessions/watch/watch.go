@@ -105,7 +105,8 @@ A server that does not answer is noted once on stderr and asked again at
 the next interval; 401 and 403 end the watch (exit 3). It runs until
 Ctrl-C (exit 0), until --count changes were seen (exit 0), or for
 --timeout: then exit 0, or 8 when --count changes were asked for and fewer
-came. Here --timeout bounds the watch; the per-request timeout comes from
+came, or when the server never answered. Here --timeout bounds the watch,
+requests in flight included; the per-request timeout comes from
 PAMCTL_TIMEOUT or the profile.
 
 --profiles a,b or --all-profiles watches several sites (profiles of the
@@ -152,7 +153,7 @@ others' changes are still shown.`,
 	fl.DurationVar(&opts.Interval, "interval", poll.DefaultInterval, "poll every `duration` (at least 1s)")
 	fl.BoolVar(&opts.ChangesOnly, "changes-only", false, "leave out the sessions already active at the start")
 	fl.IntVar(&opts.Count, "count", 0, "stop after `n` changes (0: until Ctrl-C)")
-	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this `duration` (0: until Ctrl-C); with --count, exit 8 if fewer changes came")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this `duration` (0: until Ctrl-C); exit 8 if fewer than --count changes came, or no answer")
 	cmdutil.AddFanOutFlags(cmd, &opts.FanOut)
 	_ = cmd.RegisterFlagCompletionFunc("count", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("interval", cobra.NoFileCompletions)
