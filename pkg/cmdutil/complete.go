@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pamctl/pamctl/pkg/api"
 	"github.com/pamctl/pamctl/pkg/text"
@@ -178,4 +179,30 @@ func shellSafe(v string) bool {
 		}
 	}
 	return true
+}
+
+// FileFlags are the flags whose value names a file or a directory: the
+// shell completes file names for them, and for no other flag.
+var FileFlags = []string{"config", "ca-file", "out", "plan-out", "apply", "journal", "proof", "openapi", "sign", "allowed-signers", "verify"}
+
+// NoFileCompletion gives every flag of root's tree that takes a value and
+// has no completion of its own cobra.NoFileCompletions, unless it is one
+// of FileFlags: `--user <Tab>` must not offer the files of the current
+// directory as user names.
+func NoFileCompletion(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(fl *pflag.Flag) {
+			if fl.Value.Type() == "bool" || slices.Contains(FileFlags, fl.Name) {
+				return
+			}
+			if _, ok := c.GetFlagCompletionFunc(fl.Name); !ok {
+				_ = c.RegisterFlagCompletionFunc(fl.Name, cobra.NoFileCompletions)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

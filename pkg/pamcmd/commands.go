@@ -1,6 +1,8 @@
 package pamcmd
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	apicmd "github.com/pamctl/pamctl/pkg/cmd/api"
@@ -60,7 +62,12 @@ func newRootFor(f *cmdutil.Factory, ver string, args []string) *cobra.Command {
 			subs = append(subs, g.build)
 		}
 	}
-	return root.NewCmdRoot(f, ver, subs)
+	cmd := root.NewCmdRoot(f, ver, subs)
+	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
+		// Only a <Tab> needs it, so a plain run does not pay for it.
+		cmdutil.NoFileCompletion(cmd)
+	}
+	return cmd
 }
 
 // groupFor is the group args[0] names, if any.

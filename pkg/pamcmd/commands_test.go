@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pamctl/pamctl/pkg/clock"
+	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 )
 
@@ -107,4 +109,35 @@ func TestLazyTreeAnswersAsTheWholeTree(t *testing.T) {
 		})
 	}
 	require.Greater(t, lazy, 20, "most of these runs build one group only")
+}
+
+// TestNoFlagCompletesFileNamesButFileFlags: at a <Tab>, every flag that
+// takes a value has a completion, so the shell never offers the current
+// directory's files as a user, an asset or a duration; the flags that name
+// files (cmdutil.FileFlags) keep the shell's file names.
+func TestNoFlagCompletesFileNamesButFileFlags(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory(Deps{IOStreams: ios, LookupEnv: func(string) (string, bool) { return "", false }})
+	root := newRootFor(f, "test", []string{cobra.ShellCompRequestCmd, "sessions"})
+	checked := 0
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(fl *pflag.Flag) {
+			if fl.Value.Type() == "bool" {
+				return
+			}
+			_, ok := c.GetFlagCompletionFunc(fl.Name)
+			if slices.Contains(cmdutil.FileFlags, fl.Name) {
+				assert.False(t, ok, "%s --%s names a file: the shell completes it", c.CommandPath(), fl.Name)
+				return
+			}
+			checked++
+			assert.True(t, ok, "%s --%s has no completion: the shell would offer file names", c.CommandPath(), fl.Name)
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	assert.Greater(t, checked, 40)
 }
