@@ -100,7 +100,8 @@ func TestStatusRun(t *testing.T) {
 }
 
 // TestStatusUnknownValidity: an answer that says nothing about the token
-// is "unknown", with the reason, and exit 1, never "no" and exit 3.
+// is "unknown" on stdout, with the reason once, in the error line, and
+// exit 1, never "no" and exit 3.
 func TestStatusUnknownValidity(t *testing.T) {
 	const tok = "secret-token-value"
 	tests := []struct {
@@ -110,13 +111,13 @@ func TestStatusUnknownValidity(t *testing.T) {
 		wantOut string
 	}{
 		{"503", httpmock.JSONResponse(503, map[string]any{"message": "maintenance"}), output.Table,
-			"Token valid:   unknown (the server answered HTTP 503 (maintenance) to GET /api/user/context)"},
+			"the server answered HTTP 503 (maintenance) to GET /api/user/context"},
 		{"html page", httpmock.StringResponse(200, "text/html", "<html><body>Sign in</body></html>"), output.Table,
-			"Token valid:   unknown (the server answered with an HTML page"},
+			"the server answered with an HTML page"},
 		{"no answer", func(*http.Request) (*http.Response, error) { return nil, context.DeadlineExceeded }, output.Table,
-			"Token valid:   unknown (no answer within the"},
+			"no answer within the"},
 		{"not the user context", httpmock.JSONResponse(200, map[string]any{}), output.Table,
-			"Token valid:   unknown (the answer to GET /api/user/context has no user name"},
+			"the answer to GET /api/user/context has no user name"},
 		{"json says null", httpmock.JSONResponse(503, map[string]any{"message": "maintenance"}), output.JSON,
 			`"valid": null`},
 	}
@@ -144,7 +145,13 @@ func TestStatusUnknownValidity(t *testing.T) {
 			require.ErrorAs(t, err, &ee)
 			assert.Equal(t, cmdutil.ExitFailure, ee.Code)
 			assert.Contains(t, err.Error(), "token validity unknown: ")
-			assert.Contains(t, out.String(), tt.wantOut)
+			if tt.format == output.Table {
+				assert.Contains(t, out.String(), "Token valid:   unknown\n")
+				assert.Contains(t, err.Error(), tt.wantOut, "the reason, once, in the error line")
+				assert.NotContains(t, out.String(), tt.wantOut)
+			} else {
+				assert.Contains(t, out.String(), tt.wantOut)
+			}
 			assert.NotContains(t, out.String(), "Token valid:   no")
 			assert.NotContains(t, out.String()+errOut.String()+err.Error(), tok)
 		})
@@ -162,6 +169,7 @@ func TestStatusUnknownValidity(t *testing.T) {
 		err := statusRun(context.Background(), opts)
 		var fe *cmdutil.FlagError
 		require.ErrorAs(t, err, &fe)
-		assert.Contains(t, out.String(), "Token valid:   unknown (PAMCTL_TOKEN is set but empty")
+		assert.Contains(t, out.String(), "Token valid:   unknown\n")
+		assert.Contains(t, err.Error(), "PAMCTL_TOKEN is set but empty")
 	})
 }
