@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -295,7 +296,8 @@ func TestDoctorTLSExpiry(t *testing.T) {
 	r := doctorAgainst(t, base, "tok", output.JSON, withCA(clock.Real{}))
 	tlsRow := r.row("TLS")[0]
 	assert.Equal(t, StatusWarn, tlsRow.Status, "pamsim's certificate lives 7 days: under 30")
-	assert.Regexp(t, `the server's certificate expires on \d{4}-\d\d-\d\d, in [67] days`, tlsRow.Detail)
+	assert.Regexp(t, `issued by "[^"]+", expiring on \d{4}-\d\d-\d\d, in [67] days$`, tlsRow.Detail)
+	assert.Len(t, regexp.MustCompile(`\d{4}-\d\d-\d\d`).FindAllString(tlsRow.Detail, -1), 1, "the date once: %s", tlsRow.Detail)
 
 	r = doctorAgainst(t, base, "tok", output.JSON, withCA(clock.NewFake(time.Now().Add(10*24*time.Hour))))
 	tlsRow = r.row("TLS")[0]

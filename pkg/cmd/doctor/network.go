@@ -197,20 +197,21 @@ func (d *doctor) checkTLS(ctx context.Context, u *url.URL, conn net.Conn) bool {
 		}
 	}
 	now := d.opts.Clock.Now()
-	detail := fmt.Sprintf("%s; certificate for %s issued by %q, valid until %s", tls.VersionName(st.Version),
-		certNames(leaf), leaf.Issuer.CommonName, leaf.NotAfter.UTC().Format("2006-01-02"))
+	cert := fmt.Sprintf("%s; certificate for %s issued by %q", tls.VersionName(st.Version), certNames(leaf), leaf.Issuer.CommonName)
+	until := leaf.NotAfter.UTC().Format("2006-01-02")
+	detail := cert + ", valid until " + until
 	left := first.NotAfter.Sub(now)
 	switch {
 	case d.s.Insecure:
 		d.warn(name, detail+"; NOT verified (--insecure-skip-tls-verify): the connection can be intercepted",
 			"pass the server's CA bundle with --ca-file instead of --insecure-skip-tls-verify")
 	case left < expiryWarn:
-		what := "the server's certificate"
+		// Each date said once: the server's own, or the chain's first to expire.
+		expiring := fmt.Sprintf("%s, expiring on %s, in %d days", cert, until, int(left.Hours()/24))
 		if first != leaf {
-			what = fmt.Sprintf("the certificate %q in its chain", first.Subject.CommonName)
+			expiring = fmt.Sprintf("%s; the certificate %q in its chain expires on %s, in %d days", detail, first.Subject.CommonName, first.NotAfter.UTC().Format("2006-01-02"), int(left.Hours()/24))
 		}
-		d.warn(name, fmt.Sprintf("%s; %s expires on %s, in %d days", detail, what, first.NotAfter.UTC().Format("2006-01-02"), int(left.Hours()/24)),
-			"ask your 12Port administrator to renew the certificate before it expires")
+		d.warn(name, expiring, "ask your 12Port administrator to renew the certificate before it expires")
 	default:
 		d.ok(name, fmt.Sprintf("%s (%d days)", detail, int(left.Hours()/24)))
 	}
