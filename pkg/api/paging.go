@@ -305,7 +305,7 @@ func (r *repeats[T]) repeated(items []T, h uint64) error {
 			break
 		}
 	}
-	return &ResponseError{Method: http.MethodGet, URL: r.c.url(r.l.path, r.l.query), Reason: fmt.Sprintf("the server listed %s more than once across its pages (a server that ignores offset, or pages that overlap); nothing was acted on", excerpt(id, 80))}
+	return &ResponseError{Method: http.MethodGet, URL: r.c.url(r.l.path, r.l.query), Reason: fmt.Sprintf("the server listed %s more than once across its pages (IDs compare without regard to ASCII case): a server that ignores offset, or pages that overlap; the listing was refused", excerpt(id, 80))}
 }
 
 func pageErr[T any](c *Client, l listing[T], offset, n int, reason string) error {
