@@ -82,7 +82,9 @@ first read is exit 4). --for started: until at least one session the
 selector matches is Active ("tell me when bwilliams connects").
 
 Exit 0 when the condition holds, 8 when --timeout passes first (the last
-check is made at the timeout), 130 on Ctrl-C. Here --timeout bounds the
+check is made at the timeout; the message names the sessions the last
+answered check saw still active, or says the server never answered), 130
+on Ctrl-C. Here --timeout bounds the
 whole wait; the per-request timeout comes from PAMCTL_TIMEOUT or the
 profile. --interval is at least 1s; polls come a little early at random so
 watchers drift apart, never later than one interval.
@@ -175,6 +177,9 @@ type state struct {
 	active   []string      // IDs still Active
 	// rows are the sessions with their site, in a fan-out.
 	rows []cmdutil.SiteRow[api.Session]
+	// answered: a check was answered, so sessions and active are a state
+	// the server gave; done: the last answered check met the condition.
+	answered, done bool
 }
 
 func waitRun(ctx context.Context, opts *WaitOptions) error {
@@ -207,12 +212,17 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	err = loop.Run(ctx, func(ctx context.Context) (bool, error) {
 		done, err := tick(ctx)
 		if err == nil {
+			st.answered, st.done = true, done
 			prog.show(fmt.Sprintf("Waiting for %s: %s, %s elapsed (timeout %s)", what, remain(opts, &st), round(clk.Now().Sub(start)), opts.Timeout))
 		}
 		return done, err
 	})
 	prog.clear()
 	elapsed := round(clk.Now().Sub(start))
+	if errors.Is(err, poll.ErrDeadline) && st.done {
+		// The check the deadline cut had answered: the condition holds.
+		err = nil
+	}
 	switch {
 	case err == nil:
 		if perr := printFinal(opts, out, sites, &st); perr != nil {
@@ -226,12 +236,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 		if perr := printFinal(opts, out, sites, &st); perr != nil {
 			return perr
 		}
-		msg := fmt.Sprintf("timed out after %s: %s", opts.Timeout, timeoutDetail(opts, &st))
-		var de *poll.DeadlineError
-		if errors.As(err, &de) && de.Last != nil {
-			msg += fmt.Sprintf("; the last check failed (%s), so this is the state of the check before", text.Safe(de.Last.Error()))
-		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: msg}
+		return timedOut(opts, &st, err)
 	case ctx.Err() != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Err: err,
 			Message: fmt.Sprintf("interrupted after %s: stopped waiting for %s", elapsed, what)}
@@ -412,9 +417,36 @@ func remain(opts *WaitOptions, st *state) string {
 // maxListed bounds the IDs named in the timeout message.
 const maxListed = 5
 
+// timedOut is exit 8 at --timeout (err a poll.DeadlineError). Before the
+// server answered once there is no state to tell: the line is watch's
+// (poll.NoAnswerError). Otherwise it is the state of the last answered
+// check, and whether a check after it failed.
+func timedOut(opts *WaitOptions, st *state, err error) error {
+	var de *poll.DeadlineError
+	errors.As(err, &de)
+	if !st.answered {
+		last := err
+		if de != nil && de.Last != nil {
+			last = de.Last
+		}
+		return &poll.NoAnswerError{Timeout: opts.Timeout, Last: last}
+	}
+	msg := fmt.Sprintf("timed out after %s: %s", opts.Timeout, timeoutDetail(opts, st))
+	if de != nil && de.Last != nil {
+		msg += fmt.Sprintf("; the last check failed (%s), so this is the state of the check before", text.Safe(de.Last.Error()))
+	}
+	return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: msg}
+}
+
+// timeoutDetail is what the last answered check saw: with --for ended,
+// the sessions still active, named (never an empty list: a check that saw
+// none met the condition).
 func timeoutDetail(opts *WaitOptions, st *state) string {
 	if opts.For == ForStarted {
 		return "none of the " + opts.Selector.Describe() + " is active"
+	}
+	if len(st.active) == 0 {
+		return "the last check saw no session still active"
 	}
 	ids := st.active
 	more := ""
