@@ -117,6 +117,8 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		start := e.clock.Now()
 		for _, wave := range waves(fresh, e.admin) {
 			if e.sendAll(ctx, wave) {
+				// Interrupted: what was terminated counts all the same.
+				st.terminated += countTerminated(fresh)
 				return false, ctx.Err()
 			}
 		}
@@ -124,17 +126,17 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
 			e.readBackByID(ctx, fresh)
 		}
+		st.terminated += countTerminated(fresh)
 		for _, r := range fresh {
-			if r.Result == ResultTerminated {
-				st.terminated++
-			}
 			e.settle(r)
 		}
 		printReport(e.errOut, fresh, e.opts.NoWait)
 		return false, nil
 	})
 	st.ran = e.clock.Now().Sub(holdStart)
-	st.interrupted = errors.Is(err, context.Canceled)
+	if st.interrupted = errors.Is(err, context.Canceled); st.interrupted {
+		st.ran = e.stop.since(holdStart, e.clock.Now())
+	}
 	var de *poll.DeadlineError
 	if errors.As(err, &de) {
 		// The hold ended; if its last look failed, nobody saw the
@@ -142,6 +144,16 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		err = de.Last
 	}
 	return st, err
+}
+
+func countTerminated(rs []*Result) int {
+	n := 0
+	for _, r := range rs {
+		if r.Result == ResultTerminated {
+			n++
+		}
+	}
+	return n
 }
 
 // summary is the hold's line in the report: the reconnect attempts are

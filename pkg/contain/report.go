@@ -149,7 +149,14 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			case noWait:
 				fmt.Fprintf(w, "Terminated %s (not verified: --no-wait)\n", who)
 			default:
-				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, pick(r.Error != "", r.Error, "not checked"))
+				// One "not verified": the reason's own, when it has one
+				// ("not verified within 30s: ...").
+				why := pick(r.Error != "", r.Error, "not checked")
+				if rest, ok := strings.CutPrefix(why, "not verified "); ok {
+					fmt.Fprintf(w, "Terminated %s, NOT verified %s\n", who, rest)
+				} else {
+					fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, why)
+				}
 			}
 		case ResultAlreadyCompleted:
 			fmt.Fprintf(w, "Already completed: %s\n", who)
@@ -195,7 +202,7 @@ func (r *Result) whyStill() string {
 // or 3 when every target was refused for lack of permission; sent but
 // unknown or unverified make 7.
 func outcome(results []*Result, cancelled bool, o *Config, containErr error) error {
-	var targets, failures, still, unsure, terminated, notSent int
+	var targets, failures, still, unsure int
 	allPerm := true
 	var firstFail, firstUnsure, other *Result
 	var stillList []string
@@ -209,11 +216,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		}
 		switch {
 		case r.Result == ResultTerminated && (r.Verified || o.NoWait):
-			terminated++
 		case r.Result == ResultTerminated || r.Result == ResultUnknown:
-			if r.Result == ResultTerminated {
-				terminated++
-			}
 			unsure++
 			if firstUnsure == nil {
 				firstUnsure = r
@@ -222,9 +225,6 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 			still++
 			if len(stillList) < maxNamed {
 				stillList = append(stillList, r.whyStill())
-			}
-			if r.Error == errNotSent {
-				notSent++
 			}
 			if r.Result == ResultFailed || r.named || r.perm {
 				failures++
@@ -239,7 +239,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	}
 	switch {
 	case cancelled:
-		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("cancelled: %d terminated, %d not sent (listed above)", terminated, notSent)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: cancelledLine(results)}
 	case other != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: %s", other.ID, other.Error)}
 	case failures > 0 && failures == targets:
@@ -266,6 +266,38 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", text.Plural(unsure, "session"), o.WaitTimeout)}
 	}
 	return nil
+}
+
+// cancelledLine is an interrupted run's last line: what became of the
+// sessions it targeted, only the counts that are not zero (each session
+// is in a report line above), or that nothing was terminated.
+func cancelledLine(results []*Result) string {
+	var terminated, unknown, failed, notSent int
+	for _, r := range results {
+		switch {
+		case r.Result == ResultTerminated:
+			terminated++
+		case r.Result == ResultUnknown:
+			unknown++
+		case r.Result == ResultFailed:
+			failed++
+		case r.Error == errNotSent:
+			notSent++
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{terminated, "terminated"}, {unknown, "outcome unknown"}, {failed, "failed"}, {notSent, "not sent"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	if len(parts) == 0 {
+		return "cancelled: nothing was terminated"
+	}
+	return "cancelled: " + strings.Join(parts, ", ") + " (listed above)"
 }
 
 // maxNamed bounds the sessions named in one line.
