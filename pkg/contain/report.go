@@ -189,9 +189,19 @@ func (r *Result) who() string {
 func (r *Result) whyStill() string {
 	who := r.who()
 	if who == r.ID {
-		return fmt.Sprintf("%s (%s)", r.ID, r.Error)
+		return fmt.Sprintf("%s (%s)", r.ID, r.why())
 	}
-	return strings.TrimSuffix(who, ")") + ": " + r.Error + ")"
+	return strings.TrimSuffix(who, ")") + ": " + r.why() + ")"
+}
+
+// why is r's reason in the run's last line. A refusal for lack of
+// permission is said in full once, in the preview or the report line above
+// (and the results' row): here it is named, not repeated.
+func (r *Result) why() string {
+	if r.perm {
+		return "not permitted (listed above)"
+	}
+	return r.Error
 }
 
 // outcome turns the results into the exit code of docs/exit-codes.md.
@@ -249,7 +259,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		}
 		// A dry run says what the real run would do.
 		if failures == 1 {
-			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s %s: %s", firstFail.ID, pick(o.DryRun, "would not be terminated", "was not terminated"), firstFail.Error)}
+			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s %s: %s", firstFail.ID, pick(o.DryRun, "would not be terminated", "was not terminated"), firstFail.why())}
 		}
 		return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("none of the %d sessions %s (listed above)", failures, pick(o.DryRun, "would be terminated", "was terminated"))}
 	case still > 0:
