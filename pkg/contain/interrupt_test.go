@@ -144,3 +144,33 @@ func TestCancelledLine(t *testing.T) {
 		assert.Equal(t, tc.want, err.Error())
 	}
 }
+
+// The report says "not verified" once: the reason's own.
+func TestReportSaysNotVerifiedOnce(t *testing.T) {
+	r := &Result{ID: interruptID, User: "bob", Asset: "a1", Result: ResultTerminated, Error: "not verified within 1s: no Terminate Session event for it"}
+	var b strings.Builder
+	printReport(&b, []*Result{r}, false)
+	assert.Equal(t, "Terminated "+interruptID+" (bob on a1), NOT verified within 1s: no Terminate Session event for it\n", b.String())
+}
+
+// An unknown outcome whose verification is interrupted: the advice once,
+// last; after a timeout likewise.
+func TestUnknownOutcomeInterruptedOrTimedOut(t *testing.T) {
+	fc := clock.NewFake(tInterrupt)
+	e := newEngine(&fakeAPI{}, fc, &Config{WaitTimeout: 30 * time.Second}, nil)
+	v := &verifier{e: e}
+	unknown := func() *Result {
+		r := &Result{ID: interruptID}
+		e.unknown(r, "sent; outcome unknown (HTTP 503)")
+		return r
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fc.Advance(4 * time.Second)
+	r := unknown()
+	v.unverified(ctx, []*Result{r}, tInterrupt)
+	assert.Equal(t, "sent; outcome unknown (HTTP 503); interrupted after 4s, before it was verified; check with `pamctl sessions get "+interruptID+"`", r.Error)
+	r = unknown()
+	v.unverified(context.Background(), []*Result{r}, tInterrupt)
+	assert.Equal(t, "sent; outcome unknown (HTTP 503); not verified within 30s: the session does not read back Completed and no Terminate Session event for it; check with `pamctl sessions get "+interruptID+"`", r.Error)
+}

@@ -271,7 +271,12 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	case containErr != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", api.Reason(containErr))}
 	case unsure == 1 && firstUnsure.Result == ResultUnknown:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: outcome unknown: %s", firstUnsure.ID, firstUnsure.Error)}
+		// "outcome unknown" once: most reasons say it themselves.
+		msg := "session " + firstUnsure.ID + ": " + firstUnsure.Error
+		if !strings.Contains(firstUnsure.Error, "outcome unknown") {
+			msg = "session " + firstUnsure.ID + ": outcome unknown: " + firstUnsure.Error
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: msg}
 	case unsure > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", text.Plural(unsure, "session"), o.WaitTimeout)}
 	}
