@@ -111,27 +111,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 			}
 			fresh = append(fresh, r)
 		}
-		if len(fresh) == 0 {
-			return false, nil
-		}
-		start := e.clock.Now()
-		for _, wave := range waves(fresh, e.admin) {
-			if e.sendAll(ctx, wave) {
-				// Interrupted: what was terminated counts all the same.
-				st.terminated += countTerminated(fresh)
-				return false, ctx.Err()
-			}
-		}
-		if !e.opts.NoWait {
-			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
-			e.readBackByID(ctx, fresh)
-		}
-		st.terminated += countTerminated(fresh)
-		for _, r := range fresh {
-			e.settle(r)
-		}
-		printReport(e.errOut, fresh, e.opts.NoWait)
-		return false, nil
+		return false, e.holdSend(ctx, p, fresh, st)
 	})
 	st.ran = e.clock.Now().Sub(holdStart)
 	if st.interrupted = errors.Is(err, context.Canceled); st.interrupted {
@@ -144,6 +124,32 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		err = de.Last
 	}
 	return st, err
+}
+
+// holdSend terminates a poll's new sessions, verifies them and says
+// what became of each; context.Canceled when Ctrl-C stopped the sending.
+func (e *engine) holdSend(ctx context.Context, p *plan, fresh []*Result, st *holdStats) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	start := e.clock.Now()
+	for _, wave := range waves(fresh, e.admin) {
+		if e.sendAll(ctx, wave) {
+			// Interrupted: what was terminated counts all the same.
+			st.terminated += countTerminated(fresh)
+			return ctx.Err()
+		}
+	}
+	if !e.opts.NoWait {
+		e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
+		e.readBackByID(ctx, fresh)
+	}
+	st.terminated += countTerminated(fresh)
+	for _, r := range fresh {
+		e.settle(r)
+	}
+	printReport(e.errOut, fresh, e.opts.NoWait)
+	return nil
 }
 
 func countTerminated(rs []*Result) int {
