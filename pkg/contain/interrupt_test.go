@@ -20,7 +20,7 @@ var tInterrupt = time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
 
 // interruptRun runs a terminate of one ID on the fake clock fc, with
 // verification, and returns its talk and error.
-func interruptRun(t *testing.T, ctx context.Context, fc *clock.Fake, f *fakeAPI, note func(string)) ([]string, error) {
+func interruptRun(ctx context.Context, t *testing.T, fc *clock.Fake, f *fakeAPI, note func(string)) ([]string, error) {
 	t.Helper()
 	var mu sync.Mutex
 	var lines []string
@@ -80,7 +80,7 @@ func TestInterruptDuringVerification(t *testing.T) {
 			return nil, ctx.Err()
 		},
 	}
-	lines, err := interruptRun(t, ctx, fc, f, nil)
+	lines, err := interruptRun(ctx, t, fc, f, nil)
 	assert.Contains(t, lines, "Terminated "+interruptID+" (bob on a1), NOT verified: interrupted after 4s, before its Terminate Session event was read; check with `pamctl sessions events "+interruptID+"`", strings.Join(lines, "\n"))
 	for _, l := range lines {
 		assert.NotContains(t, l, "not verified", "said once, as NOT verified")
@@ -110,7 +110,7 @@ func TestInterruptMeasuredAtTheInterrupt(t *testing.T) {
 			return completedOf(id), nil
 		},
 	}
-	lines, err := interruptRun(t, ctx, fc, f, func(line string) {
+	lines, err := interruptRun(ctx, t, fc, f, func(line string) {
 		if strings.HasPrefix(line, "pamctl: interrupted: sending nothing more") {
 			once.Do(func() { close(noted) })
 		}
