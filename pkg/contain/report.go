@@ -249,7 +249,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	}
 	switch {
 	case cancelled:
-		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: cancelledLine(results)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: cancelledLine("cancelled", results)}
 	case other != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: %s", other.ID, other.Error)}
 	case failures > 0 && failures == targets:
@@ -283,10 +283,11 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	return nil
 }
 
-// cancelledLine is an interrupted run's last line: what became of the
-// sessions it targeted, only the counts that are not zero (each session
-// is in a report line above), or that nothing was terminated.
-func cancelledLine(results []*Result) string {
+// cancelledLine is an interrupted run's last line, after what: what
+// became of the sessions it targeted, only the counts that are not zero
+// (each session is in a report line above), or that nothing was
+// terminated.
+func cancelledLine(what string, results []*Result) string {
 	var terminated, unknown, failed, notSent int
 	for _, r := range results {
 		switch {
@@ -310,9 +311,9 @@ func cancelledLine(results []*Result) string {
 		}
 	}
 	if len(parts) == 0 {
-		return "cancelled: nothing was terminated"
+		return what + ": nothing was terminated"
 	}
-	return "cancelled: " + strings.Join(parts, ", ") + " (listed above)"
+	return what + ": " + strings.Join(parts, ", ") + " (listed above)"
 }
 
 // maxNamed bounds the sessions named in one line.
