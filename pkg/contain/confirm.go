@@ -60,6 +60,9 @@ func (e *engine) printPreview(w io.Writer, uc *api.UserContext, p *plan, send []
 	var skipped []*Result
 	for _, r := range p.results {
 		if !r.pending() {
+			// Said here, with its reason; nothing happens to it after,
+			// so the report does not say it again.
+			r.reported = true
 			skipped = append(skipped, r)
 		}
 	}

@@ -56,7 +56,13 @@ type engine struct {
 	jmu *sync.Mutex
 	// halt is set once a journal line could not be written: nothing new
 	// is sent (shared by every site of a run; nil in unit tests).
-	halt    *atomic.Bool
+	halt *atomic.Bool
+	// stop is when the operator interrupted the run (shared by every
+	// site of a run): how long it ran is measured there.
+	stop *stopwatch
+	// began is when this site's run started sending (siteRun.run): an
+	// interrupt is said as "after" it.
+	began   time.Time
 	mu      sync.Mutex
 	ledger  map[*Result]Result // last recorded state of each result
 	order   []*Result          // the ledger's keys, in the order first seen
@@ -71,7 +77,7 @@ type engine struct {
 
 func newEngine(c API, clk clock.Clock, opts *Config, onSettled func(Result)) *engine {
 	return &engine{
-		api: c, clock: clk, opts: opts, errOut: io.Discard, onSettled: onSettled, jmu: new(sync.Mutex),
+		api: c, clock: clk, opts: opts, errOut: io.Discard, onSettled: onSettled, jmu: new(sync.Mutex), stop: new(stopwatch),
 		ledger: map[*Result]Result{}, settled: map[*Result]bool{}, denied: map[string]string{},
 	}
 }
@@ -168,4 +174,21 @@ func (e *engine) deniedFor(assetID string) (string, bool) {
 	defer e.mu.Unlock()
 	why, ok := e.denied[lower(assetID)]
 	return why, ok
+}
+
+// stopwatch holds the moment the operator interrupted the run (Ctrl-C:
+// the context's end). "Interrupted after" is measured there, on the
+// engine's clock, not when the requests in flight came back: a slow
+// terminate POST runs to its answer after Ctrl-C (sendAll).
+type stopwatch struct{ at atomic.Pointer[time.Time] }
+
+// mark records now as the interrupt, unless one is recorded already.
+func (s *stopwatch) mark(now time.Time) { s.at.CompareAndSwap(nil, &now) }
+
+// since is how long the run had run from start when it was interrupted;
+// now counts as the interrupt when none was recorded yet (the caller saw
+// the context end before the watchers did).
+func (s *stopwatch) since(start, now time.Time) time.Duration {
+	s.mark(now)
+	return s.at.Load().Sub(start)
 }

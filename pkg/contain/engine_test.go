@@ -23,10 +23,12 @@ import (
 // fakeAPI is the engine's API in 30 lines: each test says what the server
 // answers; the simulator-backed tests are the integration layer.
 type fakeAPI struct {
-	mu        sync.Mutex
-	list      func(call int, p api.ListSessionsParams) ([]api.Session, error)
-	get       func(id string) (*api.Session, error)
-	term      func(id string) (*api.Session, error)
+	mu   sync.Mutex
+	list func(call int, p api.ListSessionsParams) ([]api.Session, error)
+	get  func(id string) (*api.Session, error)
+	term func(id string) (*api.Session, error)
+	// events answers the Events Report (nil: no event).
+	events    func(ctx context.Context) ([]api.Event, error)
 	listCalls int
 	posts     []string
 }
@@ -48,7 +50,10 @@ func (f *fakeAPI) TerminateSession(_ context.Context, id string) (*api.Session, 
 	f.mu.Unlock()
 	return f.term(id)
 }
-func (f *fakeAPI) ListEvents(context.Context, api.ListEventsParams) ([]api.Event, error) {
+func (f *fakeAPI) ListEvents(ctx context.Context, _ api.ListEventsParams) ([]api.Event, error) {
+	if f.events != nil {
+		return f.events(ctx)
+	}
 	return nil, nil
 }
 func (f *fakeAPI) SessionEvents(context.Context, string) ([]api.SessionEvent, error) { return nil, nil }

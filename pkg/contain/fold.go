@@ -93,7 +93,15 @@ func fold(errOut io.Writer, opts *Config, runs []*siteRun) error {
 	}
 	switch {
 	case cancelled:
-		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: "cancelled: nothing new was sent (what was terminated is listed above)"}
+		var all []*Result
+		n := 0
+		for _, sr := range runs {
+			if sr.planErr == nil {
+				all = append(all, sr.p.results...)
+				n++
+			}
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: cancelledLine("cancelled on "+text.Plural(n, "site"), all)}
 	case failedAll && auth:
 		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Message: "not permitted on any site (listed above)"}
 	case failedAll:

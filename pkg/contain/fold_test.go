@@ -51,3 +51,15 @@ func TestFold(t *testing.T) {
 		})
 	}
 }
+
+// A fan-out cancelled: the counts over every site that ran, only those
+// not zero, each site's own line above it.
+func TestFoldCancelledCounts(t *testing.T) {
+	a := &siteRun{site: Site{Name: "a"}, p: &plan{results: []*Result{{Result: ResultTerminated}, {Result: ResultSkipped, Error: errNotSent}}}, cancelled: true}
+	b := &siteRun{site: Site{Name: "b"}, p: &plan{results: []*Result{{Result: ResultTerminated}}}, cancelled: true}
+	var w strings.Builder
+	err := fold(&w, &Config{WaitTimeout: 10 * time.Second}, []*siteRun{a, b})
+	assert.Equal(t, "cancelled on 2 sites: 2 terminated, 1 not sent (listed above)", err.Error())
+	assert.Contains(t, w.String(), "site a: cancelled: 1 terminated, 1 not sent (listed above)")
+	assert.Contains(t, w.String(), "site b: cancelled: 1 terminated (listed above)")
+}

@@ -111,30 +111,12 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 			}
 			fresh = append(fresh, r)
 		}
-		if len(fresh) == 0 {
-			return false, nil
-		}
-		start := e.clock.Now()
-		for _, wave := range waves(fresh, e.admin) {
-			if e.sendAll(ctx, wave) {
-				return false, ctx.Err()
-			}
-		}
-		if !e.opts.NoWait {
-			e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
-			e.readBackByID(ctx, fresh)
-		}
-		for _, r := range fresh {
-			if r.Result == ResultTerminated {
-				st.terminated++
-			}
-			e.settle(r)
-		}
-		printReport(e.errOut, fresh, e.opts.NoWait)
-		return false, nil
+		return false, e.holdSend(ctx, p, fresh, st)
 	})
 	st.ran = e.clock.Now().Sub(holdStart)
-	st.interrupted = errors.Is(err, context.Canceled)
+	if st.interrupted = errors.Is(err, context.Canceled); st.interrupted {
+		st.ran = e.stop.since(holdStart, e.clock.Now())
+	}
 	var de *poll.DeadlineError
 	if errors.As(err, &de) {
 		// The hold ended; if its last look failed, nobody saw the
@@ -142,6 +124,42 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		err = de.Last
 	}
 	return st, err
+}
+
+// holdSend terminates a poll's new sessions, verifies them and says
+// what became of each; context.Canceled when Ctrl-C stopped the sending.
+func (e *engine) holdSend(ctx context.Context, p *plan, fresh []*Result, st *holdStats) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	start := e.clock.Now()
+	for _, wave := range waves(fresh, e.admin) {
+		if e.sendAll(ctx, wave) {
+			// Interrupted: what was terminated counts all the same.
+			st.terminated += countTerminated(fresh)
+			return ctx.Err()
+		}
+	}
+	if !e.opts.NoWait {
+		e.verify(ctx, &plan{results: fresh, scopes: p.scopes, selector: p.selector}, start)
+		e.readBackByID(ctx, fresh)
+	}
+	st.terminated += countTerminated(fresh)
+	for _, r := range fresh {
+		e.settle(r)
+	}
+	printReport(e.errOut, fresh, e.opts.NoWait)
+	return nil
+}
+
+func countTerminated(rs []*Result) int {
+	n := 0
+	for _, r := range rs {
+		if r.Result == ResultTerminated {
+			n++
+		}
+	}
+	return n
 }
 
 // summary is the hold's line in the report: the reconnect attempts are

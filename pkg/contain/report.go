@@ -149,7 +149,14 @@ func printReport(w io.Writer, results []*Result, noWait bool) {
 			case noWait:
 				fmt.Fprintf(w, "Terminated %s (not verified: --no-wait)\n", who)
 			default:
-				fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, pick(r.Error != "", r.Error, "not checked"))
+				// One "not verified": the reason's own, when it has one
+				// ("not verified within 30s: ...").
+				why := pick(r.Error != "", r.Error, "not checked")
+				if rest, ok := strings.CutPrefix(why, "not verified "); ok {
+					fmt.Fprintf(w, "Terminated %s, NOT verified %s\n", who, rest)
+				} else {
+					fmt.Fprintf(w, "Terminated %s, NOT verified: %s\n", who, why)
+				}
 			}
 		case ResultAlreadyCompleted:
 			fmt.Fprintf(w, "Already completed: %s\n", who)
@@ -182,9 +189,19 @@ func (r *Result) who() string {
 func (r *Result) whyStill() string {
 	who := r.who()
 	if who == r.ID {
-		return fmt.Sprintf("%s (%s)", r.ID, r.Error)
+		return fmt.Sprintf("%s (%s)", r.ID, r.why())
 	}
-	return strings.TrimSuffix(who, ")") + ": " + r.Error + ")"
+	return strings.TrimSuffix(who, ")") + ": " + r.why() + ")"
+}
+
+// why is r's reason in the run's last line. A refusal for lack of
+// permission is said in full once, in the preview or the report line above
+// (and the results' row): here it is named, not repeated.
+func (r *Result) why() string {
+	if r.perm {
+		return "not permitted (listed above)"
+	}
+	return r.Error
 }
 
 // outcome turns the results into the exit code of docs/exit-codes.md.
@@ -195,7 +212,7 @@ func (r *Result) whyStill() string {
 // or 3 when every target was refused for lack of permission; sent but
 // unknown or unverified make 7.
 func outcome(results []*Result, cancelled bool, o *Config, containErr error) error {
-	var targets, failures, still, unsure, terminated, notSent int
+	var targets, failures, still, unsure int
 	allPerm := true
 	var firstFail, firstUnsure, other *Result
 	var stillList []string
@@ -209,11 +226,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		}
 		switch {
 		case r.Result == ResultTerminated && (r.Verified || o.NoWait):
-			terminated++
 		case r.Result == ResultTerminated || r.Result == ResultUnknown:
-			if r.Result == ResultTerminated {
-				terminated++
-			}
 			unsure++
 			if firstUnsure == nil {
 				firstUnsure = r
@@ -222,9 +235,6 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 			still++
 			if len(stillList) < maxNamed {
 				stillList = append(stillList, r.whyStill())
-			}
-			if r.Error == errNotSent {
-				notSent++
 			}
 			if r.Result == ResultFailed || r.named || r.perm {
 				failures++
@@ -239,7 +249,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	}
 	switch {
 	case cancelled:
-		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: fmt.Sprintf("cancelled: %d terminated, %d not sent (listed above)", terminated, notSent)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Message: cancelledLine("cancelled", results)}
 	case other != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: %s", other.ID, other.Error)}
 	case failures > 0 && failures == targets:
@@ -249,7 +259,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		}
 		// A dry run says what the real run would do.
 		if failures == 1 {
-			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s %s: %s", firstFail.ID, pick(o.DryRun, "would not be terminated", "was not terminated"), firstFail.Error)}
+			return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("session %s %s: %s", firstFail.ID, pick(o.DryRun, "would not be terminated", "was not terminated"), firstFail.why())}
 		}
 		return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("none of the %d sessions %s (listed above)", failures, pick(o.DryRun, "would be terminated", "was terminated"))}
 	case still > 0:
@@ -261,11 +271,49 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 	case containErr != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", api.Reason(containErr))}
 	case unsure == 1 && firstUnsure.Result == ResultUnknown:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("session %s: outcome unknown: %s", firstUnsure.ID, firstUnsure.Error)}
+		// "outcome unknown" once: most reasons say it themselves.
+		msg := "session " + firstUnsure.ID + ": " + firstUnsure.Error
+		if !strings.Contains(firstUnsure.Error, "outcome unknown") {
+			msg = "session " + firstUnsure.ID + ": outcome unknown: " + firstUnsure.Error
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: msg}
 	case unsure > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("%s sent but not verified within %s (listed above); check with `pamctl sessions get ID` and `pamctl events list --event \"Terminate Session\"`", text.Plural(unsure, "session"), o.WaitTimeout)}
 	}
 	return nil
+}
+
+// cancelledLine is an interrupted run's last line, after what: what
+// became of the sessions it targeted, only the counts that are not zero
+// (each session is in a report line above), or that nothing was
+// terminated.
+func cancelledLine(what string, results []*Result) string {
+	var terminated, unknown, failed, notSent int
+	for _, r := range results {
+		switch {
+		case r.Result == ResultTerminated:
+			terminated++
+		case r.Result == ResultUnknown:
+			unknown++
+		case r.Result == ResultFailed:
+			failed++
+		case r.Error == errNotSent:
+			notSent++
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{terminated, "terminated"}, {unknown, "outcome unknown"}, {failed, "failed"}, {notSent, "not sent"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	if len(parts) == 0 {
+		return what + ": nothing was terminated"
+	}
+	return what + ": " + strings.Join(parts, ", ") + " (listed above)"
 }
 
 // maxNamed bounds the sessions named in one line.

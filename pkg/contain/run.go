@@ -43,6 +43,8 @@ type runner struct {
 	// budget counts the sessions sent or about to be, over every site:
 	// --max caps it during a hold.
 	budget atomic.Int64
+	// stop is the moment of the interrupt, for every site.
+	stop stopwatch
 }
 
 // run returns the results to print (nil when none were printed) and the
@@ -113,7 +115,7 @@ func (r *runner) newSiteRun(s Site) *siteRun {
 		}
 	})
 	sr.e.errOut, sr.e.prompter, sr.e.jmu, sr.e.onSent = r.errOut, r.h.Prompter, &r.jmu, r.h.Sent
-	sr.e.halt = &r.halt
+	sr.e.halt, sr.e.stop = &r.halt, &r.stop
 	return sr
 }
 
@@ -226,6 +228,7 @@ func (r *runner) quit() {
 // execute sends, verifies and holds on every site at once; what each
 // site says goes out a whole line at a time, its name first.
 func (r *runner) execute(ctx context.Context) {
+	defer context.AfterFunc(ctx, func() { r.stop.mark(r.clk.Now()) })()
 	r.budget.Store(int64(len(r.toSend())))
 	g := new(errgroup.Group)
 	if r.opts.Hold == 0 {

@@ -69,6 +69,7 @@ func (e *engine) sendAll(ctx context.Context, send []*Result) bool {
 	watch.Go(func() {
 		select {
 		case <-ctx.Done():
+			e.stop.mark(e.clock.Now())
 			if n := busy.Load(); n > 0 {
 				cmdutil.Notef(e.errOut, "interrupted: sending nothing more; waiting up to %s for the %s in flight; press Ctrl-C again to quit now (%s journaled as unknown)",
 					e.api.Timeout(), text.Plural(int(n), "terminate request"), pick(n == 1, "it is", "they are"))
@@ -247,8 +248,11 @@ func (e *engine) resolveUnknown(opCtx, reqCtx context.Context, r *Result, first 
 
 func (e *engine) unknown(r *Result, why string) {
 	r.Result = ResultUnknown
-	r.Error = why + "; check with `pamctl sessions get " + r.ID + "`"
+	r.Error = why + checkGet(r.ID)
 }
+
+// checkGet is the advice that ends a reason: read the session back.
+func checkGet(id string) string { return "; check with `pamctl sessions get " + id + "`" }
 
 // refused settles a terminate the server answered with an error. Each
 // reason is the one wording of its kind (api.Reason, cmdutil.Explain) with

@@ -162,10 +162,8 @@ func (r *runner) preview() (results []*Result, done bool, err error) {
 func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int64) {
 	e, opts := sr.e, sr.e.opts
 	start := clk.Now()
+	e.began = start
 	sr.cancelled, sr.containErr = e.execute(ctx, sr.p, sr.uc, sr.send, start)
-	if sr.cancelled {
-		interrupted(sr.p.results, clk.Now().Sub(start), opts.NoWait)
-	}
 	var notSent int64
 	for _, res := range sr.send {
 		if !res.sent {
@@ -185,6 +183,11 @@ func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int6
 			sr.containErr = herr
 		}
 	}
+	if sr.cancelled {
+		// Measured at the interrupt, not when the requests in flight
+		// came back.
+		interrupted(sr.p.results, e.stop.since(start, clk.Now()), opts.NoWait)
+	}
 	for _, res := range sr.p.results {
 		e.settle(res)
 	}
@@ -195,9 +198,25 @@ func (sr *siteRun) run(ctx context.Context, clk clock.Clock, budget *atomic.Int6
 func interrupted(results []*Result, after time.Duration, noWait bool) {
 	for _, r := range results {
 		if r.Result == ResultTerminated && !r.Verified && r.Error == "" && !noWait {
-			r.Error = fmt.Sprintf("interrupted after %s, before it was verified; check with `pamctl sessions get %s`", after.Round(time.Second), r.ID)
+			r.Error = interruptedWhy(r, after)
 		}
 	}
+}
+
+// interruptedWhy is one statement for a session whose verification an
+// interrupt cut: when, what had not been read yet (never "no event" for
+// a read the interrupt cut), and how to check.
+func interruptedWhy(r *Result, after time.Duration) string {
+	what, check := "before it was verified", checkGet(r.ID)
+	switch {
+	case r.readActive && !r.readCompleted:
+		what = "while it still read back Active by ID"
+	case r.readCompleted && r.eventLine == "":
+		what, check = "before its Terminate Session event was read", "; check with `pamctl sessions events "+r.ID+"`"
+	case r.eventLine != "" && !r.readCompleted:
+		what = "before it read back Completed"
+	}
+	return fmt.Sprintf("interrupted after %s, %s%s", after.Round(time.Second), what, check)
 }
 
 // tag marks every result with the site's name ("" for one site).

@@ -74,7 +74,27 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		}
 		wait = min(wait*2, api.VerifyBackoffMax)
 	}
+	v.unverified(ctx, pending, start)
+}
+
+// unverified words each session the wait ended with unverified. After
+// --wait-timeout: what is missing, and the last error; one that read
+// Active by ID to the end is not contained. After an interrupt: when,
+// and what had not been read yet (interruptedWhy), one statement.
+func (v *verifier) unverified(ctx context.Context, pending []*Result, start time.Time) {
+	e := v.e
+	if !e.began.IsZero() {
+		start = e.began // a hold's reconnect: the run's start, as for the others
+	}
 	for _, r := range pending {
+		if ctx.Err() != nil {
+			why := interruptedWhy(r, e.stop.since(start, e.clock.Now()))
+			if r.Result == ResultUnknown {
+				why = withCheck(r, why)
+			}
+			r.Error = why
+			continue
+		}
 		if r.Result == ResultTerminated && r.readActive && !r.readCompleted {
 			// Read Active by ID to the end: not contained, whatever else
 			// the server says.
@@ -92,16 +112,19 @@ func (e *engine) verify(ctx context.Context, p *plan, start time.Time) {
 		if err := v.err(); err != nil {
 			detail += " (last error: " + api.Reason(err) + ")"
 		}
-		within := "within " + e.opts.WaitTimeout.String()
-		if ctx.Err() != nil {
-			within = "(interrupted after " + e.clock.Now().Sub(start).Round(time.Second).String() + ")"
-		}
 		if r.Result == ResultUnknown {
-			r.Error += "; not verified " + within + ": " + detail
+			r.Error = withCheck(r, "not verified within "+e.opts.WaitTimeout.String()+": "+detail+checkGet(r.ID))
 		} else {
-			r.Error = fmt.Sprintf("not verified %s: %s", within, detail)
+			r.Error = fmt.Sprintf("not verified within %s: %s", e.opts.WaitTimeout, detail)
 		}
 	}
+}
+
+// withCheck adds more, which ends with its own advice, to an unknown
+// outcome's reason in place of the advice that ended it (unknown): the
+// check is said once, last.
+func withCheck(r *Result, more string) string {
+	return strings.TrimSuffix(r.Error, checkGet(r.ID)) + "; " + more
 }
 
 type verifier struct {

@@ -110,7 +110,8 @@ cannot reconnect to it. Up to --concurrency requests are in flight (for a
 user without the Administrator site role, one per asset first: after a
 refusal no other session of that asset is sent). Ctrl-C sends nothing new,
 not even a retry, says what it waits for, and reports exactly what
-happened; a second Ctrl-C quits at once, journaling what was in flight as
+happened (a session not yet verified: interrupted, and after how long,
+counted to the Ctrl-C); a second Ctrl-C quits at once, journaling what was in flight as
 "unknown". A request whose outcome is unknown (connection reset, timeout,
 any 5xx) is never resent blindly: the session is read back,
 Completed counts as terminated; still Active, pamctl waits a grace (or the

@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +21,6 @@ import (
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
 	"github.com/pamctl/pamctl/pkg/poll"
-	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Conditions of --for.
@@ -82,7 +79,9 @@ first read is exit 4). --for started: until at least one session the
 selector matches is Active ("tell me when bwilliams connects").
 
 Exit 0 when the condition holds, 8 when --timeout passes first (the last
-check is made at the timeout), 130 on Ctrl-C. Here --timeout bounds the
+check is made at the timeout; the message names the sessions the last
+answered check saw still active, or says the server never answered), 130
+on Ctrl-C. Here --timeout bounds the
 whole wait; the per-request timeout comes from PAMCTL_TIMEOUT or the
 profile. --interval is at least 1s; polls come a little early at random so
 watchers drift apart, never later than one interval.
@@ -175,6 +174,9 @@ type state struct {
 	active   []string      // IDs still Active
 	// rows are the sessions with their site, in a fan-out.
 	rows []cmdutil.SiteRow[api.Session]
+	// answered: a check was answered, so sessions and active are a state
+	// the server gave; done: the last answered check met the condition.
+	answered, done bool
 }
 
 func waitRun(ctx context.Context, opts *WaitOptions) error {
@@ -207,12 +209,17 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	err = loop.Run(ctx, func(ctx context.Context) (bool, error) {
 		done, err := tick(ctx)
 		if err == nil {
+			st.answered, st.done = true, done
 			prog.show(fmt.Sprintf("Waiting for %s: %s, %s elapsed (timeout %s)", what, remain(opts, &st), round(clk.Now().Sub(start)), opts.Timeout))
 		}
 		return done, err
 	})
 	prog.clear()
 	elapsed := round(clk.Now().Sub(start))
+	if errors.Is(err, poll.ErrDeadline) && st.done {
+		// The check the deadline cut had answered: the condition holds.
+		err = nil
+	}
 	switch {
 	case err == nil:
 		if perr := printFinal(opts, out, sites, &st); perr != nil {
@@ -226,148 +233,12 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 		if perr := printFinal(opts, out, sites, &st); perr != nil {
 			return perr
 		}
-		msg := fmt.Sprintf("timed out after %s: %s", opts.Timeout, timeoutDetail(opts, &st))
-		var de *poll.DeadlineError
-		if errors.As(err, &de) && de.Last != nil {
-			msg += fmt.Sprintf("; the last check failed (%s), so this is the state of the check before", text.Safe(de.Last.Error()))
-		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Message: msg}
+		return timedOut(opts, &st, err)
 	case ctx.Err() != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitCancelled, Err: err,
 			Message: fmt.Sprintf("interrupted after %s: stopped waiting for %s", elapsed, what)}
 	}
 	return err
-}
-
-// bySites reads the selector on every site (one site is a fan-out of
-// one; each site has its own copy of the selector: an asset name resolves
-// to another ID on each site). A site that fails fails the poll, which
-// the loop notes and asks again.
-func bySites(sites []cmdutil.Site, opts *WaitOptions, st *state, warn func(string)) poll.Tick {
-	sels := make([]*selector.Selector, len(sites))
-	for i := range sites {
-		c := opts.Selector
-		sels[i] = &c
-	}
-	if cmdutil.One(sites) {
-		sels[0] = &opts.Selector // its resolved asset names the wait
-	}
-	return func(ctx context.Context) (bool, error) {
-		lists := make([][]api.Session, len(sites))
-		errs := cmdutil.ForEachSite(ctx, sites, func(ctx context.Context, i int, s cmdutil.Site) error {
-			var err error
-			lists[i], err = onTheGround(ctx, sels[i], s.Client, func(w string) { warn(sitePrefix(s) + w) })
-			return err
-		})
-		if err := cmdutil.SitesErr(sites, errs); err != nil {
-			return false, err
-		}
-		st.sessions, st.active = st.sessions[:0], st.active[:0]
-		st.rows = []cmdutil.SiteRow[api.Session]{}
-		for i, list := range lists {
-			for _, sess := range list {
-				st.sessions = append(st.sessions, sess)
-				st.active = append(st.active, sess.ID+siteSuffix(sites[i]))
-				st.rows = append(st.rows, cmdutil.SiteRow[api.Session]{Site: sites[i].Name, Item: sess})
-			}
-		}
-		if opts.For == ForStarted {
-			return len(st.active) > 0, nil
-		}
-		return len(st.active) == 0, nil
-	}
-}
-
-// onTheGround lists the Active sessions of the selector's scope WITHOUT
-// the server's user and channel filters and matches them on the client,
-// as terminate's final check does (docs/exit-codes.md): a server that
-// filters differently (case-sensitively, say) cannot make wait say
-// "ended" while a matching session is still Active. A row the selector
-// cannot be judged on is a contract violation; a row left out only
-// because a name looks like the one asked is named, once.
-func onTheGround(ctx context.Context, sel *selector.Selector, c selector.Client, warn func(string)) ([]api.Session, error) {
-	err := sel.Resolve(ctx, c)
-	var list []api.Session
-	want := sel.Params()
-	if err == nil {
-		list, err = c.ListSessions(ctx, api.ListSessionsParams{State: api.StateActive, AssetID: want.AssetID})
-	}
-	if err != nil {
-		if api.IsAuth(err) {
-			return nil, sel.AuthError(err)
-		}
-		return nil, err
-	}
-	for i := range list {
-		if err := (api.ListSessionsParams{User: want.User}).Check(&list[i]); err != nil {
-			return nil, err
-		}
-	}
-	out, sv := sel.Filter(list)
-	out = slices.DeleteFunc(out, func(s api.Session) bool { return api.ValidateID("session", s.ID) != nil })
-	if looks := sv.Lookalikes(); looks != "" && warn != nil {
-		warn("warning: sessions that do not match " + sel.Describe() + " are ignored" + looks)
-	}
-	return out, nil
-}
-
-// byIDs reads each named session that is still Active.
-func byIDs(c Client, opts *WaitOptions, st *state) poll.Tick {
-	seen := map[string]bool{}
-	gone := map[string]bool{}
-	last := map[string]api.Session{}
-	return func(ctx context.Context) (bool, error) {
-		for _, id := range opts.IDs {
-			if gone[id] {
-				continue
-			}
-			if s, ok := last[id]; ok && s.State != api.StateActive {
-				continue // a session does not come back to life
-			}
-			s, err := c.GetSession(ctx, id)
-			switch {
-			case err != nil && api.IsNotFound(err) && !seen[id]:
-				return false, cmdutil.NotFoundf("no session %s: check the ID with `pamctl sessions list`", id)
-			case err != nil && api.IsNotFound(err):
-				gone[id] = true
-				delete(last, id)
-				continue
-			case err != nil:
-				return false, err
-			case !api.SameID(s.ID, id):
-				return false, fmt.Errorf("asked for session %s, the server answered with session %s", id, text.Safe(s.ID))
-			}
-			seen[id] = true
-			last[id] = *s
-		}
-		st.sessions = st.sessions[:0]
-		st.active = st.active[:0]
-		for _, id := range opts.IDs {
-			if s, ok := last[id]; ok {
-				st.sessions = append(st.sessions, s)
-				if s.State == api.StateActive {
-					st.active = append(st.active, id)
-				}
-			}
-		}
-		return len(st.active) == 0, nil
-	}
-}
-
-// sitePrefix starts a site's line in a fan-out ("site east: ").
-func sitePrefix(s cmdutil.Site) string {
-	if s.Name == "" {
-		return ""
-	}
-	return "site " + s.Name + ": "
-}
-
-// siteSuffix names a session's site in a fan-out (" on east").
-func siteSuffix(s cmdutil.Site) string {
-	if s.Name == "" {
-		return ""
-	}
-	return " on " + s.Name
 }
 
 func printFinal(opts *WaitOptions, out output.Options, sites []cmdutil.Site, st *state) error {
@@ -384,85 +255,3 @@ func printFinal(opts *WaitOptions, out output.Options, sites []cmdutil.Site, st 
 	}
 	return cmdutil.PrintSiteList(opts.IO.Out, out, sites, rows, shared.SessionColumns())
 }
-
-func describe(opts *WaitOptions) string {
-	if len(opts.IDs) > 0 {
-		what := "session " + opts.IDs[0]
-		if len(opts.IDs) > 1 {
-			what = text.Plural(len(opts.IDs), "session")
-		}
-		if opts.For == ForStarted {
-			return what + " to start"
-		}
-		return what + " to end"
-	}
-	if opts.For == ForStarted {
-		return "one of the " + opts.Selector.Describe() + " to start"
-	}
-	return "the active " + opts.Selector.Describe() + " to end"
-}
-
-func remain(opts *WaitOptions, st *state) string {
-	if opts.For == ForStarted {
-		return "none active yet"
-	}
-	return fmt.Sprintf("%d still active", len(st.active))
-}
-
-// maxListed bounds the IDs named in the timeout message.
-const maxListed = 5
-
-func timeoutDetail(opts *WaitOptions, st *state) string {
-	if opts.For == ForStarted {
-		return "none of the " + opts.Selector.Describe() + " is active"
-	}
-	ids := st.active
-	more := ""
-	if len(ids) > maxListed {
-		more = fmt.Sprintf(" and %d more", len(ids)-maxListed)
-		ids = ids[:maxListed]
-	}
-	safe := make([]string, len(ids))
-	for i, id := range ids {
-		safe[i] = text.Safe(id)
-	}
-	return fmt.Sprintf("%s still active (%s%s)", text.Plural(len(st.active), "session"), strings.Join(safe, ", "), more)
-}
-
-func doneLine(opts *WaitOptions, st *state) string {
-	switch {
-	case opts.For == ForStarted:
-		return fmt.Sprintf("%s active", text.Plural(len(st.active), "matching session"))
-	case len(opts.IDs) > 0:
-		return fmt.Sprintf("%s no longer active", text.Plural(len(opts.IDs), "named session"))
-	}
-	return "None of the " + opts.Selector.Describe() + " is active"
-}
-
-func round(d time.Duration) time.Duration { return d.Round(time.Second) }
-
-// progress is one line on a terminal's stderr, rewritten in place.
-type progress struct {
-	w     io.Writer
-	on    bool
-	shown bool
-}
-
-func (p *progress) show(line string) {
-	if !p.on {
-		return
-	}
-	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
-	p.shown = true
-}
-
-func (p *progress) clear() {
-	if p.on && p.shown {
-		fmt.Fprint(p.w, "\r\x1b[K")
-		p.shown = false
-	}
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

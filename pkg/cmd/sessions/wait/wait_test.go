@@ -261,3 +261,49 @@ func TestWaitRunCtrlC(t *testing.T) {
 	assert.Contains(t, ee.Message, "stopped waiting for the active sessions of user bwilliams site-wide to end")
 	assert.Len(t, fx.reg.Requests, 1, "nothing sent after Ctrl-C")
 }
+
+// A server that never answers until --timeout: no state to tell, so not
+// "0 sessions still active ()": the line watch gives (poll.NoAnswerError),
+// exit 8, for --for ended, --for started and IDs alike.
+func TestWaitRunTimeoutBeforeAnyAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(o *WaitOptions)
+		path httpmock.Matcher
+		url  string
+	}{
+		{"ended", func(o *WaitOptions) { o.Selector.User = "bwilliams" }, listSessions, "session/list?limit=500&offset=0&state=Active"},
+		{"started", func(o *WaitOptions) { o.Selector.User = "bwilliams"; o.For = ForStarted }, listSessions, "session/list?limit=500&offset=0&state=Active"},
+		{"ids", func(o *WaitOptions) { o.IDs = []string{id1} }, httpmock.REST("GET", "/api/session/"+id1), "session/" + id1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fx := setup(t, output.Table)
+			tc.set(fx.opts)
+			fx.opts.Timeout = 12 * time.Second
+			for range 4 { // polls at 0, 5s, 10s and the last at 11s
+				fx.reg.Register("down", tc.path, httpmock.JSONResponse(503, map[string]string{"message": "maintenance"}))
+			}
+			err := waitRun(context.Background(), fx.opts)
+			var na *poll.NoAnswerError
+			require.ErrorAs(t, err, &na)
+			assert.Equal(t, cmdutil.ExitTimeout, cmdutil.ExitCode(err))
+			assert.Equal(t, "timed out after 12s before the server answered once (GET https://pam.example.test/ztna/acme/root/api/"+tc.url+": HTTP 503: maintenance)", err.Error())
+			assert.NotContains(t, err.Error(), "()")
+		})
+	}
+}
+
+// A check that answered, then one that failed: the state of the answered
+// one, named, and why it is not newer.
+func TestWaitRunTimeoutAfterAnAnswer(t *testing.T) {
+	fx := setup(t, output.Table)
+	fx.opts.Selector.User = "bwilliams"
+	fx.opts.Timeout = 12 * time.Second
+	fx.reg.Register("active", listSessions, httpmock.JSONResponse(200, page(sess(id1, "bwilliams", "Active"))))
+	for range 3 {
+		fx.reg.Register("down", listSessions, httpmock.JSONResponse(503, map[string]string{"message": "maintenance"}))
+	}
+	err := waitRun(context.Background(), fx.opts)
+	assert.Equal(t, cmdutil.ExitTimeout, cmdutil.ExitCode(err))
+	assert.Equal(t, "timed out after 12s: 1 session still active ("+id1+"); the last check failed (GET https://pam.example.test/ztna/acme/root/api/session/list?limit=500&offset=0&state=Active: HTTP 503: maintenance), so this is the state of the check before", err.Error())
+}
