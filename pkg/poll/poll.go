@@ -206,10 +206,12 @@ func (l *Loop) run(ctx, lctx context.Context, tick Tick) error {
 				last = true
 			}
 		}
-		if err := l.Clock.Sleep(lctx, wait); err != nil {
+		if serr := l.Clock.Sleep(lctx, wait); serr != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			// The deadline came during the wait: the last poll's own
+			// failure, if it failed, is what to report.
 			return &DeadlineError{Last: transient(err), NoAnswer: !answered}
 		}
 		if last {
@@ -253,6 +255,9 @@ type NoAnswerError struct {
 }
 
 func (e *NoAnswerError) Error() string {
+	if e.Last == nil {
+		return fmt.Sprintf("timed out after %s before the server answered once", e.Timeout)
+	}
 	return fmt.Sprintf("timed out after %s before the server answered once (%v)", e.Timeout, e.Last)
 }
 

@@ -141,4 +141,11 @@ func TestEnded(t *testing.T) {
 	assert.NoError(t, Ended(cctx, context.Canceled, 0, 0, 0, "change"), "Ctrl-C ends a watch with 0")
 	boom := errors.New("boom")
 	assert.Same(t, boom, Ended(ctx, boom, 0, 0, 0, "change"))
+
+	// No answer at all: said so, with the last failure when there was
+	// one, never an empty "(<nil>)".
+	assert.EqualError(t, Ended(ctx, &DeadlineError{NoAnswer: true}, 5*time.Second, 0, 0, "change"),
+		"timed out after 5s before the server answered once")
+	assert.EqualError(t, Ended(ctx, &DeadlineError{NoAnswer: true, Last: errCut}, 5*time.Second, 0, 0, "change"),
+		"timed out after 5s before the server answered once (no answer before the deadline)")
 }
