@@ -160,13 +160,7 @@ func (sv *Sieve) Lookalikes() string {
 	if sv == nil || len(sv.looks) == 0 {
 		return ""
 	}
-	named := sv.looks
-	more := ""
-	if len(named) > maxLookalikes {
-		more = fmt.Sprintf(" and %d more", len(named)-maxLookalikes)
-		named = named[:maxLookalikes]
-	}
-	return "; left out because a name only looks like the one asked (names compare in ASCII case only): " + strings.Join(named, ", ") + more
+	return "; left out because a name only looks like the one asked (names compare in ASCII case only): " + text.Capped(sv.looks[:min(len(sv.looks), maxLookalikes)], len(sv.looks), ", ")
 }
 
 // lookalike describes s when it fails p only on a user or channel that is p's under Unicode

@@ -263,11 +263,7 @@ func outcome(results []*Result, cancelled bool, o *Config, containErr error) err
 		}
 		return &cmdutil.ExitError{Code: code, Message: fmt.Sprintf("none of the %d sessions %s (listed above)", failures, pick(o.DryRun, "would be terminated", "was terminated"))}
 	case still > 0:
-		more := ""
-		if still > len(stillList) {
-			more = fmt.Sprintf(" and %d more", still-len(stillList))
-		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("%s: %s %s: %s%s", pick(o.DryRun, "would not be contained", "not contained"), text.Plural(still, "session"), pick(o.DryRun, "would stay connected", "still connected"), strings.Join(stillList, "; "), more)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Message: fmt.Sprintf("%s: %s %s: %s", pick(o.DryRun, "would not be contained", "not contained"), text.Plural(still, "session"), pick(o.DryRun, "would stay connected", "still connected"), text.Capped(stillList, still, "; "))}
 	case containErr != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnverified, Message: fmt.Sprintf("containment not known: listing the selector again after the run failed (%s); check with `pamctl sessions list`", api.Reason(containErr))}
 	case unsure == 1 && firstUnsure.Result == ResultUnknown:

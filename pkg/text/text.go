@@ -123,6 +123,17 @@ func Plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// Capped joins the items shown with sep and, when total is more than
+// were shown, ends with " and N more": the one way a message names a few
+// of many (sessions still connected, lookalike names). Callers cap what
+// they collect, so a long list is never held to be cut.
+func Capped(shown []string, total int, sep string) string {
+	if total <= len(shown) {
+		return strings.Join(shown, sep)
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(shown, sep), total-len(shown))
+}
+
 // Wrap breaks s into lines of at most width bytes, at spaces; a word longer
 // than width is a line of its own.
 func Wrap(s string, width int) []string {

@@ -106,3 +106,9 @@ func TestOneLine(t *testing.T) {
 	assert.Equal(t, "HTTP 500: first; second; third \\x1b[2J", OneLine("  HTTP 500: first\r\nsecond\nthird \x1b[2J \n"))
 	assert.Equal(t, "db-prod-01\\u3164", OneLine("db-prod-01\u3164"))
 }
+
+func TestCapped(t *testing.T) {
+	assert.Equal(t, "a, b", Capped([]string{"a", "b"}, 2, ", "))
+	assert.Equal(t, "a; b and 3 more", Capped([]string{"a", "b"}, 5, "; "))
+	assert.Equal(t, "", Capped(nil, 0, ", "))
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/cmdutil"
@@ -70,17 +69,11 @@ func timeoutDetail(opts *WaitOptions, st *state) string {
 	if len(st.active) == 0 {
 		return "the last check saw no session still active"
 	}
-	ids := st.active
-	more := ""
-	if len(ids) > maxListed {
-		more = fmt.Sprintf(" and %d more", len(ids)-maxListed)
-		ids = ids[:maxListed]
+	safe := make([]string, 0, maxListed)
+	for _, id := range st.active[:min(len(st.active), maxListed)] {
+		safe = append(safe, text.Safe(id))
 	}
-	safe := make([]string, len(ids))
-	for i, id := range ids {
-		safe[i] = text.Safe(id)
-	}
-	return fmt.Sprintf("%s still active (%s%s)", text.Plural(len(st.active), "session"), strings.Join(safe, ", "), more)
+	return fmt.Sprintf("%s still active (%s)", text.Plural(len(st.active), "session"), text.Capped(safe, len(st.active), ", "))
 }
 
 func doneLine(opts *WaitOptions, st *state) string {
