@@ -64,8 +64,9 @@ func Explain(err error) string {
 		return ""
 	}
 	msg := err.Error()
-	if errors.Is(err, context.Canceled) {
-		// Ctrl-C (or SIGTERM) ended the command: say so, not Go's words.
+	if errors.Is(err, context.Canceled) && strings.HasSuffix(msg, context.Canceled.Error()) {
+		// Ctrl-C (or SIGTERM) ended the command: say so, not Go's words
+		// (a message that already says it in its own words keeps them).
 		msg = strings.TrimSuffix(msg, context.Canceled.Error()) + "interrupted"
 	}
 	var he *api.HTTPError

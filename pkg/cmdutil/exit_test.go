@@ -96,4 +96,7 @@ func TestExplainInterrupted(t *testing.T) {
 	err := fmt.Errorf("doctor: reading the OpenAPI document: %w", context.Canceled)
 	assert.Equal(t, "doctor: reading the OpenAPI document: interrupted", Explain(err))
 	assert.Equal(t, ExitCancelled, ExitCode(err))
+	// Already in pamctl's words: kept, never glued to another word.
+	te := &api.TransportError{Method: "GET", URL: "http://h/api/session/list", Reason: "cancelled", Err: context.Canceled}
+	assert.Equal(t, "GET http://h/api/session/list: cancelled", Explain(te))
 }
