@@ -99,8 +99,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			st.Roles = uc.Roles
 		case api.IsAuth(err):
 			st.Valid = &no
+			// This is the check the hint points at: not told to run itself.
 			st.Error = strings.TrimSuffix(cmdutil.Explain(err), cmdutil.AuthStatusHint)
-			fail = &cmdutil.AuthError{Err: err}
+			fail = &cmdutil.AuthError{Err: &cmdutil.ExitError{Code: cmdutil.ExitAuth, Message: st.Error, Err: err}}
 		default:
 			st.Error = unknownReason(err)
 		}

@@ -73,6 +73,8 @@ func TestStatusRun(t *testing.T) {
 			if tt.wantAuth {
 				var ae *cmdutil.AuthError
 				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCode(err))
+				assert.NotContains(t, cmdutil.Explain(err), "pamctl auth status", "auth status is the check: it does not send you to itself")
 			} else {
 				require.NoError(t, err)
 			}
