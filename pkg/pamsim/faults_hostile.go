@@ -30,7 +30,7 @@ import (
 //   - drip: a real answer written one byte per Delay (a slow server).
 //   - hostile-names: a real answer whose every "assetName" and asset
 //     "name" is one of HostileNames, in turn (item i gets name i mod n).
-var HostileEchoModes = []string{"json-u", "url2", "hex", "base64", "base64-bearer", "html", "upper", "zero-width"}
+var HostileEchoModes = []string{"json-u", "url2", "hex", "base64", "base64-bearer", "html", "upper", "zero-width", "form", "fullwidth"}
 
 // HostileNames are names a completion must not offer and a prompt must
 // not show as they are: flags, and names that look like db-prod-01.
@@ -76,6 +76,17 @@ func hostileSpelling(mode, tok string) string {
 			b.WriteRune(r)
 		}
 		return strings.NewReplacer("/", `\/`).Replace(b.String())
+	case "form":
+		// A server that form-decoded the raw token: '+' became ' '.
+		return jsonEscapeAll(strings.ReplaceAll(tok, "+", " "))
+	case "fullwidth":
+		// Full-width forms (U+FF01-U+FF5E), NFKC-equal to the token.
+		for _, r := range tok {
+			if r > ' ' && r < 0x7f {
+				r += 0xFEE0
+			}
+			b.WriteRune(r)
+		}
 	default:
 		return jsonEscapeAll(tok)
 	}

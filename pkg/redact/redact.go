@@ -2,7 +2,8 @@
 // server, a proxy or a log line spelled them. It decodes as it scans, so it
 // finds the token
 //
-//   - as is, and in any letter case;
+//   - as is, in any letter case, in compatibility forms (full-width or
+//     mathematical letters: NFKC), and with its '+' form-decoded to ' ';
 //   - JSON-escaped (`\/`, `\u0074`), URL-encoded once or twice (`%2F`,
 //     `%252F`), as HTML character references (`&#116;`, `&#x74;`,
 //     `&plus;`), each character spelled its own way;
@@ -26,6 +27,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Mark replaces every spelling of a secret.
@@ -83,6 +86,9 @@ func (r *Redactor) Add(secret string) {
 		if c := sp[0]; c < utf8.RuneSelf {
 			r.start[c] = true
 			r.start[unicode.ToUpper(c)] = true
+			if c == '+' {
+				r.start[' '] = true // form-decoded
+			}
 		}
 		r.start['\\'], r.start['%'], r.start['&'] = true, true, true
 		// A character's longest spelling: an HTML reference or a doubly
@@ -221,10 +227,10 @@ func (r *Redactor) matchAt(s string, i int, final bool) (end int, partial bool) 
 	if n == 0 || invisible(first) {
 		return i, false
 	}
-	first = unicode.ToLower(first)
 	end = i
+	folded := fold(first) // once, not once a spelling
 	for _, sp := range r.spellings {
-		if sp[0] != first {
+		if folded != sp[0] && (sp[0] != '+' || first != ' ') {
 			continue
 		}
 		e, p := matchRest(s, i+n, sp[1:], final)
@@ -234,6 +240,30 @@ func (r *Redactor) matchAt(s string, i int, final bool) (end int, partial bool) 
 		}
 	}
 	return end, partial && end == i
+}
+
+// same reports whether the decoded character r spells want (a secret's
+// character, lower-cased): in any letter case, in a compatibility form
+// (full-width ｐ, mathematical 𝐩: NFKC folds them to p), and for '+', the
+// space a form decoder makes of it.
+func same(r, want rune) bool {
+	return fold(r) == want || want == '+' && r == ' '
+}
+
+// fold is r lower-cased, after NFKC when that makes one other character.
+func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		return unicode.ToLower(r)
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	// A trie lookup; no allocation for the many runes that have none.
+	if d := norm.NFKC.Properties(buf[:n]).Decomposition(); d != nil {
+		if c, m := utf8.DecodeRune(d); m == len(d) {
+			r = c
+		}
+	}
+	return unicode.ToLower(r)
 }
 
 // matchRest matches the characters sp at s[j:], skipping invisible
@@ -250,7 +280,7 @@ func matchRest(s string, j int, sp []rune, final bool) (int, bool) {
 			if invisible(r) {
 				continue
 			}
-			if unicode.ToLower(r) != want {
+			if !same(r, want) {
 				return -1, false
 			}
 			break

@@ -15,8 +15,24 @@ import (
 // Spellings are the spellings of tok that docs/output.md promises to
 // redact, by name: tests put them in answers and look for them in output.
 func Spellings(tok string) map[string]string {
-	var jsonU, htmlDec, htmlHex, pct2, zw strings.Builder
+	var jsonU, htmlDec, htmlHex, pct2, zw, wide, math strings.Builder
 	for i, r := range tok {
+		switch {
+		case r > ' ' && r < 0x7f:
+			wide.WriteRune(r + 0xFEE0) // full-width form
+		default:
+			wide.WriteRune(r)
+		}
+		switch {
+		case r >= 'a' && r <= 'z':
+			math.WriteRune(0x1D41A + r - 'a') // mathematical bold
+		case r >= 'A' && r <= 'Z':
+			math.WriteRune(0x1D400 + r - 'A')
+		case r >= '0' && r <= '9':
+			math.WriteRune(0x1D7CE + r - '0')
+		default:
+			math.WriteRune(r)
+		}
 		fmt.Fprintf(&jsonU, `\u%04x`, r)
 		fmt.Fprintf(&htmlDec, "&#%d;", r)
 		fmt.Fprintf(&htmlHex, "&#X%X;", r)
@@ -45,6 +61,9 @@ func Spellings(tok string) map[string]string {
 		"lower":         strings.ToLower(tok),
 		"zero-width":    zw.String(),
 		"zw-json":       strings.ReplaceAll(zw.String(), "\u200b", `\u200B`),
+		"form":          strings.ReplaceAll(tok, "+", " "),
+		"fullwidth":     wide.String(),
+		"math-bold":     math.String(),
 	}
 	for _, pre := range []string{"", "x", "xy", "Bearer ", "Bearer  ", "Authorization: Bearer "} {
 		for name, enc := range map[string]*base64.Encoding{"std": base64.StdEncoding, "url": base64.URLEncoding, "raw": base64.RawStdEncoding} {
