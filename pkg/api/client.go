@@ -401,6 +401,11 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 		c.redactDecoded(out)
 		return nil
 	}
+	var te *TransportError
+	if tries > 1 && errors.As(lastErr, &te) && te.Timeout {
+		// Said as it was: each try had the timeout, so the whole took longer.
+		te.Reason = fmt.Sprintf("no answer within the %s timeout, %d tries (raise it with --timeout)", c.opts.Timeout, tries)
+	}
 	return lastErr
 }
 
