@@ -97,19 +97,26 @@ func explainHTTP(err error, he *api.HTTPError) string {
 	case api.KindTokenRefused:
 		return fmt.Sprintf("the server refused the token (HTTP 401 on %s %s): %s", he.Method, pathOf(he), TokenRefusedWhy) + AuthStatusHint
 	case api.KindForbidden:
-		return serverWords(fmt.Sprintf("permission denied (HTTP 403 on %s %s)", he.Method, pathOf(he)), he.Message)
+		return serverWords(fmt.Sprintf("permission denied (HTTP 403 on %s %s)", he.Method, pathOf(he)), he.Message, pathOf(he), "forbidden", "permission denied")
 	case api.KindEndpointMissing:
 		return explainMissing(he)
 	case api.KindNotFound:
-		return serverWords(fmt.Sprintf("not found (HTTP 404 on %s %s)", he.Method, pathOf(he)), he.Message)
+		return serverWords(fmt.Sprintf("not found (HTTP 404 on %s %s)", he.Method, pathOf(he)), he.Message, pathOf(he), "not found")
 	}
 	return ""
 }
 
-// serverWords ends what with the server's message, when it gave one: never
-// a colon with nothing after it.
-func serverWords(what, msg string) string {
-	if msg == "" {
+// serverWords ends what with the server's message, when it says more than
+// what already does: never a colon with nothing after it, and not "not
+// found: /api/x" after "not found (HTTP 404 on GET /api/x)".
+func serverWords(what, msg, path string, said ...string) string {
+	rest := strings.TrimSpace(msg)
+	for _, w := range said {
+		if strings.HasPrefix(strings.ToLower(rest), w) {
+			rest = strings.TrimLeft(rest[len(w):], " :.-")
+		}
+	}
+	if rest == "" || rest == path {
 		return what
 	}
 	return what + ": " + msg

@@ -100,3 +100,14 @@ func TestExplainInterrupted(t *testing.T) {
 	te := &api.TransportError{Method: "GET", URL: "http://h/api/session/list", Reason: "cancelled", Err: context.Canceled}
 	assert.Equal(t, "GET http://h/api/session/list: cancelled", Explain(te))
 }
+
+// TestExplainSaysNotFoundOnce: a server message that only repeats the
+// status and the path is not said again.
+func TestExplainSaysNotFoundOnce(t *testing.T) {
+	nf := &api.HTTPError{StatusCode: 404, Method: "GET", URL: "https://h/ztna/a/root/api/x", Path: "/api/x", Message: "not found: /api/x"}
+	assert.Equal(t, "not found (HTTP 404 on GET /api/x)", Explain(nf))
+	fb := &api.HTTPError{StatusCode: 403, Method: "GET", URL: "https://h/ztna/a/root/api/x", Path: "/api/x", Message: "Forbidden"}
+	assert.Equal(t, "permission denied (HTTP 403 on GET /api/x)", Explain(fb))
+	more := &api.HTTPError{StatusCode: 404, Method: "GET", URL: "https://h/ztna/a/root/api/x", Path: "/api/x", Message: "Not found: no session abc"}
+	assert.Equal(t, "not found (HTTP 404 on GET /api/x): Not found: no session abc", Explain(more))
+}
