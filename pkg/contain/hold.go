@@ -38,6 +38,7 @@ type holdStats struct {
 	ran         time.Duration
 	interrupted bool
 	polls       int
+	unanswered  int // polls whose listing failed: the hold was blind then
 	reconnects  int
 	terminated  int
 	capped      int // new sessions not sent because --max was reached
@@ -72,6 +73,7 @@ func (e *engine) hold(ctx context.Context, p *plan, until time.Time, budget *ato
 		// new sessions marked known but never sent (ground.go).
 		sessions, err := e.listGround(ctx, p, groundScopes(p, e.uc))
 		if err != nil {
+			st.unanswered++
 			return false, err
 		}
 		e.againActive(p, sessions, known)
@@ -169,7 +171,12 @@ func (st *holdStats) summary(d time.Duration) string {
 	if st.interrupted {
 		ended = "interrupted after " + st.ran.Round(time.Second).String()
 	}
-	s := fmt.Sprintf("Hold of %s %s: %s, %s seen, %d of them terminated", d, ended, text.Plural(st.polls, "poll"), text.Plural(st.reconnects, "new session"), st.terminated)
+	polls := text.Plural(st.polls, "poll")
+	if st.unanswered > 0 {
+		// A poll that got no list saw nothing: say so, not "0 new".
+		polls += fmt.Sprintf(" (%d unanswered)", st.unanswered)
+	}
+	s := fmt.Sprintf("Hold of %s %s: %s, %s seen, %d of them terminated", d, ended, polls, text.Plural(st.reconnects, "new session"), st.terminated)
 	if st.capped > 0 {
 		s += fmt.Sprintf(", %d not sent (--max reached)", st.capped)
 	}

@@ -540,3 +540,22 @@ func TestHoldCutShort(t *testing.T) {
 	assert.Contains(t, e.errOut.String(), "Hold of 1h0m0s interrupted after 0s: 1 poll, 0 new sessions seen, 0 of them terminated.")
 	assert.Contains(t, string(mustRead(t, filepath.Join(e.state, "pamctl", "audit.jsonl"))), `"result":"terminated","verified":true`)
 }
+
+// A hold whose listings fail says how many of its polls went unanswered:
+// a blind hold never reads as "0 new sessions seen" alone.
+func TestHoldCountsUnansweredPolls(t *testing.T) {
+	e := newEnv(t, pamsim.Options{}, nil, false)
+	e.opts.Clock = clock.NewAuto(time.Now())
+	e.opts.User = "mchen"
+	e.opts.Yes = true
+	e.opts.Hold = 30 * time.Second
+	e.opts.Interval = 5 * time.Second
+	// From the hold's second poll on, the Sessions Report answers 500
+	// (not retried by the client, so nothing waits for real).
+	e.sim.After(http.MethodGet, "/api/session/list", 4, func() {
+		e.sim.AddFault(pamsim.Fault{Kind: pamsim.FaultStatus, Path: "/api/session/list", Status: 500})
+	})
+	err := terminateRun(context.Background(), e.opts)
+	assert.Equal(t, cmdutil.ExitUnverified, exitCode(t, err), "%v", err)
+	assert.Regexp(t, `Hold of 30s ended: \d+ polls \(\d+ unanswered\), 0 new sessions seen, 0 of them terminated\.`, e.errOut.String())
+}
