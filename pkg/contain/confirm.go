@@ -119,7 +119,7 @@ func (e *engine) confirm(ctx context.Context, send []*Result) error {
 	}
 	hold := ""
 	if e.opts.Hold > 0 {
-		hold = " " + holdWords(&query.Selector{Asset: e.opts.Asset, User: e.opts.User, Channel: e.opts.Channel}, e.opts.Hold)
+		hold = " and " + holdWords(&query.Selector{Asset: e.opts.Asset, User: e.opts.User, Channel: e.opts.Channel}, e.opts.Hold)
 	}
 	if len(send) == 0 {
 		return ask(func() (bool, error) {

@@ -22,14 +22,15 @@ import (
 // one: the operator confirmed the hold itself, whose words say so
 // (holdWords). --max caps the total.
 
-// holdWords is what the confirmation adds for a hold: "and any new session
-// of bwilliams on any asset for the next 30m".
+// holdWords names what a hold covers: "any new session of bwilliams on any
+// asset for the next 30m". The confirmation adds it after "and"; the Hold
+// line before it says "terminate", so neither reads with a dangling word.
 func holdWords(sel *query.Selector, d time.Duration) string {
 	who := "matching " + sel.Flags()
 	if sel.User != "" && sel.Asset == "" && sel.Channel == "" {
 		who = "of " + text.Safe(sel.User) + " on any asset"
 	}
-	return fmt.Sprintf("and any new session %s for the next %s", who, d)
+	return fmt.Sprintf("any new session %s for the next %s", who, d)
 }
 
 // holdStats is the hold's evidence for the report: every reconnect seen.

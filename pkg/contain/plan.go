@@ -30,8 +30,23 @@ type plan struct {
 
 // filteredNote is the one warning (selector.Mismatch) for the sessions a
 // server returned that do not match the selector: never a target.
+// It names only the criteria the selector holds (state Active always).
 func filteredNote(sv *api.Sieve, sel *query.Selector) string {
-	return query.Mismatch(sv.Dropped, sel.Flags()+" (state Active, user, asset, channel)", "left out and will not be terminated", sv)
+	return query.Mismatch(sv.Dropped, sel.Flags()+" ("+criteria(sel)+")", "left out and will not be terminated", sv)
+}
+
+// criteria lists what a session is checked on: "state Active, user".
+func criteria(sel *query.Selector) string {
+	c := []string{"state Active"}
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{{sel.User != "", "user"}, {sel.Asset != "", "asset"}, {sel.Channel != "", "channel"}} {
+		if f.set {
+			c = append(c, f.name)
+		}
+	}
+	return strings.Join(c, ", ")
 }
 
 // planIDs reads every named session. An ID that does not exist stops the

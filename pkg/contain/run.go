@@ -166,7 +166,7 @@ func (r *runner) dryRun() ([]*Result, error) {
 func (r *runner) confirm(ctx context.Context) error {
 	send := r.toSend()
 	if r.opts.Hold > 0 {
-		fmt.Fprintf(r.errOut, "Hold: %s.\n", holdWords(r.planned[0].p.selector, r.opts.Hold))
+		fmt.Fprintf(r.errOut, "Hold: also terminate %s.\n", holdWords(r.planned[0].p.selector, r.opts.Hold))
 	}
 	if (len(send) > 0 || r.opts.Hold > 0) && !r.opts.Yes {
 		return r.planned[0].e.confirm(ctx, send)

@@ -15,20 +15,23 @@ const maxDecodes = 8
 // checkPath refuses a path that could reach outside the site's /api once
 // a proxy or the server decodes it: a dot segment ("." or "..", however
 // often percent-encoded, also before a ";" parameter or with a backslash
-// as separator), an absolute URL, or a path that does not stay under
+// as separator), an empty segment ("//"), an absolute URL, or a path that does not stay under
 // /api/. The query is not checked: it is never a path.
 func checkPath(p string) error {
 	bad := func() error {
 		return cmdutil.FlagErrorf("path %q: give a path under the site's /api without . or .. segments (also percent-encoded), such as /api/user/context; nothing was sent", text.Safe(p))
 	}
 	if strings.Contains(p, "://") {
-		return bad()
+		return cmdutil.FlagErrorf("path %q: give a path under the site's /api, not a URL, such as /api/user/context; nothing was sent", text.Safe(p))
 	}
 	pathPart, _, _ := strings.Cut(p, "?")
 	dec := pathPart
 	for i := 0; ; i++ {
 		if hasDotSegment(dec) {
 			return bad()
+		}
+		if hasEmptySegment(dec) {
+			return cmdutil.FlagErrorf("path %q: give a path under the site's /api without empty segments (//), such as /api/user/context; nothing was sent", text.Safe(p))
 		}
 		next, err := url.PathUnescape(dec)
 		if err != nil {
@@ -54,6 +57,14 @@ func checkPath(p string) error {
 		return bad()
 	}
 	return nil
+}
+
+// hasEmptySegment reports "//" (or a backslash doubling a separator): a
+// proxy or the server may read "//host/..." as another authority, so such a
+// path is refused like a dot segment rather than sent.
+func hasEmptySegment(p string) bool {
+	p = strings.ReplaceAll(p, "\\", "/")
+	return strings.Contains(p, "//")
 }
 
 func hasDotSegment(p string) bool {

@@ -15,3 +15,12 @@ func TestCheckPath(t *testing.T) {
 		assert.NoError(t, checkPath(p), p)
 	}
 }
+
+func TestCheckPathReasons(t *testing.T) {
+	assert.EqualError(t, checkPath("http://127.0.0.1:1/api/x"),
+		`path "http://127.0.0.1:1/api/x": give a path under the site's /api, not a URL, such as /api/user/context; nothing was sent`)
+	assert.EqualError(t, checkPath("//evil/api/x"),
+		`path "//evil/api/x": give a path under the site's /api without empty segments (//), such as /api/user/context; nothing was sent`)
+	assert.Error(t, checkPath("/api/%2F%2Fevil/x"))
+	assert.Error(t, checkPath(`/api\\evil`))
+}

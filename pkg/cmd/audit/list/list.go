@@ -15,6 +15,7 @@ import (
 	"github.com/pamctl/pamctl/pkg/cmdutil"
 	"github.com/pamctl/pamctl/pkg/iostreams"
 	"github.com/pamctl/pamctl/pkg/output"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // page is how many rows go to the output at a time.
@@ -192,9 +193,9 @@ func listRun(opts *ListOptions) error {
 	case missing:
 		fmt.Fprintf(opts.IO.ErrOut, "No audit journal at %s yet: pamctl writes it when a terminate run acts on a session.\n", name)
 	case skipped > 0:
-		fmt.Fprintf(opts.IO.ErrOut, "%d lines of %s are not whole journal lines and were skipped: run pamctl audit verify.\n", skipped, name)
+		fmt.Fprintf(opts.IO.ErrOut, "Skipped %s of %s (not a whole journal line): run pamctl audit verify.\n", text.Plural(skipped, "line"), name)
 	case opts.IO.IsStderrTTY():
-		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%d lines shown)\n", name, n)
+		fmt.Fprintf(opts.IO.ErrOut, "Journal: %s (%s shown)\n", name, text.Plural(n, "line"))
 	}
 	return nil
 }

@@ -149,12 +149,12 @@ func columns() []output.Column[audit.Finding] {
 
 // summary is the one line of an intact journal.
 func summary(path string, rep *audit.Report) string {
-	s := fmt.Sprintf("%s: %d lines in %d files, chain intact", path, rep.Lines, len(rep.Files))
+	s := fmt.Sprintf("%s: %s in %s, chain intact", path, text.Plural(rep.Lines, "line"), text.Plural(len(rep.Files), "file"))
 	if rep.Chained > 0 {
 		s += fmt.Sprintf(" (seq up to %d, head %s)", rep.LastSeq, rep.LastHash)
 	}
 	if rep.Unchained > 0 {
-		s += fmt.Sprintf("; %d unchained lines written before the chain began", rep.Unchained)
+		s += fmt.Sprintf("; %s written before the chain began", text.Plural(rep.Unchained, "unchained line"))
 	}
 	return s
 }

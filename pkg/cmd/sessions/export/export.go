@@ -298,8 +298,8 @@ func verifyRun(opts *ExportOptions) error {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, opts.Verify)
-	fmt.Fprintf(opts.IO.ErrOut, "ok: %d files match the manifest (%s, exported %s by %s)\n",
-		len(m.Files), text.Safe(m.Server), text.Safe(m.CreatedAt), text.Safe(m.Operator))
+	fmt.Fprintf(opts.IO.ErrOut, "ok: the manifest matches %s (%s, exported %s by %s)\n",
+		text.Plural(len(m.Files), "file"), text.Safe(m.Server), text.Safe(m.CreatedAt), text.Safe(m.Operator))
 	fmt.Fprintf(opts.IO.ErrOut, "ok: %s; %s\n", text.Safe(journal), text.Safe(signature))
 	return nil
 }

@@ -541,7 +541,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	require.NoError(t, os.WriteFile(fx.path("b/journal.jsonl"), nil, 0o600))
 	require.NoError(t, verifyRun(&ExportOptions{IO: ios, Verify: fx.path("b")}))
 	assert.Equal(t, fx.path("b")+"\n", out.String())
-	assert.Contains(t, errOut.String(), "ok: 7 files match the manifest")
+	assert.Contains(t, errOut.String(), "ok: the manifest matches 7 files")
 }
 
 func TestExportJSONResult(t *testing.T) {
