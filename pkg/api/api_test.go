@@ -684,5 +684,5 @@ func TestPagingRefusesShortMiddlePage(t *testing.T) {
 	_, err = c.ListSessions(context.Background(), ListSessionsParams{})
 	var re *ResponseError
 	require.ErrorAs(t, err, &re)
-	assert.Contains(t, err.Error(), `a page of 1 items at offset 5 although 5 were asked and "total" is 10`)
+	assert.Contains(t, err.Error(), `a page of 1 item at offset 5 although 5 were asked and "total" is 10`)
 }

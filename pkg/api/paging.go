@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // The paging envelope is checked strictly, because a destructive tool
@@ -138,7 +140,7 @@ func eachPageIn[T any](ctx context.Context, c *Client, l listing[T], start func(
 				case len(p.items) < n && off+len(p.items) < p.total:
 					// Short, although its own total says more follow:
 					// items would go missing without a word.
-					page <- result{err: pageErr(c, l, off, n, fmt.Sprintf("a page of %d items at offset %d although %d were asked and \"total\" is %d", len(p.items), off, n, p.total))}
+					page <- result{err: pageErr(c, l, off, n, fmt.Sprintf("a page of %s at offset %d although %d were asked and \"total\" is %d", text.Plural(len(p.items), "item"), off, n, p.total))}
 				default:
 					// A page that came back short (sessions ended
 					// while we paged) is handed over as it is.
@@ -215,9 +217,9 @@ func fetchPage[T any](ctx context.Context, c *Client, l listing[T], offset, n in
 	c.redactDecoded(p.items)
 	switch {
 	case len(p.items) > n:
-		return nil, fail(fmt.Sprintf("a page of %d items although the limit asked was %d; this server pages differently from the modeled contract", len(p.items), n))
+		return nil, fail(fmt.Sprintf("a page of %s although the limit asked was %d; this server pages differently from the modeled contract", text.Plural(len(p.items), "item"), n))
 	case offset+len(p.items) > total:
-		return nil, fail(fmt.Sprintf("%d items up to offset %d but \"total\" is %d", offset+len(p.items), offset, total))
+		return nil, fail(fmt.Sprintf("%s up to offset %d but \"total\" is %d", text.Plural(offset+len(p.items), "item"), offset, total))
 	}
 	for i := range p.items {
 		if l.check != nil {

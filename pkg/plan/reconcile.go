@@ -214,7 +214,7 @@ func (r *Reconciled) Summary() string {
 		parts = append(parts, fmt.Sprintf("%d drift (not in the plan, left alone)", n))
 	}
 	if n := len(r.Reconnects); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d reconnects approved by the hold", n))
+		parts = append(parts, text.Plural(n, "reconnect")+" approved by the hold")
 	}
 	return strings.Join(parts, ", ")
 }

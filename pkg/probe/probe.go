@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pamctl/pamctl/pkg/api"
+	"github.com/pamctl/pamctl/pkg/text"
 )
 
 // Args fill a modeled endpoint's request.
@@ -162,10 +163,10 @@ func CheckAnswer(ep api.Endpoint, contentType string, body []byte, limit int) An
 		}
 	}
 	if lookupKey(env, "total") != nil && r.Total < r.Items {
-		r.fail(fmt.Sprintf("total %d is below the %d items of the page", r.Total, r.Items), "pamctl pages by total; send `pamctl doctor -o json` to the maintainers")
+		r.fail(fmt.Sprintf("total %d is below the %s of the page", r.Total, text.Plural(r.Items, "item")), "pamctl pages by total; send `pamctl doctor -o json` to the maintainers")
 	}
 	if limit > 0 && r.Items > limit {
-		r.fail(fmt.Sprintf("the page holds %d items though %s=%d asked for at most %d: the server ignores the parameter", r.Items, "limit", limit, limit),
+		r.fail(fmt.Sprintf("the page holds %s though %s=%d asked for at most %d: the server ignores the parameter", text.Plural(r.Items, "item"), "limit", limit, limit),
 			"change qLimit (and qOffset) in pkg/api/contract.go to the server's paging parameters")
 	}
 	ck.report(r.Items)
@@ -276,7 +277,7 @@ func (c *answerCheck) report(n int) {
 		case s.missing > 0:
 			of := ""
 			if n > 1 {
-				of = fmt.Sprintf(" in %d of %d items", s.missing, n)
+				of = fmt.Sprintf(" in %d of %s", s.missing, text.Plural(n, "item"))
 			}
 			hint := ""
 			if len(s.extra) > 0 {
