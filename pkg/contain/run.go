@@ -143,7 +143,10 @@ func (r *runner) dryRun() ([]*Result, error) {
 	for _, res := range send {
 		res.Result = ResultDryRun
 	}
-	fmt.Fprintf(r.errOut, "Dry run: %s would be terminated; nothing was sent.\n", text.Plural(len(send), "session"))
+	if len(send) > 0 {
+		// With none, the preview already said "Nothing to terminate.".
+		fmt.Fprintf(r.errOut, "Dry run: %s would be terminated; nothing was sent.\n", text.Plural(len(send), "session"))
+	}
 	results := r.results()
 	if err := r.printResults(results); err != nil {
 		return results, err
