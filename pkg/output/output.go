@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // Format is an -o value.
@@ -32,7 +34,7 @@ var Formats = []string{string(Table), string(Wide), string(JSON), string(YAML), 
 // ParseFormat validates an -o value.
 func ParseFormat(s string) (Format, error) {
 	for _, f := range Formats {
-		if strings.EqualFold(s, f) {
+		if api.SameName(s, f) { // ASCII case only: -o JSON, never a look-alike
 			return Format(f), nil
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 const siteWideForbidden = "the site-wide sessions report requires the Administrator or Auditor site role"
@@ -431,8 +433,8 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, u *user) {
 	s.mu.Lock()
 	for i := len(s.events) - 1; i >= 0; i-- {
 		e := s.events[i]
-		if (event != "" && !strings.EqualFold(e.Event, event)) ||
-			(category != "" && !strings.EqualFold(e.Category, category)) ||
+		if (event != "" && !api.SameName(e.Event, event)) ||
+			(category != "" && !api.SameName(e.Category, category)) ||
 			!inRange(e.Created, from, to) {
 			continue
 		}

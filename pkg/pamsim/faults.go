@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // applyFunc serves a request, possibly rewritten, the way the simulator would without the
@@ -367,7 +369,7 @@ func (s *Server) serveEndless(w http.ResponseWriter, r *http.Request, apply appl
 // bearerToken is the token of the request's Authorization header, as sent.
 func bearerToken(r *http.Request) string {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	if !ok || !api.SameName(scheme, "Bearer") {
 		return ""
 	}
 	return strings.TrimSpace(tok)

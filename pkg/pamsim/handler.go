@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 const (
@@ -123,7 +125,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (s *Server) authenticate(r *http.Request) *user {
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	if !ok || !api.SameName(scheme, "Bearer") {
 		return nil
 	}
 	return s.byToken[strings.TrimSpace(tok)]
@@ -156,7 +158,7 @@ func (s *Server) takeFault(method, rel string) (Fault, bool) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	for i, f := range s.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, method) {
+		if f.Method != "" && !api.SameName(f.Method, method) {
 			continue
 		}
 		if !strings.HasPrefix(rel, f.Path) {
@@ -331,7 +333,7 @@ func (s *Server) CountRequests(method, pathPrefix string) int {
 	defer s.logMu.Unlock()
 	n := 0
 	for _, e := range s.log {
-		if (method == "" || strings.EqualFold(method, e.Method)) && strings.HasPrefix(e.Path, pathPrefix) {
+		if (method == "" || api.SameName(method, e.Method)) && strings.HasPrefix(e.Path, pathPrefix) {
 			n++
 		}
 	}

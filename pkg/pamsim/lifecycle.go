@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // StartSession adds an Active session now and returns it with its defaults filled in (see
@@ -178,7 +180,7 @@ func (h *afterHooks) fire(e Request) {
 	var run []func()
 	kept := h.hooks[:0]
 	for _, k := range h.hooks {
-		if (k.method == "" || strings.EqualFold(k.method, e.Method)) && strings.HasPrefix(e.Path, k.prefix) {
+		if (k.method == "" || api.SameName(k.method, e.Method)) && strings.HasPrefix(e.Path, k.prefix) {
 			k.left--
 			if k.left == 0 {
 				run = append(run, k.action)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pamctl/pamctl/pkg/api"
 )
 
 // Session states and the site roles and asset permissions the simulator knows.
@@ -294,8 +296,8 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 // isNative reports whether a channel is a native-client channel (RDPP, SSHP:*), which
 // cannot be terminated from the server.
 func isNative(ch string) bool {
-	return strings.EqualFold(ch, "RDPP") || strings.EqualFold(ch, "SSHP") ||
-		len(ch) > len("SSHP:") && strings.EqualFold(ch[:len("SSHP:")], "SSHP:")
+	return api.SameName(ch, "RDPP") || api.SameName(ch, "SSHP") ||
+		len(ch) > len("SSHP:") && api.SameName(ch[:len("SSHP:")], "SSHP:")
 }
 
 // firstWebChannel returns the session's first channel that is not native, or "".

@@ -327,7 +327,7 @@ func lookupKeyOK(obj map[string]any, name string) (any, bool) {
 		return v, true
 	}
 	for k, v := range obj {
-		if strings.EqualFold(k, name) {
+		if api.SameName(k, name) {
 			return v, true
 		}
 	}
@@ -337,7 +337,7 @@ func lookupKeyOK(obj map[string]any, name string) (any, bool) {
 func extraKeys(obj map[string]any, fields []api.Field) []string {
 	var out []string
 	for k := range obj {
-		if !slices.ContainsFunc(fields, func(f api.Field) bool { return strings.EqualFold(f.JSON, k) }) {
+		if !slices.ContainsFunc(fields, func(f api.Field) bool { return api.SameName(f.JSON, k) }) {
 			out = append(out, api.Excerpt(k, 40))
 		}
 	}
