@@ -347,15 +347,7 @@ func (v *verifier) finish() {
 		if g.from == g.to {
 			v.find(g.at, Removed, "the line with seq %d, before this one, is missing", g.from)
 		} else {
-			v.find(g.at, Removed, "%d %s (seq %d to %d), before this one, %s missing", g.to-g.from+1, pick(g.to == g.from, "line", "lines"), g.from, g.to, pick(g.to == g.from, "is", "are"))
+			v.find(g.at, Removed, "%d lines (seq %d to %d), before this one, are missing", g.to-g.from+1, g.from, g.to)
 		}
 	}
-}
-
-// pick is a if cond, else b (a count's noun and verb).
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
 }

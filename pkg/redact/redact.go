@@ -230,7 +230,7 @@ func (r *Redactor) matchAt(s string, i int, final bool) (end int, partial bool) 
 	end = i
 	folded := fold(first) // once, not once a spelling
 	for _, sp := range r.spellings {
-		if folded != sp[0] && (sp[0] != '+' || first != ' ') {
+		if !spells(first, folded, sp[0]) {
 			continue
 		}
 		e, p := matchRest(s, i+n, sp[1:], final)
@@ -242,12 +242,12 @@ func (r *Redactor) matchAt(s string, i int, final bool) (end int, partial bool) 
 	return end, partial && end == i
 }
 
-// same reports whether the decoded character r spells want (a secret's
-// character, lower-cased): in any letter case, in a compatibility form
-// (full-width ｐ, mathematical 𝐩: NFKC folds them to p), and for '+', the
-// space a form decoder makes of it.
-func same(r, want rune) bool {
-	return fold(r) == want || want == '+' && r == ' '
+// spells reports whether the decoded character r (folded: fold(r))
+// spells want, a secret's character, lower-cased: in any letter case, in a
+// compatibility form (full-width ｐ, mathematical 𝐩: NFKC folds them to
+// p), and for '+', the space a form decoder makes of it.
+func spells(r, folded, want rune) bool {
+	return folded == want || want == '+' && r == ' '
 }
 
 // fold is r lower-cased, after NFKC when that makes one other character.
@@ -280,7 +280,7 @@ func matchRest(s string, j int, sp []rune, final bool) (int, bool) {
 			if invisible(r) {
 				continue
 			}
-			if !same(r, want) {
+			if !spells(r, fold(r), want) {
 				return -1, false
 			}
 			break

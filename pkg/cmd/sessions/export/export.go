@@ -299,14 +299,19 @@ type VerifyReport struct {
 	Signature string   `json:"signature,omitempty" yaml:"signature,omitempty"`
 }
 
+// outputOf is the -o options, or the zero options when the command was
+// built without them (tests).
+func outputOf(opts *ExportOptions) (output.Options, error) {
+	if opts.Output == nil {
+		return output.Options{}, nil
+	}
+	return opts.Output()
+}
+
 func verifyRun(opts *ExportOptions) error {
-	var out output.Options
-	if opts.Output != nil {
-		o, err := opts.Output()
-		if err != nil {
-			return err
-		}
-		out = o
+	out, err := outputOf(opts)
+	if err != nil {
+		return err
 	}
 	rep := VerifyReport{Bundle: opts.Verify, Problems: []string{}}
 	m, err := verifyAt(cmdutil.InDir(opts.Dir, opts.Verify), opts.Verify)
@@ -425,13 +430,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	var outOpts output.Options
-	if opts.Output != nil {
-		o, err := opts.Output()
-		if err != nil {
-			return err
-		}
-		outOpts = o
+	outOpts, err := outputOf(opts)
+	if err != nil {
+		return err
 	}
 	clk := opts.Clock
 	if clk == nil {
